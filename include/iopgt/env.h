@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * iopgt environment seam.
+ *
+ * This is the only header the portable core (pgtable/, formats/) includes
+ * besides its own. Everything the core may use from the outside world is
+ * listed here, and nothing else:
+ *
+ *   types     u8 u16 u32 u64 s64 size_t uintptr_t bool true false NULL
+ *   memory    memset memcpy
+ *   atomics   READ_ONCE WRITE_ONCE iopgt_cmpxchg64 iopgt_xchg64
+ *             (64-bit, full barrier on success)
+ *   barriers  iopgt_smp_mb iopgt_smp_wmb iopgt_dma_wmb
+ *   hints     likely unlikely IOPGT_STATIC_ASSERT iopgt_fallthrough
+ *   checks    IOPGT_WARN_ON(cond): evaluates to cond; WARN_ON in the
+ *             kernel, abort() when IOPGT_WARN_ABORT is defined (tests and
+ *             fuzzers), silent in a release userspace build
+ *   bits      iopgt_fls64 (1-based index of the highest set bit, 0 for 0)
+ *             iopgt_ffs64 (1-based index of the lowest set bit, 0 for 0)
+ *   errno     EINVAL ERANGE EOVERFLOW ENOMEM EEXIST ENOENT EOPNOTSUPP EBUSY
+ *
+ * The userspace branch maps these onto GCC/Clang builtins and libc headers;
+ * the kernel branch (__KERNEL__) onto the linux/ headers. Per-table runtime services
+ * (allocation, cache maintenance) come through struct iopgt_ops, never
+ * through link-time hooks, so two drivers in one kernel may vendor iopgt.
+ */
+#ifndef IOPGT_ENV_H
+#define IOPGT_ENV_H
+
+#ifdef __KERNEL__
+
+#include <linux/types.h>
+#include <linux/string.h>
+#include <linux/errno.h>
+#include <linux/compiler.h>
+#include <linux/build_bug.h>
+#include <linux/bug.h>
+#include <linux/bitops.h>
+#include <linux/atomic.h>
+#include <asm/barrier.h>
+
+#define iopgt_cmpxchg64(ptr, old, new) cmpxchg64(ptr, old, new)
+#define iopgt_xchg64(ptr, new) xchg(ptr, new)
+#define iopgt_smp_mb() smp_mb()
+#define iopgt_smp_wmb() smp_wmb()
+#define iopgt_dma_wmb() dma_wmb()
+#define IOPGT_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
+#define IOPGT_WARN_ON(cond) WARN_ON(cond)
+#define iopgt_fallthrough fallthrough
+
+static inline unsigned int iopgt_fls64(u64 x)
+{
+	return fls64(x);
+}
+
+static inline unsigned int iopgt_ffs64(u64 x)
+{
+	return x ? __ffs64(x) + 1 : 0;
+}
+
+#else /* !__KERNEL__ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <errno.h>
+#ifdef IOPGT_WARN_ABORT
+#include <stdlib.h>
+#endif
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int64_t s64;
+
+/*
+ * Relaxed atomics rather than volatile accesses: the hardware model in the
+ * tests updates entries with atomics from another thread, and a volatile
+ * access would be a data race to ThreadSanitizer (and to C11).
+ */
+#define READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+
+/* Return the value found; the exchange happened iff it equals @old. */
+static inline u64 iopgt_cmpxchg64(u64 *ptr, u64 old, u64 new)
+{
+	__atomic_compare_exchange_n(ptr, &old, new, false, __ATOMIC_SEQ_CST,
+				    __ATOMIC_SEQ_CST);
+	return old;
+}
+
+static inline u64 iopgt_xchg64(u64 *ptr, u64 new)
+{
+	return __atomic_exchange_n(ptr, new, __ATOMIC_SEQ_CST);
+}
+
+#define iopgt_smp_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define iopgt_smp_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
+#define iopgt_dma_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
+
+#ifndef likely
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#endif
+
+#define IOPGT_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
+#define iopgt_fallthrough __attribute__((__fallthrough__))
+
+#ifdef IOPGT_WARN_ABORT
+#define IOPGT_WARN_ON(cond) ({ bool __c = !!(cond); if (__c) abort(); __c; })
+#else
+#define IOPGT_WARN_ON(cond) unlikely(!!(cond))
+#endif
+
+static inline unsigned int iopgt_fls64(u64 x)
+{
+	return x ? 64 - __builtin_clzll(x) : 0;
+}
+
+static inline unsigned int iopgt_ffs64(u64 x)
+{
+	return x ? __builtin_ctzll(x) + 1 : 0;
+}
+
+#endif /* __KERNEL__ */
+
+#endif /* IOPGT_ENV_H */

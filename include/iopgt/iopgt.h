@@ -1,0 +1,497 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * iopgt: a hardware-agnostic IO page-table engine.
+ *
+ * Glossary, fixed once for the whole project:
+ *   iova      an input address the device uses (IOMMU input).
+ *   oa, pa    an output (physical) address.
+ *   level     0 is the leaf-most level; the root is level levels-1.
+ *   item      what one entry of a table at some level translates;
+ *             item_lg2(level) is its size in log2 bytes.
+ *   leaf      an entry that translates (a page or block). A leaf larger
+ *             than its level's item (AMD v1 NextLevel=7, ARM contiguous)
+ *             fills a naturally aligned run of consecutive slots.
+ *   _lg2      a size or count kept as its base-2 logarithm.
+ *   last      an inclusive end; end is a half-open one.
+ *   gather    what an editing call asks its caller to invalidate, and the
+ *             tables it detached (freed only after that invalidation).
+ *
+ * Concurrency, for every call below unless its Context says otherwise:
+ * calls on disjoint IOVA ranges may run at once without a lock; calls on
+ * overlapping ranges are the caller's to order. The hardware may walk the
+ * table and set accessed/dirty state at any moment.
+ */
+#ifndef IOPGT_IOPGT_H
+#define IOPGT_IOPGT_H
+
+#include <iopgt/env.h>
+
+enum iopgt_format {
+	IOPGT_FMT_NONE = 0,
+	IOPGT_FMT_AMDV1,	/* AMD IOMMU v1 host page table */
+	IOPGT_FMT_VTD_SL,	/* Intel VT-d second-level */
+	IOPGT_FMT_VTD_FL,	/* Intel VT-d first-level, x86-64, AMD v2 */
+	IOPGT_FMT_ARM_S1,	/* ARM LPAE / VMSAv8-64 stage 1 */
+	IOPGT_FMT_ARM_S2,	/* ARM LPAE / VMSAv8-64 stage 2 */
+	IOPGT_FMT_COUNT,
+};
+
+/* Protection flags for iopgt_map(). At least one of READ and WRITE. */
+#define IOPGT_READ	(1u << 0)
+#define IOPGT_WRITE	(1u << 1)
+#define IOPGT_NOEXEC	(1u << 2)
+#define IOPGT_CACHE	(1u << 3)	/* coherent (snooped, cacheable) memory */
+#define IOPGT_MMIO	(1u << 4)	/* device memory */
+#define IOPGT_PROT_ALL	0x1fu
+
+/* Quirks in struct iopgt_cfg. */
+#define IOPGT_QUIRK_NON_COHERENT	(1u << 0) /* walker does not snoop */
+#define IOPGT_QUIRK_DIRTY_TRACKING	(1u << 1) /* tracking on at start */
+#define IOPGT_QUIRK_ARM_BBML1		(1u << 2) /* ARM: nT sequence */
+#define IOPGT_QUIRK_ARM_BBML2		(1u << 3) /* ARM: direct replace */
+#define IOPGT_QUIRK_ALL			0xfu
+
+/**
+ * struct iopgt_table_meta - per-table bookkeeping kept outside table memory
+ * @next: link of the gather's list of detached tables
+ * @iova: first IOVA the detached table translated
+ * @level: level of the detached table
+ * @flags: what gather release owes the table (read dirty state, or not)
+ *
+ * Table memory belongs to the hardware until it is freed, so the core keeps
+ * its list of detached tables here. A kernel driver may overlay it on the
+ * table page's struct page; userspace allocators keep an array beside their
+ * table arena.
+ */
+struct iopgt_table_meta {
+	void *next;
+	u64 iova;
+	u32 level;
+	u32 flags;
+};
+
+/**
+ * struct iopgt_ops - services the caller provides for table memory
+ * @alloc_table: allocate 2^@size_lg2 bytes (64 <= size <= 2^20), zero
+ *               filled and aligned to their size; store the physical
+ *               address in *@pa and return the CPU address, or NULL.
+ * @free_table: free a table allocated by @alloc_table.
+ * @table_meta: bookkeeping storage that belongs to a live table (see
+ *              struct iopgt_table_meta). Required.
+ * @phys_to_virt: CPU address of table memory at @pa. NULL: the CPU address
+ *                is the physical address (userspace tests, fuzzers).
+ * @cache_clean: write @len bytes at @va back to memory for a walker that
+ *               does not snoop CPU caches. Called only with
+ *               IOPGT_QUIRK_NON_COHERENT; may be NULL otherwise.
+ *
+ * Context: called from any iopgt call; must not call back into iopgt.
+ * @alloc_table may fail; iopgt then reports -ENOMEM and leaves the table
+ * as it was.
+ */
+struct iopgt_ops {
+	void *(*alloc_table)(void *ctx, unsigned int size_lg2, u64 *pa);
+	void (*free_table)(void *ctx, void *table, unsigned int size_lg2);
+	struct iopgt_table_meta *(*table_meta)(void *ctx, void *table);
+	void *(*phys_to_virt)(void *ctx, u64 pa);
+	void (*cache_clean)(void *ctx, void *va, size_t len);
+};
+
+/**
+ * struct iopgt_cfg - what a page table is
+ * @format: one of enum iopgt_format
+ * @ias: IOVA bits translated. 0: the largest the format and @levels allow.
+ * @oas: output address bits. 0: the format's maximum.
+ * @granule_lg2: ARM: 12, 14 or 16. Others: 0 or 12.
+ * @levels: number of levels. 0: the fewest that cover @ias. AMD v1: the
+ *          DTE mode (1..6).
+ * @pgsize_bitmap: page sizes allowed (bit n set: 2^n bytes). 0: every size
+ *                 the format and config offer; otherwise intersected with
+ *                 them (use it to model optional superpage capabilities).
+ * @quirks: IOPGT_QUIRK_*
+ * @ops: table memory services
+ * @ctx: passed to every @ops call
+ */
+struct iopgt_cfg {
+	enum iopgt_format format;
+	u8 ias;
+	u8 oas;
+	u8 granule_lg2;
+	u8 levels;
+	u64 pgsize_bitmap;
+	u32 quirks;
+	const struct iopgt_ops *ops;
+	void *ctx;
+};
+
+struct iopgt_fmt_ops;
+
+/**
+ * struct iopgt - one IO page table. Fields are read-only to callers.
+ * @fops: the format's instantiation of the core
+ * @cfg: the configuration, with defaults filled in
+ * @root: CPU address of the top table
+ * @root_pa: physical address of the top table
+ * @levels: number of levels
+ * @top_lg2: log2 of the number of entries in the top table
+ * @top_alloc_lg2: log2 of the bytes allocated for the top table
+ * @granule_lg2: log2 of a table's size at every level but the top
+ * @pgsize_bitmap: page sizes map may use
+ * @dirty_tracking: dirty tracking state (iopgt_set_dirty_tracking)
+ */
+struct iopgt {
+	const struct iopgt_fmt_ops *fops;
+	struct iopgt_cfg cfg;
+	u64 *root;
+	u64 root_pa;
+	u8 levels;
+	u8 top_lg2;
+	u8 top_alloc_lg2;
+	u8 granule_lg2;
+	bool dirty_tracking;
+	u64 pgsize_bitmap;
+};
+
+/**
+ * struct iopgt_hw_info - what a driver programs into the hardware
+ * @root_pa: physical address of the top table
+ * @levels: number of levels walked
+ * @ias: IOVA bits
+ * @oas: output address bits
+ * @pgsize_bitmap: page sizes in use, Linux style (bit n: 2^n bytes)
+ * @amdv1.mode: DTE Mode field (bits 11:9)
+ * @vtd.aw: VT-d SL: context/PASID AW (AGAW) field: 1, 2 or 3
+ * @vtd.flpm: VT-d FL: PASID FLPM field: 0 (4-level) or 1 (5-level)
+ * @arm.tsz: T0SZ (stage 1) or T0SZ of VTCR (stage 2): 64 - ias
+ * @arm.sl0: stage 2: VTCR.SL0 encoding of the start level
+ * @arm.tg0: TG0 encoding: 0 (4K), 2 (16K), 1 (64K)
+ * @arm.ps: IPS (stage 1) or PS (stage 2) encoding of @oas
+ * @arm.start_level: ARM numbering (0..3) of the level the walk starts at
+ * @arm.concat: number of concatenated top tables (1 if none)
+ */
+struct iopgt_hw_info {
+	u64 root_pa;
+	u8 levels;
+	u8 ias;
+	u8 oas;
+	u64 pgsize_bitmap;
+	union {
+		struct {
+			u8 mode;
+		} amdv1;
+		struct {
+			u8 aw;
+			u8 flpm;
+		} vtd;
+		struct {
+			u8 tsz;
+			u8 sl0;
+			u8 tg0;
+			u8 ps;
+			u8 start_level;
+			u8 concat;
+		} arm;
+	};
+};
+
+/* Flags of struct iopgt_gather. */
+#define IOPGT_GATHER_TABLES	(1u << 0) /* paging-structure caches too */
+
+/**
+ * struct iopgt_gather - invalidation and deferred-free record
+ * @start: first IOVA to invalidate
+ * @last: last IOVA to invalidate; nothing to do while @start > @last
+ * @flags: IOPGT_GATHER_TABLES when table entries changed, so cached
+ *         table pointers (paging-structure caches) must go too
+ * @detached: detached tables, freed by iopgt_gather_release()
+ * @ndetached: number of entries on @detached
+ *
+ * Set up with iopgt_gather_init(). Every editing call widens the range to
+ * cover what it changed. The caller invalidates [@start, @last] in the
+ * IOTLB (and, with IOPGT_GATHER_TABLES, the paging-structure caches), then
+ * calls iopgt_gather_release().
+ */
+struct iopgt_gather {
+	u64 start;
+	u64 last;
+	u32 flags;
+	void *detached;
+	u64 ndetached;
+};
+
+/**
+ * struct iopgt_bitmap - where dirty state is reported
+ * @base: IOVA of bit 0
+ * @pgshift: bit i stands for IOVA @base + (i << @pgshift); >= 12
+ * @words: the bitmap (u64 words, bit i is bit i % 64 of word i / 64);
+ *         bits are only ever set. May be NULL when @record is set.
+ * @nbits: number of bits in @words; IOVA beyond them is not reported
+ * @record: optional; called with each dirty stretch (clipped to the
+ *          request) instead of setting bits
+ * @ctx: passed to @record
+ *
+ * The layout of iommufd's IOMMU_HWPT_GET_DIRTY_BITMAP.
+ */
+struct iopgt_bitmap {
+	u64 base;
+	unsigned int pgshift;
+	u64 *words;
+	u64 nbits;
+	void (*record)(void *ctx, u64 iova, u64 len);
+	void *ctx;
+};
+
+/* Flags of iopgt_read_dirty(). */
+#define IOPGT_DIRTY_NO_CLEAR	(1u << 0)
+
+/* Flags of iopgt_split() and iopgt_merge(). */
+#define IOPGT_SPLIT_ALLOW_FAULT	(1u << 0) /* ARM BBML0: accept a window */
+
+/**
+ * iopgt_init() - create an empty page table
+ * @pt: the table to set up
+ * @cfg: its configuration (copied)
+ *
+ * Context: allocates the top table through @cfg->ops.
+ * Return: 0; -EINVAL for a config the format does not have (bad levels,
+ * ias, oas, granule, quirks, missing ops); -EOPNOTSUPP for a known format
+ * not built in, or a combination the format refuses (dirty tracking with a
+ * non-coherent walker); -ENOMEM if the top table cannot be allocated.
+ */
+int iopgt_init(struct iopgt *pt, const struct iopgt_cfg *cfg);
+
+/**
+ * iopgt_destroy() - free every table
+ * @pt: the table
+ *
+ * Context: the hardware must no longer use the table (the caller has
+ * detached and invalidated it). Pending gathers must be released first.
+ */
+void iopgt_destroy(struct iopgt *pt);
+
+/**
+ * iopgt_hw_info() - describe the table for the hardware
+ * @pt: the table
+ * @info: filled in
+ */
+void iopgt_hw_info(const struct iopgt *pt, struct iopgt_hw_info *info);
+
+/**
+ * iopgt_map() - map [@iova, @iova + @len) to [@pa, @pa + @len)
+ * @pt: the table
+ * @iova: first IOVA, aligned to the smallest page size
+ * @pa: first physical address, aligned likewise
+ * @len: bytes, a multiple of the smallest page size
+ * @prot: IOPGT_READ and/or IOPGT_WRITE, plus IOPGT_NOEXEC, IOPGT_CACHE,
+ *        IOPGT_MMIO
+ * @mapped: if not NULL, set to the bytes mapped (@len or 0)
+ *
+ * Each stretch gets the largest page size the config allows that both the
+ * IOVA and the PA are aligned to and that fits in what remains. All tables
+ * the call needs are allocated before any entry changes, so a failure
+ * leaves the table exactly as it was.
+ *
+ * Context: the new entries become visible to the hardware as they are
+ * written; nothing needs invalidating for a map.
+ * Return: 0; -EINVAL for a misaligned or zero @len, @iova or @pa, or a
+ * @prot without READ or WRITE or with unknown bits; -EOVERFLOW if the IOVA
+ * or PA range wraps; -ERANGE if it is beyond ias or oas; -EEXIST if any
+ * part is mapped already; -EOPNOTSUPP for a @prot the format cannot
+ * express; -ENOMEM if a table cannot be allocated.
+ */
+int iopgt_map(struct iopgt *pt, u64 iova, u64 pa, u64 len, u32 prot,
+	      u64 *mapped);
+
+/**
+ * iopgt_unmap() - unmap every leaf that intersects [@iova, @iova + @len)
+ * @pt: the table
+ * @iova: first IOVA, aligned to the smallest page size
+ * @len: bytes, a multiple of the smallest page size
+ * @gather: collects the range to invalidate and the detached tables
+ * @unmapped: if not NULL, set to the total size of the leaves removed
+ *
+ * A leaf partly inside the range is removed whole and counted whole, as
+ * Linux does. Holes are skipped. Tables that lie entirely inside the range
+ * are detached onto @gather and freed by iopgt_gather_release().
+ *
+ * Context: never allocates.
+ * Return: 0; -EINVAL for a misaligned or zero @len or @iova; -EOVERFLOW
+ * if the range wraps; -ERANGE if it is beyond ias; -ENOENT if nothing in
+ * the range was mapped (the table is unchanged).
+ */
+int iopgt_unmap(struct iopgt *pt, u64 iova, u64 len,
+		struct iopgt_gather *gather, u64 *unmapped);
+
+/**
+ * iopgt_iova_to_phys() - translate one IOVA as the hardware would
+ * @pt: the table
+ * @iova: any IOVA
+ * @pa: set to the physical address
+ *
+ * Return: 0; -ERANGE beyond ias; -ENOENT if @iova is not mapped.
+ */
+int iopgt_iova_to_phys(struct iopgt *pt, u64 iova, u64 *pa);
+
+/**
+ * iopgt_set_dirty_tracking() - turn dirty tracking on or off
+ * @pt: the table
+ * @on: the new state
+ * @gather: collects the range to invalidate when entries change
+ *
+ * Formats whose clean state is an entry encoding (ARM DBM, x86-64 D)
+ * convert their writable leaves; AMD v1 and VT-d SL only record the state.
+ *
+ * Return: 0; -EOPNOTSUPP if the config cannot track (non-coherent walker).
+ */
+int iopgt_set_dirty_tracking(struct iopgt *pt, bool on,
+			     struct iopgt_gather *gather);
+
+/**
+ * iopgt_read_dirty() - report dirty leaves and (by default) clean them
+ * @pt: the table
+ * @iova: first IOVA of the range, aligned to the smallest page size
+ * @len: bytes
+ * @flags: IOPGT_DIRTY_NO_CLEAR to leave the dirty state as it is
+ * @bitmap: where to report; NULL to only clean
+ * @gather: collects the range of cleaned leaves, to invalidate before
+ *          the next harvest relies on the bits
+ *
+ * Context: may run alongside DMA and alongside calls on other ranges.
+ * Cleaning never loses a hardware update.
+ * Return: 0; -EINVAL for bad alignment, zero @len or a bad @bitmap;
+ * -EOVERFLOW if the range wraps; -ERANGE beyond ias.
+ */
+int iopgt_read_dirty(struct iopgt *pt, u64 iova, u64 len, u32 flags,
+		     const struct iopgt_bitmap *bitmap,
+		     struct iopgt_gather *gather);
+
+/**
+ * iopgt_unmap_read_dirty() - unmap and report what was dirty, losing nothing
+ * @pt: the table
+ * @iova: as iopgt_unmap()
+ * @len: as iopgt_unmap()
+ * @bitmap: where dirty leaves are reported; the leaves of detached tables
+ *          are reported by iopgt_gather_release() with the same bitmap
+ * @gather: as iopgt_unmap()
+ * @unmapped: as iopgt_unmap()
+ *
+ * Return: as iopgt_unmap(), and -EINVAL for a bad @bitmap.
+ */
+int iopgt_unmap_read_dirty(struct iopgt *pt, u64 iova, u64 len,
+			   const struct iopgt_bitmap *bitmap,
+			   struct iopgt_gather *gather, u64 *unmapped);
+
+/**
+ * iopgt_split() - split every leaf in the range larger than a size
+ * @pt: the table
+ * @iova: first IOVA
+ * @len: bytes
+ * @pgsize_lg2: the target leaf size, one the config offers
+ * @flags: IOPGT_SPLIT_ALLOW_FAULT
+ * @gather: collects what to invalidate and what to free
+ *
+ * Return: 0; -EINVAL, -EOVERFLOW, -ERANGE for bad arguments; -ENOMEM;
+ * -EBUSY when ARM break-before-make is needed and not allowed;
+ * -EOPNOTSUPP if the format cannot split.
+ */
+int iopgt_split(struct iopgt *pt, u64 iova, u64 len, unsigned int pgsize_lg2,
+		u32 flags, struct iopgt_gather *gather);
+
+/**
+ * iopgt_merge() - merge aligned, fully populated, contiguous runs of leaves
+ * @pt: the table
+ * @iova: first IOVA
+ * @len: bytes
+ * @flags: IOPGT_SPLIT_ALLOW_FAULT
+ * @gather: collects what to invalidate and the children tables to free
+ *
+ * Return: 0; -EINVAL, -EOVERFLOW, -ERANGE for bad arguments; -EBUSY as
+ * iopgt_split(); -EOPNOTSUPP if the format cannot merge.
+ */
+int iopgt_merge(struct iopgt *pt, u64 iova, u64 len, u32 flags,
+		struct iopgt_gather *gather);
+
+/**
+ * iopgt_gather_init() - start an empty gather
+ * @gather: the gather
+ */
+void iopgt_gather_init(struct iopgt_gather *gather);
+
+/**
+ * iopgt_gather_release() - finish the work deferred to after invalidation
+ * @pt: the table the gather was filled from
+ * @gather: the gather, whose range the caller has invalidated
+ * @bitmap: receives the dirty state of detached leaves that the call that
+ *          detached them owes (unmap_read_dirty, merge); may be NULL
+ *
+ * Reads the dirty state owed, frees every detached table, and resets the
+ * gather to empty.
+ *
+ * Context: after the caller's invalidation of the gather's range, when no
+ * cached walk can reach the detached tables any more.
+ */
+void iopgt_gather_release(struct iopgt *pt, struct iopgt_gather *gather,
+			  const struct iopgt_bitmap *bitmap);
+
+/**
+ * struct iopgt_validate_err - where iopgt_validate() found a problem
+ * @iova: first IOVA of the entry
+ * @level: its level
+ * @pte: its raw value
+ * @what: a short description
+ */
+struct iopgt_validate_err {
+	u64 iova;
+	unsigned int level;
+	u64 pte;
+	const char *what;
+};
+
+/**
+ * iopgt_validate() - walk the whole tree and check every invariant
+ * @pt: the table
+ * @err: if not NULL, filled with the first problem found
+ *
+ * Checks that table entries point at table-aligned memory, leaves are
+ * aligned and inside oas, replicated leaves are consistent, no reserved
+ * bit is set, and leaves sit only where the format allows them.
+ *
+ * Return: 0 if the table is sound; -EINVAL otherwise.
+ */
+int iopgt_validate(struct iopgt *pt, struct iopgt_validate_err *err);
+
+/**
+ * iopgt_dump() - describe the tree, one line per entry in use
+ * @pt: the table
+ * @print: called with each NUL-terminated line (no newline)
+ * @ctx: passed to @print
+ */
+void iopgt_dump(struct iopgt *pt, void (*print)(void *ctx, const char *line),
+		void *ctx);
+
+/**
+ * iopgt_format_name() - the short name of a format ("amdv1", ...)
+ * @format: the format
+ *
+ * Return: the name, or "?" for an unknown format.
+ */
+const char *iopgt_format_name(enum iopgt_format format);
+
+/**
+ * iopgt_format_available() - is a format built into this copy of iopgt
+ * @format: the format
+ *
+ * Return: true if iopgt_init() can make tables of @format.
+ */
+bool iopgt_format_available(enum iopgt_format format);
+
+#ifndef __KERNEL__
+/**
+ * iopgt_strerror() - describe an iopgt error code
+ * @err: 0 or a negative errno returned by iopgt
+ *
+ * Return: a static string naming what the code means in iopgt.
+ */
+const char *iopgt_strerror(int err);
+#endif
+
+#endif /* IOPGT_IOPGT_H */

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * The contract a format implements.
+ *
+ * A format is a header of static inline codecs, formats/<fmt>/<fmt>.h, that
+ * defines the functions below under its own prefix and maps them onto these
+ * generic names with #define. formats/<fmt>/<fmt>.c then defines
+ * IOPGT_FMT_OPS_NAME (the struct iopgt_fmt_ops the dispatcher picks) and
+ * includes pgtable/iopgt_template.h, which turns the codecs into map,
+ * unmap, walk and harvest with no indirect call per entry.
+ *
+ * Geometry lives in struct iopgt, filled by fmt_init(): levels,
+ * granule_lg2 (a non-top table is 2^granule_lg2 bytes and each level adds
+ * granule_lg2 - 3 IOVA bits), top_lg2 and top_alloc_lg2 (the top table may
+ * be smaller, as with AMD mode 6 or ARM, or larger, as with ARM stage-2
+ * concatenation), and pgsize_bitmap. A leaf of 2^s bytes lives at the level
+ * iopgt_size_level(s); if s is larger than that level's item it fills
+ * 2^(s - item_lg2) aligned consecutive slots ("replicas").
+ *
+ * Codecs never fail loudly: they return a value, a bool or an enum. The
+ * template owns every error code.
+ *
+ * Required, all static inline, all pure functions of their arguments:
+ *
+ * int fmt_init(struct iopgt *pt)
+ *	Check pt->cfg (defaults already zero where the caller left them),
+ *	fill in cfg.ias, cfg.oas, levels, granule_lg2, top_lg2,
+ *	top_alloc_lg2 and pgsize_bitmap (the format's sizes intersected with
+ *	cfg.pgsize_bitmap when that is not 0). Return 0, -EINVAL for a config
+ *	the format does not have, -EOPNOTSUPP for a combination it refuses.
+ *
+ * enum iopgt_etype fmt_classify(const struct iopgt *pt, unsigned int level,
+ *				 u64 pte, unsigned int *size_lg2)
+ *	Empty, table, or leaf (then *size_lg2 is the leaf's size). Must be
+ *	cheap: every walk calls it once per entry it looks at.
+ *
+ * u64 fmt_table_pa(const struct iopgt *pt, unsigned int level, u64 pte)
+ *	Physical address of the table a table entry at @level points to.
+ *
+ * u64 fmt_make_table(const struct iopgt *pt, unsigned int level, u64 pa)
+ *	A table entry at @level pointing to the table at @pa.
+ *
+ * u64 fmt_leaf_oa(const struct iopgt *pt, unsigned int level, u64 pte,
+ *		   unsigned int size_lg2)
+ *	The leaf's first output address (aligned to its size), whichever of
+ *	its replica slots @pte was read from.
+ *
+ * u64 fmt_make_leaf(const struct iopgt *pt, unsigned int level, u64 oa,
+ *		     unsigned int size_lg2, u64 attrs)
+ *	The entry for the replica slot translating @oa (leaf base plus the
+ *	slot's offset) of a leaf of 2^@size_lg2 at @level, with @attrs from
+ *	fmt_prot_attrs() or fmt_leaf_attrs(). Dirty tracking state is taken
+ *	from pt->dirty_tracking: a new writable leaf is clean.
+ *
+ * int fmt_prot_attrs(const struct iopgt *pt, u32 prot, u64 *attrs)
+ *	Translate IOPGT_* prot into attribute bits. 0 or -EOPNOTSUPP.
+ *
+ * u64 fmt_leaf_attrs(const struct iopgt *pt, unsigned int level, u64 pte)
+ *	The attribute bits of a leaf, as fmt_prot_attrs() made them: the same
+ *	for two leaves exactly when they grant the same access the same way.
+ *
+ * u32 fmt_leaf_prot(const struct iopgt *pt, u64 pte)
+ *	The IOPGT_* prot a leaf grants (for dump and tests).
+ *
+ * u64 fmt_hw_bits(const struct iopgt *pt, unsigned int level)
+ *	Bits of an entry at @level the hardware may change (A, D, AP[2]...).
+ *	Replicas of one leaf agree outside these bits.
+ *
+ * bool fmt_leaf_dirty(const struct iopgt *pt, u64 pte)
+ *	The leaf was written since it was last cleaned.
+ *
+ * u64 fmt_leaf_mkclean(const struct iopgt *pt, u64 pte)
+ * u64 fmt_leaf_mkdirty(const struct iopgt *pt, u64 pte)
+ *	The entry with its dirty state cleaned, or set.
+ *
+ * bool fmt_leaf_settled(const struct iopgt *pt, u64 pte)
+ *	Nothing is left for the hardware to set in this leaf, so a plain
+ *	store of a value derived from it cannot undo a hardware update.
+ *
+ * FMT_DIRTY_MASK(pt), FMT_DIRTY_VAL(pt)
+ *	A cheap filter: a dirty leaf satisfies (pte & MASK) == VAL. Harvest
+ *	uses it to skip clean cache lines; candidates are then classified.
+ *
+ * u64 fmt_leaf_set_tracking(const struct iopgt *pt, u64 pte, bool on)
+ *	Convert a leaf when dirty tracking is switched (ARM DBM, x86 D);
+ *	the identity for formats that only record the state.
+ *
+ * const char *fmt_check_entry(const struct iopgt *pt, unsigned int level,
+ *			       u64 pte)
+ *	For iopgt_validate(): NULL, or what is wrong with a non-empty entry
+ *	beyond what the template checks (alignment, sizes, replicas).
+ *
+ * void fmt_hw_info(const struct iopgt *pt, struct iopgt_hw_info *info)
+ *	Fill in the format's register fields.
+ */
+#ifndef IOPGT_FORMAT_H
+#define IOPGT_FORMAT_H
+
+#include "iopgt_internal.h"
+
+#endif /* IOPGT_FORMAT_H */

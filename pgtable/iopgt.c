@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * The public entry points: argument checks shared by every format, then one
+ * indirect call into the format's instantiation of the template.
+ */
+#include "iopgt_internal.h"
+
+static const struct iopgt_fmt_ops *const iopgt_fmts[IOPGT_FMT_COUNT] = {
+#ifdef IOPGT_HAVE_FMT_AMDV1
+	[IOPGT_FMT_AMDV1] = &iopgt_fmt_amdv1,
+#endif
+#ifdef IOPGT_HAVE_FMT_VTD_SL
+	[IOPGT_FMT_VTD_SL] = &iopgt_fmt_vtd_sl,
+#endif
+#ifdef IOPGT_HAVE_FMT_VTD_FL
+	[IOPGT_FMT_VTD_FL] = &iopgt_fmt_vtd_fl,
+#endif
+#ifdef IOPGT_HAVE_FMT_ARM
+	[IOPGT_FMT_ARM_S1] = &iopgt_fmt_arm_s1,
+	[IOPGT_FMT_ARM_S2] = &iopgt_fmt_arm_s2,
+#endif
+};
+
+static const char *const iopgt_fmt_names[IOPGT_FMT_COUNT] = {
+	[IOPGT_FMT_NONE] = "none",
+	[IOPGT_FMT_AMDV1] = "amdv1",
+	[IOPGT_FMT_VTD_SL] = "vtd_sl",
+	[IOPGT_FMT_VTD_FL] = "vtd_fl",
+	[IOPGT_FMT_ARM_S1] = "arm_s1",
+	[IOPGT_FMT_ARM_S2] = "arm_s2",
+};
+
+const char *iopgt_format_name(enum iopgt_format format)
+{
+	if ((unsigned int)format >= IOPGT_FMT_COUNT)
+		return "?";
+	return iopgt_fmt_names[format];
+}
+
+bool iopgt_format_available(enum iopgt_format format)
+{
+	return (unsigned int)format < IOPGT_FMT_COUNT && iopgt_fmts[format];
+}
+
+int iopgt_init(struct iopgt *pt, const struct iopgt_cfg *cfg)
+{
+	const struct iopgt_ops *ops;
+	int ret;
+
+	memset(pt, 0, sizeof(*pt));
+	if (!cfg || !cfg->ops)
+		return -EINVAL;
+	ops = cfg->ops;
+	if (!ops->alloc_table || !ops->free_table || !ops->table_meta)
+		return -EINVAL;
+	if (cfg->quirks & ~IOPGT_QUIRK_ALL)
+		return -EINVAL;
+	if ((cfg->quirks & IOPGT_QUIRK_NON_COHERENT) && !ops->cache_clean)
+		return -EINVAL;
+	if (cfg->format <= IOPGT_FMT_NONE || cfg->format >= IOPGT_FMT_COUNT)
+		return -EINVAL;
+	if (!iopgt_fmts[cfg->format])
+		return -EOPNOTSUPP;
+	/* Hardware dirty management needs a walker that snoops */
+	if ((cfg->quirks & IOPGT_QUIRK_DIRTY_TRACKING) &&
+	    (cfg->quirks & IOPGT_QUIRK_NON_COHERENT))
+		return -EOPNOTSUPP;
+
+	pt->cfg = *cfg;
+	pt->fops = iopgt_fmts[cfg->format];
+	ret = pt->fops->init(pt);
+	if (ret)
+		goto err;
+	if (!pt->pgsize_bitmap || pt->levels < 1 ||
+	    pt->levels > IOPGT_MAX_LEVELS) {
+		ret = -EINVAL;
+		goto err;
+	}
+	pt->dirty_tracking = cfg->quirks & IOPGT_QUIRK_DIRTY_TRACKING;
+	pt->root = ops->alloc_table(cfg->ctx, pt->top_alloc_lg2, &pt->root_pa);
+	if (!pt->root) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	iopgt_sync(pt, pt->root, 1ull << pt->top_alloc_lg2);
+	return 0;
+err:
+	memset(pt, 0, sizeof(*pt));
+	return ret;
+}
+
+void iopgt_destroy(struct iopgt *pt)
+{
+	if (!pt->root)
+		return;
+	pt->fops->free_tree(pt, pt->root, pt->levels - 1);
+	memset(pt, 0, sizeof(*pt));
+}
+
+void iopgt_hw_info(const struct iopgt *pt, struct iopgt_hw_info *info)
+{
+	pt->fops->hw_info(pt, info);
+}
+
+/* Checks shared by every range argument; sets *@last. */
+static int iopgt_check_range(const struct iopgt *pt, u64 iova, u64 len,
+			     u64 *last)
+{
+	u64 mask = iopgt_lg2_mask(iopgt_min_lg2(pt));
+
+	if (!len || ((iova | len) & mask))
+		return -EINVAL;
+	if (len - 1 > ~0ull - iova)
+		return -EOVERFLOW;
+	*last = iova + (len - 1);
+	if (pt->cfg.ias < 64 && (*last >> pt->cfg.ias))
+		return -ERANGE;
+	return 0;
+}
+
+static int iopgt_check_bitmap(const struct iopgt_bitmap *bitmap)
+{
+	if (!bitmap)
+		return 0;
+	if (bitmap->pgshift < 12 || bitmap->pgshift > 63)
+		return -EINVAL;
+	if (!bitmap->words && !bitmap->record)
+		return -EINVAL;
+	if (bitmap->base & iopgt_lg2_mask(bitmap->pgshift))
+		return -EINVAL;
+	return 0;
+}
+
+int iopgt_map(struct iopgt *pt, u64 iova, u64 pa, u64 len, u32 prot,
+	      u64 *mapped)
+{
+	u64 mask = iopgt_lg2_mask(iopgt_min_lg2(pt));
+	u64 last;
+	int ret;
+
+	if (mapped)
+		*mapped = 0;
+	if (!len || ((iova | pa | len) & mask))
+		return -EINVAL;
+	if ((prot & ~IOPGT_PROT_ALL) || !(prot & (IOPGT_READ | IOPGT_WRITE)))
+		return -EINVAL;
+	if (len - 1 > ~0ull - iova || len - 1 > ~0ull - pa)
+		return -EOVERFLOW;
+	ret = iopgt_check_range(pt, iova, len, &last);
+	if (ret)
+		return ret;
+	if (pt->cfg.oas < 64 && ((pa + (len - 1)) >> pt->cfg.oas))
+		return -ERANGE;
+	ret = pt->fops->map(pt, iova, pa, len, prot);
+	if (!ret && mapped)
+		*mapped = len;
+	return ret;
+}
+
+static int iopgt_do_unmap(struct iopgt *pt, u64 iova, u64 len,
+			  const struct iopgt_bitmap *bitmap, bool read_dirty,
+			  struct iopgt_gather *gather, u64 *unmapped)
+{
+	u64 last, done = 0;
+	int ret;
+
+	if (unmapped)
+		*unmapped = 0;
+	if (!gather)
+		return -EINVAL;
+	ret = iopgt_check_range(pt, iova, len, &last);
+	if (!ret)
+		ret = iopgt_check_bitmap(bitmap);
+	if (ret)
+		return ret;
+	ret = pt->fops->unmap(pt, iova, last, bitmap, read_dirty, gather,
+			      &done);
+	if (unmapped)
+		*unmapped = done;
+	return ret;
+}
+
+int iopgt_unmap(struct iopgt *pt, u64 iova, u64 len,
+		struct iopgt_gather *gather, u64 *unmapped)
+{
+	return iopgt_do_unmap(pt, iova, len, NULL, false, gather, unmapped);
+}
+
+int iopgt_unmap_read_dirty(struct iopgt *pt, u64 iova, u64 len,
+			   const struct iopgt_bitmap *bitmap,
+			   struct iopgt_gather *gather, u64 *unmapped)
+{
+	return iopgt_do_unmap(pt, iova, len, bitmap, true, gather, unmapped);
+}
+
+int iopgt_iova_to_phys(struct iopgt *pt, u64 iova, u64 *pa)
+{
+	if (pt->cfg.ias < 64 && (iova >> pt->cfg.ias))
+		return -ERANGE;
+	return pt->fops->iova_to_phys(pt, iova, pa);
+}
+
+int iopgt_set_dirty_tracking(struct iopgt *pt, bool on,
+			     struct iopgt_gather *gather)
+{
+	if (!gather)
+		return -EINVAL;
+	if (on && (pt->cfg.quirks & IOPGT_QUIRK_NON_COHERENT))
+		return -EOPNOTSUPP;
+	return pt->fops->set_dirty_tracking(pt, on, gather);
+}
+
+int iopgt_read_dirty(struct iopgt *pt, u64 iova, u64 len, u32 flags,
+		     const struct iopgt_bitmap *bitmap,
+		     struct iopgt_gather *gather)
+{
+	u64 last;
+	int ret;
+
+	if (!gather || (flags & ~IOPGT_DIRTY_NO_CLEAR))
+		return -EINVAL;
+	ret = iopgt_check_range(pt, iova, len, &last);
+	if (!ret)
+		ret = iopgt_check_bitmap(bitmap);
+	if (ret)
+		return ret;
+	if (pt->cfg.quirks & IOPGT_QUIRK_NON_COHERENT)
+		return -EOPNOTSUPP;
+	return pt->fops->read_dirty(pt, iova, last, flags, bitmap, gather);
+}
+
+int iopgt_split(struct iopgt *pt, u64 iova, u64 len, unsigned int pgsize_lg2,
+		u32 flags, struct iopgt_gather *gather)
+{
+	u64 last;
+	int ret;
+
+	if (!gather || (flags & ~IOPGT_SPLIT_ALLOW_FAULT))
+		return -EINVAL;
+	if (pgsize_lg2 >= 64 || !(pt->pgsize_bitmap & (1ull << pgsize_lg2)))
+		return -EINVAL;
+	ret = iopgt_check_range(pt, iova, len, &last);
+	if (ret)
+		return ret;
+	return pt->fops->split(pt, iova, last, pgsize_lg2, flags, gather);
+}
+
+int iopgt_merge(struct iopgt *pt, u64 iova, u64 len, u32 flags,
+		struct iopgt_gather *gather)
+{
+	u64 last;
+	int ret;
+
+	if (!gather || (flags & ~IOPGT_SPLIT_ALLOW_FAULT))
+		return -EINVAL;
+	ret = iopgt_check_range(pt, iova, len, &last);
+	if (ret)
+		return ret;
+	return pt->fops->merge(pt, iova, last, flags, gather);
+}
+
+void iopgt_gather_init(struct iopgt_gather *gather)
+{
+	gather->start = ~0ull;
+	gather->last = 0;
+	gather->flags = 0;
+	gather->detached = NULL;
+	gather->ndetached = 0;
+}
+
+void iopgt_gather_detach(struct iopgt *pt, struct iopgt_gather *gather,
+			 u64 *table, unsigned int level, u64 iova, u32 flags)
+{
+	struct iopgt_table_meta *meta;
+
+	meta = pt->cfg.ops->table_meta(pt->cfg.ctx, table);
+	meta->next = gather->detached;
+	meta->iova = iova;
+	meta->level = level;
+	meta->flags = flags;
+	gather->detached = table;
+	gather->ndetached++;
+	gather->flags |= IOPGT_GATHER_TABLES;
+}
+
+void iopgt_gather_release(struct iopgt *pt, struct iopgt_gather *gather,
+			  const struct iopgt_bitmap *bitmap)
+{
+	struct iopgt_table_meta *meta;
+	void *table, *next;
+
+	if (iopgt_check_bitmap(bitmap))
+		bitmap = NULL;
+	for (table = gather->detached; table; table = next) {
+		meta = pt->cfg.ops->table_meta(pt->cfg.ctx, table);
+		next = meta->next;
+		pt->fops->release_table(pt, table, meta, bitmap);
+	}
+	iopgt_gather_init(gather);
+}
+
+int iopgt_validate(struct iopgt *pt, struct iopgt_validate_err *err)
+{
+	return pt->fops->validate(pt, err);
+}
+
+void iopgt_dump(struct iopgt *pt, void (*print)(void *ctx, const char *line),
+		void *ctx)
+{
+	pt->fops->dump(pt, print, ctx);
+}
+
+void iopgt_line_str(struct iopgt_line *line, const char *s)
+{
+	while (*s && line->len + 1 < sizeof(line->buf))
+		line->buf[line->len++] = *s++;
+	line->buf[line->len] = 0;
+}
+
+/* @digits: pad to this many hex digits; 0 for as few as needed. */
+void iopgt_line_hex(struct iopgt_line *line, u64 v, unsigned int digits)
+{
+	static const char hex[] = "0123456789abcdef";
+	char tmp[17];
+	unsigned int n = 0;
+
+	do {
+		tmp[n++] = hex[v & 15];
+		v >>= 4;
+	} while (v && n < 16);
+	while (n < digits && n < 16)
+		tmp[n++] = '0';
+	while (n && line->len + 1 < sizeof(line->buf))
+		line->buf[line->len++] = tmp[--n];
+	line->buf[line->len] = 0;
+}
+
+void iopgt_line_dec(struct iopgt_line *line, u64 v)
+{
+	char tmp[21];
+	unsigned int n = 0;
+
+	do {
+		tmp[n++] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	while (n && line->len + 1 < sizeof(line->buf))
+		line->buf[line->len++] = tmp[--n];
+	line->buf[line->len] = 0;
+}
+
+#ifndef __KERNEL__
+const char *iopgt_strerror(int err)
+{
+	switch (err) {
+	case 0:
+		return "success";
+	case -EINVAL:
+		return "invalid argument or alignment";
+	case -ERANGE:
+		return "address beyond the table's input or output size";
+	case -EOVERFLOW:
+		return "address range wraps around";
+	case -ENOMEM:
+		return "table allocation failed";
+	case -EEXIST:
+		return "range already mapped";
+	case -ENOENT:
+		return "nothing mapped";
+	case -EOPNOTSUPP:
+		return "not supported by this format or configuration";
+	case -EBUSY:
+		return "break-before-make needed and not allowed";
+	default:
+		return "unknown iopgt error";
+	}
+}
+#endif

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * Internals shared by the dispatcher (iopgt.c) and every format's
+ * instantiation of the algorithm template (iopgt_template.h).
+ */
+#ifndef IOPGT_INTERNAL_H
+#define IOPGT_INTERNAL_H
+
+#include <iopgt/iopgt.h>
+
+#define IOPGT_MAX_LEVELS 6
+
+/* Flags in struct iopgt_table_meta for a detached table. */
+#define IOPGT_META_READ_DIRTY	(1u << 0) /* report its dirty leaves */
+
+/* What an entry is, as a format's classify codec sees it. */
+enum iopgt_etype {
+	IOPGT_E_EMPTY = 0,
+	IOPGT_E_TABLE,
+	IOPGT_E_LEAF,
+};
+
+/*
+ * One instantiation of the core per format, chosen at iopgt_init(). The
+ * dispatcher in iopgt.c checks every argument before calling these, so the
+ * template's functions only ever see aligned, in-range, non-wrapping input.
+ */
+struct iopgt_fmt_ops {
+	enum iopgt_format format;
+	int (*init)(struct iopgt *pt);
+	void (*hw_info)(const struct iopgt *pt, struct iopgt_hw_info *info);
+	int (*map)(struct iopgt *pt, u64 iova, u64 pa, u64 len, u32 prot);
+	int (*unmap)(struct iopgt *pt, u64 iova, u64 last,
+		     const struct iopgt_bitmap *bitmap, bool read_dirty,
+		     struct iopgt_gather *gather, u64 *unmapped);
+	int (*iova_to_phys)(struct iopgt *pt, u64 iova, u64 *pa);
+	int (*read_dirty)(struct iopgt *pt, u64 iova, u64 last, u32 flags,
+			  const struct iopgt_bitmap *bitmap,
+			  struct iopgt_gather *gather);
+	int (*set_dirty_tracking)(struct iopgt *pt, bool on,
+				  struct iopgt_gather *gather);
+	int (*split)(struct iopgt *pt, u64 iova, u64 last,
+		     unsigned int pgsize_lg2, u32 flags,
+		     struct iopgt_gather *gather);
+	int (*merge)(struct iopgt *pt, u64 iova, u64 last, u32 flags,
+		     struct iopgt_gather *gather);
+	void (*release_table)(struct iopgt *pt, u64 *table,
+			      const struct iopgt_table_meta *meta,
+			      const struct iopgt_bitmap *bitmap);
+	void (*free_tree)(struct iopgt *pt, u64 *table, unsigned int level);
+	int (*validate)(struct iopgt *pt, struct iopgt_validate_err *err);
+	void (*dump)(struct iopgt *pt,
+		     void (*print)(void *ctx, const char *line), void *ctx);
+};
+
+extern const struct iopgt_fmt_ops iopgt_fmt_amdv1;
+extern const struct iopgt_fmt_ops iopgt_fmt_vtd_sl;
+extern const struct iopgt_fmt_ops iopgt_fmt_vtd_fl;
+extern const struct iopgt_fmt_ops iopgt_fmt_arm_s1;
+extern const struct iopgt_fmt_ops iopgt_fmt_arm_s2;
+
+/* Bits per level (table index width) below the top. */
+static inline unsigned int iopgt_bpl(const struct iopgt *pt)
+{
+	return pt->granule_lg2 - 3;
+}
+
+/* log2 of the bytes one entry at @level translates. */
+static inline unsigned int iopgt_item_lg2(const struct iopgt *pt,
+					  unsigned int level)
+{
+	return pt->granule_lg2 + level * iopgt_bpl(pt);
+}
+
+/* log2 of the number of entries a table at @level has. */
+static inline unsigned int iopgt_table_lg2(const struct iopgt *pt,
+					   unsigned int level)
+{
+	return level == pt->levels - 1u ? pt->top_lg2 : iopgt_bpl(pt);
+}
+
+/* Index of the entry translating @iova in a table at @level. */
+static inline unsigned int iopgt_index(const struct iopgt *pt,
+				       unsigned int level, u64 iova)
+{
+	return (iova >> iopgt_item_lg2(pt, level)) &
+	       ((1ull << iopgt_table_lg2(pt, level)) - 1);
+}
+
+/* The level a leaf of 2^@size_lg2 bytes lives at. */
+static inline unsigned int iopgt_size_level(const struct iopgt *pt,
+					    unsigned int size_lg2)
+{
+	return (size_lg2 - pt->granule_lg2) / iopgt_bpl(pt);
+}
+
+/* Smallest page size in use, log2. */
+static inline unsigned int iopgt_min_lg2(const struct iopgt *pt)
+{
+	return iopgt_ffs64(pt->pgsize_bitmap) - 1;
+}
+
+/* Mask of the low @lg2 bits; @lg2 may be 64. */
+static inline u64 iopgt_lg2_mask(unsigned int lg2)
+{
+	return lg2 >= 64 ? ~0ull : (1ull << lg2) - 1;
+}
+
+static inline void *iopgt_table_va(const struct iopgt *pt, u64 pa)
+{
+	if (pt->cfg.ops->phys_to_virt)
+		return pt->cfg.ops->phys_to_virt(pt->cfg.ctx, pa);
+	return (void *)(uintptr_t)pa;
+}
+
+/*
+ * Make @len bytes of entries at @va visible to a walker that does not snoop
+ * the CPU caches. Every entry write is followed by this before anything
+ * that lets the hardware reach it (installing the parent, returning).
+ */
+static inline void iopgt_sync(const struct iopgt *pt, const void *va,
+			      size_t len)
+{
+	if (unlikely(pt->cfg.quirks & IOPGT_QUIRK_NON_COHERENT))
+		pt->cfg.ops->cache_clean(pt->cfg.ctx, (void *)va, len);
+}
+
+/* Widen @gather to cover [@iova, @last]. */
+static inline void iopgt_gather_add(struct iopgt_gather *gather, u64 iova,
+				    u64 last)
+{
+	if (gather->start > gather->last) {
+		gather->start = iova;
+		gather->last = last;
+		return;
+	}
+	if (iova < gather->start)
+		gather->start = iova;
+	if (last > gather->last)
+		gather->last = last;
+}
+
+/* Put a detached table on @gather; freed by iopgt_gather_release(). */
+void iopgt_gather_detach(struct iopgt *pt, struct iopgt_gather *gather,
+			 u64 *table, unsigned int level, u64 iova, u32 flags);
+
+/* Report the dirty stretch [@iova, @last] into @bitmap (already clipped). */
+void iopgt_bitmap_record(const struct iopgt_bitmap *bitmap, u64 iova,
+			 u64 last);
+
+/* Append helpers for iopgt_dump(), which has no printf to lean on. */
+struct iopgt_line {
+	char buf[160];
+	unsigned int len;
+};
+
+void iopgt_line_str(struct iopgt_line *line, const char *s);
+void iopgt_line_hex(struct iopgt_line *line, u64 v, unsigned int digits);
+void iopgt_line_dec(struct iopgt_line *line, u64 v);
+
+#endif /* IOPGT_INTERNAL_H */

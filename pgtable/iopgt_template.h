@@ -1,0 +1,1102 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * The algorithm template. formats/<fmt>/<fmt>.c includes it once, after the
+ * format's codecs (pgtable/format.h) and after defining IOPGT_FMT_OPS_NAME
+ * and IOPGT_FMT_ID. Everything here is static: each format gets its own
+ * copy of map, unmap, walk and harvest with its codecs inlined, and the
+ * only indirect call is the one per API call in iopgt.c.
+ *
+ * Walks are recursive over levels (at most IOPGT_MAX_LEVELS deep) and
+ * iterate each table over the part of [iova, last] it translates. "last"
+ * is inclusive throughout, so a range may end at 2^64 - 1.
+ */
+#ifndef IOPGT_FMT_OPS_NAME
+#error "define IOPGT_FMT_OPS_NAME and the codecs of pgtable/format.h first"
+#endif
+
+#include "format.h"
+
+static inline u64 *tpl_child(const struct iopgt *pt, unsigned int level,
+			     u64 pte)
+{
+	return iopgt_table_va(pt, fmt_table_pa(pt, level, pte));
+}
+
+static inline u64 tpl_min(u64 a, u64 b)
+{
+	return a < b ? a : b;
+}
+
+static inline u64 tpl_max(u64 a, u64 b)
+{
+	return a > b ? a : b;
+}
+
+/* Last IOVA of the entry at @level that translates @iova. */
+static inline u64 tpl_entry_last(const struct iopgt *pt, unsigned int level,
+				 u64 iova)
+{
+	return iova | iopgt_lg2_mask(iopgt_item_lg2(pt, level));
+}
+
+/* ---- map ---------------------------------------------------------------- */
+
+/*
+ * iopgt_map() runs the same walk twice. The first pass (prepare) changes
+ * nothing: it finds overlaps and counts the tables the range needs, walking
+ * the parts of the tree that do not exist yet as if they were empty tables
+ * (table == NULL). Those tables are then allocated up front, so the second
+ * pass (commit) cannot fail for want of memory and a failure anywhere
+ * leaves the tree as it was. The count is an upper bound: a concurrent map
+ * of a disjoint range may install a shared table first, and the spare is
+ * freed at the end.
+ */
+struct tpl_map {
+	struct iopgt *pt;
+	u64 pa_delta;		/* pa = iova + pa_delta (mod 2^64) */
+	u64 attrs;
+	bool commit;
+	u64 need;		/* prepare: tables to allocate */
+	u64 *pool;		/* commit: word 0 links, word 1 holds the PA */
+};
+
+/*
+ * The largest allowed size that @iova and @pa are both aligned to and that
+ * fits in [@iova, @last]; never larger than an entry of the level above.
+ */
+static inline unsigned int tpl_pick_size(const struct iopgt *pt,
+					 unsigned int level, u64 iova, u64 pa,
+					 u64 last)
+{
+	u64 sizes = pt->pgsize_bitmap;
+	u64 align = iova | pa;
+	u64 len_m1 = last - iova;
+
+	if (align)
+		sizes &= ((align & -align) << 1) - 1;
+	if (len_m1 != ~0ull)
+		sizes &= iopgt_lg2_mask(iopgt_fls64(len_m1 + 1));
+	if (level + 1u < pt->levels)
+		sizes &= iopgt_lg2_mask(iopgt_item_lg2(pt, level + 1));
+	return iopgt_fls64(sizes) - 1;
+}
+
+/* Does any of the @n slots from @idx hold a table? */
+static inline bool tpl_slots_have_table(const struct iopgt *pt, u64 *table,
+					unsigned int level, unsigned int idx,
+					unsigned int n)
+{
+	unsigned int i, sz;
+
+	for (i = 0; i < n; i++)
+		if (fmt_classify(pt, level, READ_ONCE(table[idx + i]), &sz) ==
+		    IOPGT_E_TABLE)
+			return true;
+	return false;
+}
+
+static u64 *tpl_pool_take(struct tpl_map *m, u64 *pa)
+{
+	u64 *table = m->pool;
+
+	if (IOPGT_WARN_ON(!table))
+		return NULL;
+	m->pool = (u64 *)(uintptr_t)table[0];
+	*pa = table[1];
+	table[0] = 0;
+	table[1] = 0;
+	return table;
+}
+
+static void tpl_pool_put(struct tpl_map *m, u64 *table, u64 pa)
+{
+	table[0] = (u64)(uintptr_t)m->pool;
+	table[1] = pa;
+	m->pool = table;
+}
+
+static void tpl_pool_free(struct tpl_map *m)
+{
+	const struct iopgt *pt = m->pt;
+	u64 *table;
+	u64 pa;
+
+	while (m->pool) {
+		table = tpl_pool_take(m, &pa);
+		pt->cfg.ops->free_table(pt->cfg.ctx, table, pt->granule_lg2);
+	}
+}
+
+/*
+ * Install a new empty table in the empty entry @ptep (which held @old).
+ * The compare-exchange publishes the table; it is a full barrier, so the
+ * zeroed (and, for a non-coherent walker, cleaned) table is visible first.
+ * If a concurrent map of a disjoint range installed one first, use theirs.
+ */
+static int tpl_install_table(struct tpl_map *m, u64 *ptep, unsigned int level,
+			     u64 old, u64 **child)
+{
+	const struct iopgt *pt = m->pt;
+	unsigned int size_lg2;
+	u64 *table, pa, pte, cur;
+
+	table = tpl_pool_take(m, &pa);
+	if (!table)
+		return -ENOMEM;
+	iopgt_sync(pt, table, 1ull << pt->granule_lg2);
+	pte = fmt_make_table(pt, level, pa);
+	cur = iopgt_cmpxchg64(ptep, old, pte);
+	if (cur == old) {
+		iopgt_sync(pt, ptep, sizeof(*ptep));
+		*child = table;
+		return 0;
+	}
+	tpl_pool_put(m, table, pa);
+	if (fmt_classify(pt, level, cur, &size_lg2) != IOPGT_E_TABLE)
+		return -EEXIST;
+	*child = tpl_child(pt, level, cur);
+	return 0;
+}
+
+static int tpl_map_walk(struct tpl_map *m, u64 *table, unsigned int level,
+			u64 iova, u64 last)
+{
+	const struct iopgt *pt = m->pt;
+	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
+	unsigned int idx = iopgt_index(pt, level, iova);
+	unsigned int size_lg2, i, n;
+	u64 this_last, pa, pte, *child;
+	int ret;
+
+	for (;;) {
+		pa = iova + m->pa_delta;
+		size_lg2 = tpl_pick_size(pt, level, iova, pa, last);
+		/*
+		 * A table already under a slot (left, possibly empty, by an
+		 * unmap that did not cover all of it) is kept and filled with
+		 * smaller leaves: replacing it would need an invalidation,
+		 * which map does not ask for.
+		 */
+		while (table && size_lg2 >= item_lg2 &&
+		       tpl_slots_have_table(pt, table, level, idx,
+					    1u << (size_lg2 - item_lg2))) {
+			u64 smaller = pt->pgsize_bitmap &
+				      iopgt_lg2_mask(size_lg2);
+
+			if (IOPGT_WARN_ON(!smaller))
+				return -EEXIST;
+			size_lg2 = iopgt_fls64(smaller) - 1;
+		}
+		if (size_lg2 >= item_lg2) {
+			/* A leaf here, in n aligned slots */
+			n = 1u << (size_lg2 - item_lg2);
+			this_last = iova + iopgt_lg2_mask(size_lg2);
+			if (!m->commit) {
+				for (i = 0; table && i < n; i++) {
+					unsigned int sz;
+
+					pte = READ_ONCE(table[idx + i]);
+					if (fmt_classify(pt, level, pte, &sz) !=
+					    IOPGT_E_EMPTY)
+						return -EEXIST;
+				}
+			} else {
+				for (i = 0; i < n; i++)
+					WRITE_ONCE(table[idx + i],
+						   fmt_make_leaf(pt, level,
+							pa + ((u64)i << item_lg2),
+							size_lg2, m->attrs));
+				iopgt_sync(pt, &table[idx], n * sizeof(u64));
+			}
+			idx += n;
+		} else {
+			/* Smaller leaves: a table below this entry */
+			enum iopgt_etype type = IOPGT_E_EMPTY;
+			unsigned int sz;
+
+			this_last = tpl_min(tpl_entry_last(pt, level, iova),
+					    last);
+			pte = 0;
+			child = NULL;
+			if (table) {
+				pte = READ_ONCE(table[idx]);
+				type = fmt_classify(pt, level, pte, &sz);
+			}
+			if (type == IOPGT_E_LEAF)
+				return -EEXIST;
+			if (type == IOPGT_E_TABLE) {
+				child = tpl_child(pt, level, pte);
+			} else if (!m->commit) {
+				m->need++;
+			} else {
+				ret = tpl_install_table(m, &table[idx], level,
+							pte, &child);
+				if (ret)
+					return ret;
+			}
+			ret = tpl_map_walk(m, child, level - 1, iova, this_last);
+			if (ret)
+				return ret;
+			idx++;
+		}
+		if (this_last >= last)
+			return 0;
+		iova = this_last + 1;
+	}
+}
+
+static int tpl_map(struct iopgt *pt, u64 iova, u64 pa, u64 len, u32 prot)
+{
+	struct tpl_map m = { .pt = pt, .pa_delta = pa - iova };
+	u64 last = iova + len - 1;
+	u64 *table, tpa;
+	int ret;
+
+	ret = fmt_prot_attrs(pt, prot, &m.attrs);
+	if (ret)
+		return ret;
+
+	ret = tpl_map_walk(&m, pt->root, pt->levels - 1, iova, last);
+	if (ret)
+		return ret;
+
+	while (m.need--) {
+		table = pt->cfg.ops->alloc_table(pt->cfg.ctx, pt->granule_lg2,
+						 &tpa);
+		if (!table) {
+			tpl_pool_free(&m);
+			return -ENOMEM;
+		}
+		tpl_pool_put(&m, table, tpa);
+	}
+
+	m.commit = true;
+	ret = tpl_map_walk(&m, pt->root, pt->levels - 1, iova, last);
+	tpl_pool_free(&m);
+	return ret;
+}
+
+/* ---- dirty reporting ------------------------------------------------------ */
+
+/*
+ * Dirty state is reported through this accumulator so that the bitmap is written a
+ * word at a time: bits for the word being filled collect in @acc and go out
+ * when the walk moves past it. A word whose whole IOVA span lies inside the
+ * request belongs to this call alone and is written with a plain OR; edge
+ * words may be shared with a concurrent harvest of the neighbouring range
+ * and are ORed in with a compare-exchange. With a record callback instead of
+ * words, adjacent stretches are merged into one call.
+ */
+struct tpl_report {
+	const struct iopgt_bitmap *bm;
+	u64 req_first, req_last;
+	u64 word;		/* index of the word in acc */
+	u64 acc;
+	u64 run_first, run_last; /* record callback: pending stretch */
+	bool run;
+};
+
+static void tpl_report_init(struct tpl_report *r,
+			    const struct iopgt_bitmap *bm, u64 first, u64 last)
+{
+	r->bm = bm;
+	r->req_first = first;
+	r->req_last = last;
+	r->acc = 0;
+	r->word = 0;
+	r->run = false;
+}
+
+static void tpl_report_flush(struct tpl_report *r)
+{
+	const struct iopgt_bitmap *bm = r->bm;
+	u64 span_first, span_last, old, cur, *wp;
+	unsigned int word_lg2;
+
+	if (r->run) {
+		bm->record(bm->ctx, r->run_first,
+			   r->run_last - r->run_first + 1);
+		r->run = false;
+	}
+	if (!r->acc)
+		return;
+	wp = &bm->words[r->word];
+	word_lg2 = bm->pgshift + 6;
+	span_first = bm->base + (r->word << word_lg2);
+	span_last = span_first + iopgt_lg2_mask(word_lg2);
+	if (word_lg2 < 64 && span_first >= r->req_first &&
+	    span_last <= r->req_last && span_last >= span_first) {
+		WRITE_ONCE(*wp, READ_ONCE(*wp) | r->acc);
+	} else {
+		old = READ_ONCE(*wp);
+		while ((cur = iopgt_cmpxchg64(wp, old, old | r->acc)) != old)
+			old = cur;
+	}
+	r->acc = 0;
+}
+
+/* Report [@first, @last], already clipped to what the caller wants. */
+static void tpl_report(struct tpl_report *r, u64 first, u64 last)
+{
+	const struct iopgt_bitmap *bm = r->bm;
+	u64 bit, last_bit, word, mask;
+
+	if (bm->record && !bm->words) {
+		if (r->run && first == r->run_last + 1) {
+			r->run_last = last;
+			return;
+		}
+		tpl_report_flush(r);
+		r->run = true;
+		r->run_first = first;
+		r->run_last = last;
+		return;
+	}
+	if (last < bm->base)
+		return;
+	first = tpl_max(first, bm->base);
+	bit = (first - bm->base) >> bm->pgshift;
+	last_bit = (last - bm->base) >> bm->pgshift;
+	if (bit >= bm->nbits)
+		return;
+	if (last_bit >= bm->nbits)
+		last_bit = bm->nbits - 1;
+	while (bit <= last_bit) {
+		word = bit / 64;
+		if (word != r->word) {
+			tpl_report_flush(r);
+			r->word = word;
+		}
+		mask = ~0ull << (bit % 64);
+		if (last_bit / 64 == word)
+			mask &= ~0ull >> (63 - last_bit % 64);
+		r->acc |= mask;
+		bit = (word + 1) * 64;
+	}
+}
+
+/*
+ * Clean a leaf slot that was read dirty as @pte. A plain store is enough
+ * when the hardware has nothing left to set in the entry; otherwise the
+ * hardware may set A or D between our read and our write, and only a
+ * compare-exchange keeps that update.
+ */
+static void tpl_clean(const struct iopgt *pt, u64 *ptep, u64 pte)
+{
+	u64 cur;
+
+	if (fmt_leaf_settled(pt, pte)) {
+		WRITE_ONCE(*ptep, fmt_leaf_mkclean(pt, pte));
+		return;
+	}
+	for (;;) {
+		cur = iopgt_cmpxchg64(ptep, pte, fmt_leaf_mkclean(pt, pte));
+		if (cur == pte)
+			return;
+		pte = cur;
+		if (!fmt_leaf_dirty(pt, pte))
+			return;
+	}
+}
+
+/* ---- unmap ---------------------------------------------------------------- */
+
+struct tpl_unmap {
+	struct iopgt *pt;
+	struct iopgt_gather *gather;
+	bool read_dirty;
+	struct tpl_report rep;
+	bool report;
+	u64 first, last;
+	u64 unmapped;
+	bool found;
+};
+
+/* Bytes of leaves under @table (a table at @level). */
+static u64 tpl_count_leaves(const struct iopgt *pt, u64 *table,
+			    unsigned int level)
+{
+	unsigned int n = 1u << iopgt_table_lg2(pt, level);
+	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
+	unsigned int i, sz;
+	u64 total = 0, pte;
+
+	for (i = 0; i < n; i++) {
+		pte = READ_ONCE(table[i]);
+		switch (fmt_classify(pt, level, pte, &sz)) {
+		case IOPGT_E_LEAF:
+			/* each replica slot counts its share */
+			total += 1ull << item_lg2;
+			break;
+		case IOPGT_E_TABLE:
+			total += tpl_count_leaves(pt, tpl_child(pt, level, pte),
+						  level - 1);
+			break;
+		default:
+			break;
+		}
+	}
+	return total;
+}
+
+static void tpl_unmap_walk(struct tpl_unmap *u, u64 *table,
+			   unsigned int level, u64 iova, u64 last)
+{
+	const struct iopgt *pt = u->pt;
+	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
+	unsigned int idx = iopgt_index(pt, level, iova);
+	unsigned int size_lg2, i, n, g;
+	u64 this_last, e_first, pte, old, leaf_first, leaf_last, *child;
+	bool dirty;
+
+	for (;;) {
+		e_first = iova & ~iopgt_lg2_mask(item_lg2);
+		this_last = tpl_min(tpl_entry_last(pt, level, iova), last);
+		pte = READ_ONCE(table[idx]);
+		switch (fmt_classify(pt, level, pte, &size_lg2)) {
+		case IOPGT_E_LEAF:
+			/* The whole leaf goes, all its replicas */
+			n = 1u << (size_lg2 - item_lg2);
+			g = idx & ~(n - 1);
+			leaf_first = iova & ~iopgt_lg2_mask(size_lg2);
+			leaf_last = leaf_first | iopgt_lg2_mask(size_lg2);
+			dirty = false;
+			for (i = 0; i < n; i++) {
+				if (u->read_dirty) {
+					old = iopgt_xchg64(&table[g + i], 0);
+					dirty |= fmt_leaf_dirty(pt, old);
+				} else {
+					WRITE_ONCE(table[g + i], 0);
+				}
+			}
+			iopgt_sync(pt, &table[g], n * sizeof(u64));
+			if (dirty && u->report)
+				tpl_report(&u->rep, leaf_first, leaf_last);
+			iopgt_gather_add(u->gather, leaf_first, leaf_last);
+			u->unmapped += 1ull << size_lg2;
+			u->found = true;
+			idx = g + n;
+			this_last = leaf_last;
+			break;
+		case IOPGT_E_TABLE:
+			child = tpl_child(pt, level, pte);
+			if (e_first >= u->first &&
+			    tpl_entry_last(pt, level, iova) <= u->last) {
+				/*
+				 * The whole table lies in the range: detach it.
+				 * Its leaves' dirty state is read after the
+				 * caller's invalidation, in gather release.
+				 */
+				iopgt_xchg64(&table[idx], 0);
+				iopgt_sync(pt, &table[idx], sizeof(u64));
+				old = tpl_count_leaves(pt, child, level - 1);
+				u->unmapped += old;
+				u->found |= old != 0;
+				iopgt_gather_detach(u->pt, u->gather, child,
+						    level - 1, e_first,
+						    u->read_dirty ?
+						    IOPGT_META_READ_DIRTY : 0);
+				iopgt_gather_add(u->gather, e_first, this_last);
+			} else {
+				tpl_unmap_walk(u, child, level - 1, iova,
+					       this_last);
+			}
+			idx++;
+			break;
+		default:
+			idx++;
+			break;
+		}
+		if (this_last >= last)
+			return;
+		iova = this_last + 1;
+	}
+}
+
+static int tpl_unmap(struct iopgt *pt, u64 iova, u64 last,
+		     const struct iopgt_bitmap *bitmap, bool read_dirty,
+		     struct iopgt_gather *gather, u64 *unmapped)
+{
+	struct tpl_unmap u = {
+		.pt = pt,
+		.gather = gather,
+		.read_dirty = read_dirty,
+		.report = read_dirty && bitmap,
+		.first = iova,
+		.last = last,
+	};
+
+	/*
+	 * Leaves only partly inside the range go whole, so their dirty state
+	 * is reported whole too (clipped only to the bitmap): nothing else
+	 * will ever report it.
+	 */
+	if (u.report)
+		tpl_report_init(&u.rep, bitmap, 1, 0);
+	tpl_unmap_walk(&u, pt->root, pt->levels - 1, iova, last);
+	if (u.report)
+		tpl_report_flush(&u.rep);
+	*unmapped = u.unmapped;
+	return u.found ? 0 : -ENOENT;
+}
+
+/* ---- walk ------------------------------------------------------------------- */
+
+static int tpl_iova_to_phys(struct iopgt *pt, u64 iova, u64 *pa)
+{
+	unsigned int level = pt->levels - 1;
+	u64 *table = pt->root;
+	unsigned int size_lg2;
+	u64 pte;
+
+	for (;;) {
+		pte = READ_ONCE(table[iopgt_index(pt, level, iova)]);
+		switch (fmt_classify(pt, level, pte, &size_lg2)) {
+		case IOPGT_E_LEAF:
+			*pa = fmt_leaf_oa(pt, level, pte, size_lg2) +
+			      (iova & iopgt_lg2_mask(size_lg2));
+			return 0;
+		case IOPGT_E_TABLE:
+			if (IOPGT_WARN_ON(level == 0))
+				return -ENOENT;
+			table = tpl_child(pt, level, pte);
+			level--;
+			break;
+		default:
+			return -ENOENT;
+		}
+	}
+}
+
+/* ---- harvest ------------------------------------------------------------------ */
+
+struct tpl_harvest {
+	const struct iopgt *pt;
+	struct iopgt_gather *gather;
+	struct tpl_report rep;
+	bool report;
+	bool clear;
+	u64 first, last;
+	u64 clean_first, clean_last;
+	bool cleaned;
+};
+
+/*
+ * One leaf (all its replicas) found at slot @idx of @table: dirty if any
+ * replica is, and each replica read dirty is cleaned. A leaf only partly
+ * inside the request is reported (clipped) but left dirty, because
+ * cleaning it would lose the state of its part outside the request.
+ * Returns the slot after the leaf.
+ */
+static unsigned int tpl_harvest_leaf(struct tpl_harvest *h, u64 *table,
+				     unsigned int idx, unsigned int level,
+				     unsigned int size_lg2, u64 iova)
+{
+	const struct iopgt *pt = h->pt;
+	unsigned int n = 1u << (size_lg2 - iopgt_item_lg2(pt, level));
+	unsigned int g = idx & ~(n - 1), i;
+	u64 leaf_first = iova & ~iopgt_lg2_mask(size_lg2);
+	u64 leaf_last = leaf_first | iopgt_lg2_mask(size_lg2);
+	bool whole = leaf_first >= h->first && leaf_last <= h->last;
+	bool dirty = false;
+	u64 pte;
+
+	for (i = 0; i < n; i++) {
+		pte = READ_ONCE(table[g + i]);
+		if (!fmt_leaf_dirty(pt, pte))
+			continue;
+		dirty = true;
+		if (h->clear && whole)
+			tpl_clean(pt, &table[g + i], pte);
+	}
+	if (!dirty)
+		return g + n;
+	if (h->report)
+		tpl_report(&h->rep, tpl_max(leaf_first, h->first),
+			   tpl_min(leaf_last, h->last));
+	if (h->clear && whole) {
+		if (!h->cleaned) {
+			h->clean_first = leaf_first;
+			h->cleaned = true;
+		}
+		h->clean_last = leaf_last;
+	}
+	return g + n;
+}
+
+/*
+ * The leaf level: the hot loop. A cache line of entries with no dirty
+ * candidate is skipped with one test and never written.
+ */
+static void tpl_harvest_level0(struct tpl_harvest *h, u64 *table, u64 iova,
+			       u64 last)
+{
+	const struct iopgt *pt = h->pt;
+	const u64 mask = FMT_DIRTY_MASK(pt), val = FMT_DIRTY_VAL(pt);
+	unsigned int item_lg2 = iopgt_item_lg2(pt, 0);
+	unsigned int idx = iopgt_index(pt, 0, iova);
+	unsigned int end = idx + (unsigned int)((last - iova) >> item_lg2);
+	u64 base = iova - ((u64)idx << item_lg2);
+	unsigned int i = idx, size_lg2;
+	u64 pte;
+
+	while (i <= end) {
+		if (!(i & 7) && i + 7 <= end) {
+			const u64 *line = &table[i];
+			u64 hit = 0;
+			unsigned int j;
+
+			for (j = 0; j < 8; j++)
+				hit |= (READ_ONCE(line[j]) & mask) ^ val ? 0 :
+					1;
+			if (!hit) {
+				i += 8;
+				continue;
+			}
+		}
+		pte = READ_ONCE(table[i]);
+		if ((pte & mask) != val ||
+		    fmt_classify(pt, 0, pte, &size_lg2) != IOPGT_E_LEAF) {
+			i++;
+			continue;
+		}
+		i = tpl_harvest_leaf(h, table, i, 0, size_lg2,
+				     base + ((u64)i << item_lg2));
+	}
+}
+
+static void tpl_harvest_walk(struct tpl_harvest *h, u64 *table,
+			     unsigned int level, u64 iova, u64 last)
+{
+	const struct iopgt *pt = h->pt;
+	unsigned int idx = iopgt_index(pt, level, iova);
+	unsigned int size_lg2;
+	u64 this_last, pte;
+
+	if (level == 0) {
+		tpl_harvest_level0(h, table, iova, last);
+		return;
+	}
+	for (;;) {
+		this_last = tpl_min(tpl_entry_last(pt, level, iova), last);
+		pte = READ_ONCE(table[idx]);
+		switch (fmt_classify(pt, level, pte, &size_lg2)) {
+		case IOPGT_E_LEAF:
+			idx = tpl_harvest_leaf(h, table, idx, level, size_lg2,
+					       iova);
+			this_last = tpl_min((iova | iopgt_lg2_mask(size_lg2)),
+					    last);
+			break;
+		case IOPGT_E_TABLE:
+			tpl_harvest_walk(h, tpl_child(pt, level, pte),
+					 level - 1, iova, this_last);
+			idx++;
+			break;
+		default:
+			idx++;
+			break;
+		}
+		if (this_last >= last)
+			return;
+		iova = this_last + 1;
+	}
+}
+
+static int tpl_read_dirty(struct iopgt *pt, u64 iova, u64 last, u32 flags,
+			  const struct iopgt_bitmap *bitmap,
+			  struct iopgt_gather *gather)
+{
+	struct tpl_harvest h = {
+		.pt = pt,
+		.gather = gather,
+		.report = bitmap != NULL,
+		.clear = !(flags & IOPGT_DIRTY_NO_CLEAR),
+		.first = iova,
+		.last = last,
+	};
+
+	if (h.report)
+		tpl_report_init(&h.rep, bitmap, iova, last);
+	tpl_harvest_walk(&h, pt->root, pt->levels - 1, iova, last);
+	if (h.report)
+		tpl_report_flush(&h.rep);
+	if (h.cleaned)
+		iopgt_gather_add(gather, h.clean_first, h.clean_last);
+	return 0;
+}
+
+/* Report every dirty leaf under a detached table, whole. */
+static void tpl_report_tree(const struct iopgt *pt, struct tpl_report *rep,
+			    u64 *table, unsigned int level, u64 iova)
+{
+	unsigned int n = 1u << iopgt_table_lg2(pt, level);
+	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
+	unsigned int i, sz;
+	u64 pte, e_first;
+
+	for (i = 0; i < n; i++) {
+		pte = READ_ONCE(table[i]);
+		e_first = iova + ((u64)i << item_lg2);
+		switch (fmt_classify(pt, level, pte, &sz)) {
+		case IOPGT_E_LEAF:
+			/* replicas: each dirty slot reports its own share */
+			if (fmt_leaf_dirty(pt, pte))
+				tpl_report(rep, e_first,
+					   e_first | iopgt_lg2_mask(item_lg2));
+			break;
+		case IOPGT_E_TABLE:
+			tpl_report_tree(pt, rep, tpl_child(pt, level, pte),
+					level - 1, e_first);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* ---- dirty tracking --------------------------------------------------------- */
+
+static void tpl_tracking_walk(struct iopgt *pt, u64 *table, unsigned int level,
+			      u64 iova, bool on, struct iopgt_gather *gather)
+{
+	unsigned int n = 1u << iopgt_table_lg2(pt, level);
+	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
+	unsigned int i, sz;
+	u64 pte, new, cur, e_first;
+
+	for (i = 0; i < n; i++) {
+		pte = READ_ONCE(table[i]);
+		e_first = iova + ((u64)i << item_lg2);
+		switch (fmt_classify(pt, level, pte, &sz)) {
+		case IOPGT_E_LEAF:
+			for (;;) {
+				new = fmt_leaf_set_tracking(pt, pte, on);
+				if (new == pte)
+					break;
+				cur = iopgt_cmpxchg64(&table[i], pte, new);
+				if (cur == pte) {
+					iopgt_sync(pt, &table[i], sizeof(u64));
+					iopgt_gather_add(gather, e_first,
+						e_first | iopgt_lg2_mask(item_lg2));
+					break;
+				}
+				pte = cur;
+			}
+			break;
+		case IOPGT_E_TABLE:
+			tpl_tracking_walk(pt, tpl_child(pt, level, pte),
+					  level - 1, e_first, on, gather);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static int tpl_set_dirty_tracking(struct iopgt *pt, bool on,
+				  struct iopgt_gather *gather)
+{
+	if (pt->dirty_tracking == on)
+		return 0;
+	pt->dirty_tracking = on;
+	if (FMT_TRACKING_ENCODED)
+		tpl_tracking_walk(pt, pt->root, pt->levels - 1, 0, on, gather);
+	return 0;
+}
+
+/* ---- split and merge ---------------------------------------------------- */
+
+static int tpl_split(struct iopgt *pt, u64 iova, u64 last,
+		     unsigned int pgsize_lg2, u32 flags,
+		     struct iopgt_gather *gather)
+{
+	(void)pt;
+	(void)iova;
+	(void)last;
+	(void)pgsize_lg2;
+	(void)flags;
+	(void)gather;
+	return -EOPNOTSUPP;
+}
+
+static int tpl_merge(struct iopgt *pt, u64 iova, u64 last, u32 flags,
+		     struct iopgt_gather *gather)
+{
+	(void)pt;
+	(void)iova;
+	(void)last;
+	(void)flags;
+	(void)gather;
+	return -EOPNOTSUPP;
+}
+
+/* ---- freeing ------------------------------------------------------------- */
+
+static void tpl_free_tree(struct iopgt *pt, u64 *table, unsigned int level)
+{
+	unsigned int n = 1u << iopgt_table_lg2(pt, level);
+	unsigned int i, sz;
+	u64 pte;
+
+	for (i = 0; level && i < n; i++) {
+		pte = READ_ONCE(table[i]);
+		if (fmt_classify(pt, level, pte, &sz) == IOPGT_E_TABLE)
+			tpl_free_tree(pt, tpl_child(pt, level, pte), level - 1);
+	}
+	pt->cfg.ops->free_table(pt->cfg.ctx, table,
+				level == pt->levels - 1u ? pt->top_alloc_lg2 :
+							   pt->granule_lg2);
+}
+
+static void tpl_release_table(struct iopgt *pt, u64 *table,
+			      const struct iopgt_table_meta *meta,
+			      const struct iopgt_bitmap *bitmap)
+{
+	unsigned int level = meta->level;
+	struct tpl_report rep;
+
+	if ((meta->flags & IOPGT_META_READ_DIRTY) && bitmap) {
+		tpl_report_init(&rep, bitmap, 1, 0);
+		tpl_report_tree(pt, &rep, table, level, meta->iova);
+		tpl_report_flush(&rep);
+	}
+	tpl_free_tree(pt, table, level);
+}
+
+/* ---- validate and dump ------------------------------------------------------ */
+
+static int tpl_validate_fail(struct iopgt_validate_err *err, u64 iova,
+			     unsigned int level, u64 pte, const char *what)
+{
+	if (err) {
+		err->iova = iova;
+		err->level = level;
+		err->pte = pte;
+		err->what = what;
+	}
+	return -EINVAL;
+}
+
+static int tpl_validate_walk(struct iopgt *pt, u64 *table, unsigned int level,
+			     u64 iova, struct iopgt_validate_err *err)
+{
+	unsigned int n = 1u << iopgt_table_lg2(pt, level);
+	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
+	unsigned int i, j, size_lg2, reps, sz;
+	u64 pte, e_first, oa, pa, attrs, expect, hw;
+	const char *why;
+	int ret;
+
+	for (i = 0; i < n;) {
+		pte = READ_ONCE(table[i]);
+		e_first = iova + ((u64)i << item_lg2);
+		switch (fmt_classify(pt, level, pte, &size_lg2)) {
+		case IOPGT_E_EMPTY:
+			i++;
+			continue;
+		case IOPGT_E_TABLE:
+			why = fmt_check_entry(pt, level, pte);
+			if (why)
+				return tpl_validate_fail(err, e_first, level,
+							 pte, why);
+			if (level == 0)
+				return tpl_validate_fail(err, e_first, level,
+							 pte, "table at level 0");
+			pa = fmt_table_pa(pt, level, pte);
+			if (pa & iopgt_lg2_mask(pt->granule_lg2))
+				return tpl_validate_fail(err, e_first, level,
+							 pte, "table misaligned");
+			ret = tpl_validate_walk(pt, tpl_child(pt, level, pte),
+						level - 1, e_first, err);
+			if (ret)
+				return ret;
+			i++;
+			continue;
+		case IOPGT_E_LEAF:
+			break;
+		}
+		why = fmt_check_entry(pt, level, pte);
+		if (why)
+			return tpl_validate_fail(err, e_first, level, pte, why);
+		if (pt->cfg.ias < 64 && (e_first >> pt->cfg.ias))
+			return tpl_validate_fail(err, e_first, level, pte,
+						 "leaf beyond ias");
+		if (size_lg2 >= 64 || !(pt->pgsize_bitmap & (1ull << size_lg2)))
+			return tpl_validate_fail(err, e_first, level, pte,
+						 "leaf size not in use");
+		if (iopgt_size_level(pt, size_lg2) != level)
+			return tpl_validate_fail(err, e_first, level, pte,
+						 "leaf at the wrong level");
+		reps = 1u << (size_lg2 - item_lg2);
+		if ((i & (reps - 1)) || i + reps > n)
+			return tpl_validate_fail(err, e_first, level, pte,
+						 "replicas misaligned");
+		oa = fmt_leaf_oa(pt, level, pte, size_lg2);
+		if (oa & iopgt_lg2_mask(size_lg2))
+			return tpl_validate_fail(err, e_first, level, pte,
+						 "leaf OA misaligned");
+		if (pt->cfg.oas < 64 &&
+		    ((oa + iopgt_lg2_mask(size_lg2)) >> pt->cfg.oas))
+			return tpl_validate_fail(err, e_first, level, pte,
+						 "leaf beyond oas");
+		attrs = fmt_leaf_attrs(pt, level, pte);
+		hw = fmt_hw_bits(pt, level);
+		for (j = 0; j < reps; j++) {
+			u64 v = READ_ONCE(table[i + j]);
+
+			if (fmt_classify(pt, level, v, &sz) != IOPGT_E_LEAF ||
+			    sz != size_lg2)
+				return tpl_validate_fail(err,
+					e_first + ((u64)j << item_lg2), level,
+					v, "replica missing");
+			expect = fmt_make_leaf(pt, level,
+					       oa + ((u64)j << item_lg2),
+					       size_lg2, attrs);
+			if ((v ^ expect) & ~hw)
+				return tpl_validate_fail(err,
+					e_first + ((u64)j << item_lg2), level,
+					v, "replica differs");
+		}
+		i += reps;
+	}
+	return 0;
+}
+
+static int tpl_validate(struct iopgt *pt, struct iopgt_validate_err *err)
+{
+	if (!pt->root || (pt->root_pa & iopgt_lg2_mask(pt->top_alloc_lg2)))
+		return tpl_validate_fail(err, 0, pt->levels - 1, pt->root_pa,
+					 "root misaligned");
+	return tpl_validate_walk(pt, pt->root, pt->levels - 1, 0, err);
+}
+
+struct tpl_dump {
+	struct iopgt *pt;
+	void (*print)(void *ctx, const char *line);
+	void *ctx;
+};
+
+static void tpl_dump_prot(struct iopgt_line *line, u32 prot)
+{
+	char p[4] = "---";
+
+	if (prot & IOPGT_READ)
+		p[0] = 'r';
+	if (prot & IOPGT_WRITE)
+		p[1] = 'w';
+	if (!(prot & IOPGT_NOEXEC))
+		p[2] = 'x';
+	iopgt_line_str(line, p);
+	if (prot & IOPGT_CACHE)
+		iopgt_line_str(line, " cache");
+	if (prot & IOPGT_MMIO)
+		iopgt_line_str(line, " mmio");
+}
+
+static void tpl_dump_walk(struct tpl_dump *d, u64 *table, unsigned int level,
+			  u64 iova)
+{
+	struct iopgt *pt = d->pt;
+	unsigned int n = 1u << iopgt_table_lg2(pt, level);
+	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
+	unsigned int i, size_lg2, reps, depth;
+	struct iopgt_line line;
+	u64 pte, e_first, e_last;
+	enum iopgt_etype type;
+
+	for (i = 0; i < n;) {
+		pte = READ_ONCE(table[i]);
+		type = fmt_classify(pt, level, pte, &size_lg2);
+		if (type == IOPGT_E_EMPTY) {
+			i++;
+			continue;
+		}
+		reps = type == IOPGT_E_LEAF && size_lg2 > item_lg2 ?
+			       1u << (size_lg2 - item_lg2) : 1;
+		e_first = iova + ((u64)i << item_lg2);
+		e_last = e_first + (((u64)reps << item_lg2) - 1);
+		line.len = 0;
+		for (depth = level; depth + 1u < pt->levels; depth++)
+			iopgt_line_str(&line, "  ");
+		iopgt_line_str(&line, "L");
+		iopgt_line_dec(&line, level);
+		iopgt_line_str(&line, " [");
+		iopgt_line_dec(&line, i);
+		iopgt_line_str(&line, "] 0x");
+		iopgt_line_hex(&line, e_first, 16);
+		iopgt_line_str(&line, "-0x");
+		iopgt_line_hex(&line, e_last, 16);
+		iopgt_line_str(&line, " pte 0x");
+		iopgt_line_hex(&line, pte, 16);
+		if (type == IOPGT_E_TABLE) {
+			iopgt_line_str(&line, " table 0x");
+			iopgt_line_hex(&line, fmt_table_pa(pt, level, pte), 0);
+			d->print(d->ctx, line.buf);
+			tpl_dump_walk(d, tpl_child(pt, level, pte), level - 1,
+				      e_first);
+			i++;
+			continue;
+		}
+		iopgt_line_str(&line, " leaf 2^");
+		iopgt_line_dec(&line, size_lg2);
+		iopgt_line_str(&line, " -> 0x");
+		iopgt_line_hex(&line, fmt_leaf_oa(pt, level, pte, size_lg2), 0);
+		iopgt_line_str(&line, " ");
+		tpl_dump_prot(&line, fmt_leaf_prot(pt, pte));
+		if (fmt_leaf_dirty(pt, pte))
+			iopgt_line_str(&line, " dirty");
+		if (reps > 1) {
+			iopgt_line_str(&line, " x");
+			iopgt_line_dec(&line, reps);
+		}
+		d->print(d->ctx, line.buf);
+		i += reps;
+	}
+}
+
+static void tpl_dump(struct iopgt *pt,
+		     void (*print)(void *ctx, const char *line), void *ctx)
+{
+	struct tpl_dump d = { .pt = pt, .print = print, .ctx = ctx };
+	struct iopgt_line line = { .len = 0 };
+
+	iopgt_line_str(&line, iopgt_format_name(pt->cfg.format));
+	iopgt_line_str(&line, " levels ");
+	iopgt_line_dec(&line, pt->levels);
+	iopgt_line_str(&line, " ias ");
+	iopgt_line_dec(&line, pt->cfg.ias);
+	iopgt_line_str(&line, " oas ");
+	iopgt_line_dec(&line, pt->cfg.oas);
+	iopgt_line_str(&line, " root 0x");
+	iopgt_line_hex(&line, pt->root_pa, 0);
+	print(ctx, line.buf);
+	tpl_dump_walk(&d, pt->root, pt->levels - 1, 0);
+}
+
+static void tpl_hw_info(const struct iopgt *pt, struct iopgt_hw_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->root_pa = pt->root_pa;
+	info->levels = pt->levels;
+	info->ias = pt->cfg.ias;
+	info->oas = pt->cfg.oas;
+	info->pgsize_bitmap = pt->pgsize_bitmap;
+	fmt_hw_info(pt, info);
+}
+
+const struct iopgt_fmt_ops IOPGT_FMT_OPS_NAME = {
+	.format = IOPGT_FMT_ID,
+	.init = fmt_init,
+	.hw_info = tpl_hw_info,
+	.map = tpl_map,
+	.unmap = tpl_unmap,
+	.iova_to_phys = tpl_iova_to_phys,
+	.read_dirty = tpl_read_dirty,
+	.set_dirty_tracking = tpl_set_dirty_tracking,
+	.split = tpl_split,
+	.merge = tpl_merge,
+	.release_table = tpl_release_table,
+	.free_tree = tpl_free_tree,
+	.validate = tpl_validate,
+	.dump = tpl_dump,
+};
