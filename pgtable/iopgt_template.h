@@ -731,24 +731,33 @@ static void tpl_report_tree(const struct iopgt *pt, struct tpl_report *rep,
 {
 	unsigned int n = 1u << iopgt_table_lg2(pt, level);
 	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
-	unsigned int i, sz;
+	unsigned int i, j, reps, size_lg2;
 	u64 pte, e_first;
+	bool dirty;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n;) {
 		pte = READ_ONCE(table[i]);
 		e_first = iova + ((u64)i << item_lg2);
-		switch (fmt_classify(pt, level, pte, &sz)) {
+		switch (fmt_classify(pt, level, pte, &size_lg2)) {
 		case IOPGT_E_LEAF:
-			/* replicas: each dirty slot reports its own share */
-			if (fmt_leaf_dirty(pt, pte))
+			/* dirty as a whole if any replica is */
+			reps = 1u << (size_lg2 - item_lg2);
+			dirty = false;
+			for (j = 0; j < reps && i + j < n; j++)
+				dirty |= fmt_leaf_dirty(pt,
+						READ_ONCE(table[i + j]));
+			if (dirty)
 				tpl_report(rep, e_first,
-					   e_first | iopgt_lg2_mask(item_lg2));
+					   e_first | iopgt_lg2_mask(size_lg2));
+			i += reps;
 			break;
 		case IOPGT_E_TABLE:
 			tpl_report_tree(pt, rep, tpl_child(pt, level, pte),
 					level - 1, e_first);
+			i++;
 			break;
 		default:
+			i++;
 			break;
 		}
 	}

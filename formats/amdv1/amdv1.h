@@ -240,8 +240,8 @@ static inline const char *amdv1_check_entry(const struct iopgt *pt,
 		if (pte & AMDV1_FC)
 			return "FC set in a table entry";
 	}
-	if (level == 5)
-		return "entry in use at the top of mode 6 that is not a table";
+	if (level == 5 && (nl == 0 || nl == AMDV1_NL_SIZED))
+		return "leaf in the top table of mode 6";
 	return NULL;
 }
 

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * Map and unmap throughput for 4K, 2M and 1G pages over 1 to 64 GiB, each
+ * beside a memset of the same number of entry bytes timed in the same
+ * iterations.
+ *
+ *   BM_map/<fmt>/<pgsize_lg2>/<GiB>/pg:<4K|2M|1G>
+ *   BM_unmap/<fmt>/<pgsize_lg2>/<GiB>/pg:<4K|2M|1G>
+ *
+ * One iteration maps the range, unmaps it (releasing the gather: freeing
+ * the tables is part of unmap's cost) and memsets (GiB >> pgsize_lg2) * 8
+ * bytes; BM_map reports the first, BM_unmap the second, both against the
+ * third. The table allows one page size, so every leaf has that size.
+ *
+ * A range of few entries (1G pages, or 2M pages over 1 GiB) takes well
+ * under a microsecond, below what one clock read resolves: such a timed
+ * region is a batch of calls on consecutive ranges, at least kMinEntries
+ * entries in all, and the time reported is per call (per <GiB> range);
+ * the memset is batched the same way, one call per range.
+ *
+ * Not flushed: map writes fresh tables and unmap reads them back, both
+ * with whatever the caches hold from the iteration before, as memset does;
+ * from 16 GiB of 4K pages on (32 MiB of leaf tables) they exceed the L3.
+ * bench/README.md describes the counters.
+ */
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <string>
+
+#include "shim.h"
+
+namespace {
+
+constexpr unsigned int kPgsizes[] = { 12, 21, 30 };
+constexpr uint64_t kGiBs[] = { 1, 4, 16, 64 };
+constexpr uint64_t kMinEntries = 8192;
+
+enum class Op { map, unmap };
+
+struct MapCase {
+	Op op;
+	int fmt;
+	unsigned int pgsize_lg2;
+	uint64_t gib;
+};
+
+std::string pg_label(unsigned int lg2)
+{
+	if (lg2 >= 30)
+		return std::to_string(1ull << (lg2 - 30)) + "G";
+	if (lg2 >= 20)
+		return std::to_string(1ull << (lg2 - 20)) + "M";
+	return std::to_string(1ull << (lg2 - 10)) + "K";
+}
+
+/* The memset target, kept for the whole process and grown on demand. */
+struct Buffer {
+	void *p = nullptr;
+	uint64_t bytes = 0;
+
+	char *get(uint64_t want)
+	{
+		if (want > bytes) {
+			shim_buf_free(p, bytes);
+			p = shim_buf_alloc(want);
+			bytes = p ? want : 0;
+		}
+		return static_cast<char *>(p);
+	}
+	~Buffer()
+	{
+		shim_buf_free(p, bytes);
+	}
+};
+
+Buffer memset_buf;
+
+int map_batch(shim_pt *spt, uint64_t len, uint64_t batch)
+{
+	for (uint64_t b = 0; b < batch; b++) {
+		int err = shim_map(spt, b * len, len);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int unmap_batch(shim_pt *spt, uint64_t len, uint64_t batch)
+{
+	for (uint64_t b = 0; b < batch; b++) {
+		int err = shim_unmap(spt, b * len, len);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+void bm_map(benchmark::State &st, MapCase c)
+{
+	const uint64_t len = c.gib << 30;
+	const uint64_t entries = len >> c.pgsize_lg2;
+	const uint64_t batch = entries >= kMinEntries ? 1 :
+							kMinEntries / entries;
+	const uint64_t entry_bytes = entries * 8;
+	uint64_t op_ns = 0, memset_ns = 0;
+	shim_pt *spt;
+	char *buf;
+	int err;
+
+	/* Leaf tables, the levels above them, and the slack of the arena */
+	spt = shim_pt_create(c.fmt, c.pgsize_lg2,
+			     2 * batch * entry_bytes + (64ull << 20), false,
+			     &err);
+	if (!spt) {
+		st.SkipWithError(shim_strerror(err));
+		return;
+	}
+	buf = memset_buf.get(batch * entry_bytes);
+	/*
+	 * One round before timing, so that the tables are faulted in and
+	 * wait on the allocator's free lists, as in a long-running system.
+	 */
+	err = map_batch(spt, len, batch);
+	if (!err)
+		err = unmap_batch(spt, len, batch);
+	if (!buf || err) {
+		st.SkipWithError(buf ? shim_strerror(err) : "out of memory");
+		shim_pt_destroy(spt);
+		return;
+	}
+
+	for (auto _ : st) {
+		uint64_t t0, t1, t2, t3, ns;
+
+		t0 = shim_now_ns();
+		err = map_batch(spt, len, batch);
+		t1 = shim_now_ns();
+		if (!err)
+			err = unmap_batch(spt, len, batch);
+		t2 = shim_now_ns();
+		for (uint64_t b = 0; b < batch; b++)
+			shim_memset(buf + b * entry_bytes, entry_bytes);
+		t3 = shim_now_ns();
+		if (err) {
+			st.SkipWithError(shim_strerror(err));
+			break;
+		}
+		ns = c.op == Op::map ? t1 - t0 : t2 - t1;
+		op_ns += ns;
+		memset_ns += t3 - t2;
+		st.SetIterationTime(ns * 1e-9 / batch);
+	}
+	shim_pt_destroy(spt);
+	if (err || !op_ns)
+		return;
+
+	const double calls = double(st.iterations()) * batch;
+	const double op_s = op_ns * 1e-9;
+
+	st.counters["ratio_vs_memset"] = double(memset_ns) / op_ns;
+	st.counters["entries_ps"] = calls * entries / op_s;
+	st.counters["iova_GiBps"] = calls * c.gib / op_s;
+}
+
+/* Enough iterations for a stable mean, few where one takes a while. */
+uint64_t map_iterations(uint64_t entries_timed)
+{
+	if (entries_timed >= (4ull << 20))
+		return shim_iterations(5);
+	if (entries_timed >= (256ull << 10))
+		return shim_iterations(20);
+	return shim_iterations(100);
+}
+
+void add_map(const MapCase &c)
+{
+	const uint64_t entries = (c.gib << 30) >> c.pgsize_lg2;
+	const uint64_t timed = entries >= kMinEntries ? entries : kMinEntries;
+	const std::string name =
+		std::string(c.op == Op::map ? "BM_map/" : "BM_unmap/") +
+		shim_format_name(c.fmt) + "/" + std::to_string(c.pgsize_lg2) +
+		"/" + std::to_string(c.gib) + "/pg:" + pg_label(c.pgsize_lg2);
+
+	benchmark::RegisterBenchmark(name.c_str(), bm_map, c)
+		->UseManualTime()
+		->Unit(benchmark::kMicrosecond)
+		->Iterations(map_iterations(timed));
+}
+
+void register_all()
+{
+	for (int fmt = 1; fmt < shim_format_count(); fmt++) {
+		if (!shim_format_available(fmt))
+			continue;
+		for (Op op : { Op::map, Op::unmap }) {
+			for (unsigned int pg : kPgsizes) {
+				for (uint64_t gib : kGiBs)
+					add_map({ op, fmt, pg, gib });
+			}
+		}
+	}
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+	shim_args(argc, argv);
+	register_all();
+	benchmark::Initialize(&argc, argv);
+	if (benchmark::ReportUnrecognizedArguments(argc, argv))
+		return 1;
+	benchmark::RunSpecifiedBenchmarks();
+	benchmark::Shutdown();
+	return 0;
+}

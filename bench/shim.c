@@ -1,0 +1,954 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * The benchmarks' C shim; shim.h says what it offers, this file is how.
+ *
+ * Tables come from talloc with physical address == CPU address, so a table
+ * entry's output address is a pointer the device model below may follow.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define SHIM_X86 1
+#else
+#define SHIM_X86 0
+#endif
+
+#include <iopgt/iopgt.h>
+
+#include "support/talloc.h"
+#include "shim.h"
+
+/* Every format runs with 4 KiB tables (ARM: the 4K granule). */
+#define SHIM_GRANULE_LG2	12
+#define SHIM_BPL		9	/* index bits per level at that granule */
+/* The bitmap has one bit per 4 KiB, as iommufd's usually does. */
+#define SHIM_BITMAP_SHIFT	12
+/* Without clflush, evict by streaming this much: 4 x this machine's L3. */
+#define SHIM_EVICT_BYTES	(128ull << 20)
+#define SHIM_HUGE		(2ull << 20)
+
+#ifdef TALLOC_HUGEPAGE
+#define SHIM_TALLOC_FLAGS	TALLOC_HUGEPAGE
+#else
+#define SHIM_TALLOC_FLAGS	0
+#endif
+
+static u64 shim_min(u64 a, u64 b)
+{
+	return a < b ? a : b;
+}
+
+/* ---- formats ------------------------------------------------------------ */
+
+int shim_format_count(void)
+{
+	return IOPGT_FMT_COUNT;
+}
+
+bool shim_format_available(int fmt)
+{
+	return fmt > IOPGT_FMT_NONE && fmt < IOPGT_FMT_COUNT &&
+	       iopgt_format_available((enum iopgt_format)fmt);
+}
+
+const char *shim_format_name(int fmt)
+{
+	return iopgt_format_name((enum iopgt_format)fmt);
+}
+
+const char *shim_strerror(int err)
+{
+	if (err == -EIO)
+		return "the table disagrees with the benchmark's device model";
+	return iopgt_strerror(err);
+}
+
+/* ---- time and arguments -------------------------------------------------- */
+
+uint64_t shim_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000ull + (u64)ts.tv_nsec;
+}
+
+/* Google Benchmark's default --benchmark_min_time, in seconds. */
+#define SHIM_DEFAULT_MIN_TIME	0.5
+
+static double shim_iter_scale = 1.0;
+
+void shim_args(int argc, char **argv)
+{
+	static const char flag[] = "--benchmark_min_time=";
+	double min_time;
+	char *end;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strncmp(argv[i], flag, sizeof(flag) - 1))
+			continue;
+		min_time = strtod(argv[i] + sizeof(flag) - 1, &end);
+		if (end != argv[i] + sizeof(flag) - 1 && min_time > 0)
+			shim_iter_scale = min_time / SHIM_DEFAULT_MIN_TIME;
+	}
+}
+
+uint64_t shim_iterations(uint64_t dflt)
+{
+	double n = (double)dflt * shim_iter_scale + 0.5;
+
+	return n < 1 ? 1 : (u64)n;
+}
+
+/* ---- buffers and cache flushes ------------------------------------------- */
+
+void *shim_buf_alloc(uint64_t bytes)
+{
+	size_t len = (bytes + SHIM_HUGE - 1) & ~(SHIM_HUGE - 1);
+	void *p;
+
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	/* The same page size policy as the table arena; only a hint. */
+	madvise(p, len, MADV_HUGEPAGE);
+	memset(p, 0, len);
+	return p;
+}
+
+void shim_buf_free(void *buf, uint64_t bytes)
+{
+	if (buf)
+		munmap(buf, (bytes + SHIM_HUGE - 1) & ~(SHIM_HUGE - 1));
+}
+
+#if SHIM_X86
+/* CPUID.(EAX=7,ECX=0):EBX bit 23 */
+static bool shim_has_clflushopt(void)
+{
+	unsigned int a = 7, b = 0, c = 0, d = 0;
+
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	return b & (1u << 23);
+}
+
+/*
+ * CLFLUSHOPT is CLFLUSH without the ordering between flushes, several
+ * times faster over a large range; the fence orders the lot before what
+ * the caller times next.
+ */
+__attribute__((target("clflushopt")))
+static void shim_flush_opt(uintptr_t p, uintptr_t end)
+{
+	for (; p < end; p += 64)
+		_mm_clflushopt((void *)p);
+	_mm_mfence();
+}
+
+static void shim_flush_plain(uintptr_t p, uintptr_t end)
+{
+	for (; p < end; p += 64)
+		_mm_clflush((void *)p);
+	_mm_mfence();
+}
+
+void shim_flush(const void *p, uint64_t bytes)
+{
+	static int opt = -1;
+	uintptr_t start = (uintptr_t)p & ~(uintptr_t)63;
+	uintptr_t end = (uintptr_t)p + bytes;
+
+	if (!bytes)
+		return;
+	if (opt < 0)
+		opt = shim_has_clflushopt();
+	if (opt)
+		shim_flush_opt(start, end);
+	else
+		shim_flush_plain(start, end);
+}
+#else
+/*
+ * No portable flush instruction: stream through a buffer several times
+ * the last-level cache instead, which leaves [@p, @p + @bytes) (almost
+ * certainly) out of every cache.
+ */
+void shim_flush(const void *p, uint64_t bytes)
+{
+	static u64 *evict;
+	volatile u64 sink = 0;
+	u64 i, s = 0;
+
+	(void)p;
+	(void)bytes;
+	if (!evict)
+		evict = shim_buf_alloc(SHIM_EVICT_BYTES);
+	if (!evict)
+		return;
+	for (i = 0; i < SHIM_EVICT_BYTES / sizeof(u64); i += 8)
+		s += evict[i];
+	sink = s;
+	(void)sink;
+}
+#endif
+
+void shim_memset(void *buf, uint64_t bytes)
+{
+	memset(buf, 0, bytes);
+}
+
+/* ---- the helper thread -------------------------------------------------- */
+
+/*
+ * The caller publishes @fn and @arg, then bumps @gen with a release store;
+ * the helper's acquire load of @gen pairs with it. The helper stores @done
+ * = @gen with release when finished; the caller's acquire load of @done
+ * pairs with that, so it sees everything the helper wrote.
+ */
+struct shim_pool {
+	pthread_t thread;
+	void (*fn)(void *arg);
+	void *arg;
+	unsigned int gen;
+	unsigned int done;
+	bool stop;
+};
+
+/*
+ * One round of a wait loop: a pause at first, so a hand-over costs well
+ * under a microsecond; after a while a sched_yield() too, so a waiting
+ * thread gives way on a machine busy with something else.
+ */
+#define SHIM_SPINS_BEFORE_YIELD	256
+
+static void shim_wait_round(unsigned int *spins)
+{
+	if (*spins < SHIM_SPINS_BEFORE_YIELD) {
+		(*spins)++;
+#if SHIM_X86
+		_mm_pause();
+#elif defined(__aarch64__)
+		__asm__ volatile("yield" ::: "memory");
+#endif
+		return;
+	}
+	sched_yield();
+}
+
+static void *shim_pool_main(void *arg)
+{
+	struct shim_pool *pool = arg;
+	unsigned int seen = 0, gen, spins = 0;
+
+	for (;;) {
+		gen = __atomic_load_n(&pool->gen, __ATOMIC_ACQUIRE);
+		if (gen == seen) {
+			if (__atomic_load_n(&pool->stop, __ATOMIC_ACQUIRE))
+				return NULL;
+			shim_wait_round(&spins);
+			continue;
+		}
+		pool->fn(pool->arg);
+		seen = gen;
+		spins = 0;
+		__atomic_store_n(&pool->done, gen, __ATOMIC_RELEASE);
+	}
+}
+
+struct shim_pool *shim_pool_start(void)
+{
+	struct shim_pool *pool = calloc(1, sizeof(*pool));
+
+	if (!pool)
+		return NULL;
+	if (pthread_create(&pool->thread, NULL, shim_pool_main, pool)) {
+		free(pool);
+		return NULL;
+	}
+	return pool;
+}
+
+void shim_pool_stop(struct shim_pool *pool)
+{
+	if (!pool)
+		return;
+	__atomic_store_n(&pool->stop, true, __ATOMIC_RELEASE);
+	pthread_join(pool->thread, NULL);
+	free(pool);
+}
+
+/* Run @fn(@here) on the caller and @fn(@there) on the helper, both done. */
+static void shim_pool_run(struct shim_pool *pool, void (*fn)(void *),
+			  void *here, void *there)
+{
+	unsigned int gen = __atomic_load_n(&pool->gen, __ATOMIC_RELAXED) + 1;
+	unsigned int spins = 0;
+
+	pool->fn = fn;
+	pool->arg = there;
+	__atomic_store_n(&pool->gen, gen, __ATOMIC_RELEASE);
+	fn(here);
+	while (__atomic_load_n(&pool->done, __ATOMIC_ACQUIRE) != gen)
+		shim_wait_round(&spins);
+}
+
+static void shim_nop(void *arg)
+{
+	(void)arg;
+}
+
+void shim_pool_warm(struct shim_pool *pool)
+{
+	if (pool)
+		shim_pool_run(pool, shim_nop, NULL, NULL);
+}
+
+/* ---- baselines ------------------------------------------------------------ */
+
+struct shim_stream {
+	u64 *words;
+	u64 n;
+	u64 sum;
+	bool rmw;
+};
+
+/* Four sums, so the loop is bound by memory and not by one add chain. */
+static void shim_stream_run(void *arg)
+{
+	struct shim_stream *s = arg;
+	const u64 *w = s->words;
+	u64 s0 = 0, s1 = 0, s2 = 0, s3 = 0, i;
+
+	if (s->rmw) {
+		for (i = 0; i < s->n; i++)
+			s->words[i] &= ~(1ull << 6);
+		return;
+	}
+	for (i = 0; i + 4 <= s->n; i += 4) {
+		s0 += w[i];
+		s1 += w[i + 1];
+		s2 += w[i + 2];
+		s3 += w[i + 3];
+	}
+	for (; i < s->n; i++)
+		s0 += w[i];
+	s->sum = s0 + s1 + s2 + s3;
+}
+
+static u64 shim_stream(struct shim_pool *pool, void *buf, u64 bytes,
+		       bool rmw)
+{
+	u64 n = bytes / sizeof(u64);
+	struct shim_stream half[2] = {
+		{ .words = buf, .n = pool ? n / 2 : n, .rmw = rmw },
+	};
+
+	if (!pool) {
+		shim_stream_run(&half[0]);
+		return half[0].sum;
+	}
+	half[1] = (struct shim_stream){
+		.words = (u64 *)buf + n / 2, .n = n - n / 2, .rmw = rmw,
+	};
+	shim_pool_run(pool, shim_stream_run, &half[0], &half[1]);
+	return half[0].sum + half[1].sum;
+}
+
+uint64_t shim_stream_read(struct shim_pool *pool, const void *buf,
+			  uint64_t bytes)
+{
+	return shim_stream(pool, (void *)buf, bytes, false);
+}
+
+void shim_stream_rmw(struct shim_pool *pool, void *buf, uint64_t bytes)
+{
+	shim_stream(pool, buf, bytes, true);
+}
+
+/* ---- page tables ------------------------------------------------------- */
+
+/*
+ * talloc's ops, wrapped to remember the extent of the arena that ever held
+ * a table: that is what shim_pt_flush() evicts. talloc carves its arena
+ * from the bottom, so the extent has no large holes.
+ */
+struct shim_pt {
+	struct iopgt pt;
+	struct talloc *ta;
+	const struct iopgt_ops *ta_ops;
+	struct iopgt_ops ops;
+	uintptr_t lo, hi;
+};
+
+static void *shim_alloc_table(void *ctx, unsigned int size_lg2, u64 *pa)
+{
+	struct shim_pt *spt = ctx;
+	uintptr_t va;
+
+	va = (uintptr_t)spt->ta_ops->alloc_table(spt->ta, size_lg2, pa);
+	if (!va)
+		return NULL;
+	if (!spt->lo || va < spt->lo)
+		spt->lo = va;
+	if (va + (1ull << size_lg2) > spt->hi)
+		spt->hi = va + (1ull << size_lg2);
+	return (void *)va;
+}
+
+static void shim_free_table(void *ctx, void *table, unsigned int size_lg2)
+{
+	struct shim_pt *spt = ctx;
+
+	spt->ta_ops->free_table(spt->ta, table, size_lg2);
+}
+
+static struct iopgt_table_meta *shim_table_meta(void *ctx, void *table)
+{
+	struct shim_pt *spt = ctx;
+
+	return spt->ta_ops->table_meta(spt->ta, table);
+}
+
+struct shim_pt *shim_pt_create(int fmt, unsigned int pgsize_lg2,
+			       uint64_t arena_bytes, bool dirty_tracking,
+			       int *err)
+{
+	struct iopgt_cfg cfg = {
+		.format = (enum iopgt_format)fmt,
+		.granule_lg2 = SHIM_GRANULE_LG2,
+		.pgsize_bitmap = pgsize_lg2 < 64 ? 1ull << pgsize_lg2 : 0,
+		.quirks = dirty_tracking ? IOPGT_QUIRK_DIRTY_TRACKING : 0,
+	};
+	struct shim_pt *spt;
+	int ret;
+
+	*err = -EINVAL;
+	if (!cfg.pgsize_bitmap)
+		return NULL;
+	*err = -ENOMEM;
+	spt = calloc(1, sizeof(*spt));
+	if (!spt)
+		return NULL;
+	spt->ta = talloc_create(arena_bytes, SHIM_TALLOC_FLAGS);
+	if (!spt->ta) {
+		free(spt);
+		return NULL;
+	}
+	spt->ta_ops = talloc_ops();
+	spt->ops = (struct iopgt_ops){
+		.alloc_table = shim_alloc_table,
+		.free_table = shim_free_table,
+		.table_meta = shim_table_meta,
+	};
+	cfg.ops = &spt->ops;
+	cfg.ctx = spt;
+	ret = iopgt_init(&spt->pt, &cfg);
+	/* A format without this page size refuses the config outright. */
+	if (!ret && spt->pt.pgsize_bitmap != cfg.pgsize_bitmap) {
+		iopgt_destroy(&spt->pt);
+		ret = -EOPNOTSUPP;
+	}
+	if (ret) {
+		talloc_destroy(spt->ta);
+		free(spt);
+		*err = ret == -EINVAL ? -EOPNOTSUPP : ret;
+		return NULL;
+	}
+	*err = 0;
+	return spt;
+}
+
+void shim_pt_destroy(struct shim_pt *spt)
+{
+	if (!spt)
+		return;
+	iopgt_destroy(&spt->pt);
+	talloc_destroy(spt->ta);
+	free(spt);
+}
+
+int shim_map(struct shim_pt *spt, uint64_t iova, uint64_t len)
+{
+	return iopgt_map(&spt->pt, iova, iova, len, IOPGT_READ | IOPGT_WRITE,
+			 NULL);
+}
+
+int shim_unmap(struct shim_pt *spt, uint64_t iova, uint64_t len)
+{
+	struct iopgt_gather gather;
+	u64 unmapped = 0;
+	int ret;
+
+	iopgt_gather_init(&gather);
+	ret = iopgt_unmap(&spt->pt, iova, len, &gather, &unmapped);
+	iopgt_gather_release(&spt->pt, &gather, NULL);
+	if (!ret && unmapped != len)
+		ret = -EIO;
+	return ret;
+}
+
+uint64_t shim_pt_table_bytes(const struct shim_pt *spt)
+{
+	return talloc_live_bytes(spt->ta);
+}
+
+void shim_pt_flush(const struct shim_pt *spt)
+{
+	if (spt->hi > spt->lo)
+		shim_flush((const void *)spt->lo, spt->hi - spt->lo);
+}
+
+/* ---- the device model ------------------------------------------------------ */
+
+/*
+ * How an IOMMU of each format walks a table and marks a leaf it writes
+ * through, written from FORMATS.md and not through iopgt's codecs, so a
+ * harvest that disagrees with the "hardware" shows up: the benchmarks
+ * check that the bitmap holds exactly the pages marked. Benchmark-only; it
+ * reads and writes entries with plain accesses because nothing else runs
+ * while it does.
+ *
+ * It knows the five formats of enum iopgt_format with 4 KiB tables:
+ *   amdv1   leaf D bit 6 (A bit 5); a table entry has NextLevel 1..6
+ *   vtd_sl  leaf D bit 9 (A bit 8); PS (bit 7) ends the walk above level 0
+ *   vtd_fl  leaf D bit 6 (A bit 5); PS as vtd_sl
+ *   arm_s1  DBM (bit 51) leaves: a write clears AP[2] (bit 7)
+ *   arm_s2  DBM (bit 51) leaves: a write sets S2AP[1] (bit 7)
+ * and nothing else (-EOPNOTSUPP). A leaf is dirty when
+ * (pte & dirty_mask) == dirty_val; a device write needs every bit of
+ * @need (present and writable), sets @write_set and clears @write_clear;
+ * the naive harvester's test-and-clear undoes the dirty part of that.
+ */
+struct shim_dev {
+	bool (*present)(u64 pte);
+	bool (*is_table)(u64 pte);	/* asked only above level 0 */
+	u64 oa_mask;			/* a table entry's child address */
+	u64 dirty_mask, dirty_val;
+	u64 need;
+	u64 write_set, write_clear;
+	u64 clean_set, clean_clear;
+};
+
+static bool shim_bit0_present(u64 pte)
+{
+	return pte & 1;
+}
+
+static bool shim_vtd_sl_present(u64 pte)
+{
+	return pte & 3;			/* R or W */
+}
+
+static bool shim_amdv1_is_table(u64 pte)
+{
+	u64 nl = (pte >> 9) & 7;	/* NextLevel: 0 and 7 are leaves */
+
+	return nl != 0 && nl != 7;
+}
+
+static bool shim_ps_is_table(u64 pte)
+{
+	return !(pte & (1ull << 7));
+}
+
+static bool shim_arm_is_table(u64 pte)
+{
+	return pte & 2;
+}
+
+#define SHIM_BIT(n)	(1ull << (n))
+#define SHIM_OA_51_12	0x000ffffffffff000ull
+#define SHIM_OA_47_12	0x0000fffffffff000ull
+
+static const struct shim_dev shim_devs[IOPGT_FMT_COUNT] = {
+	[IOPGT_FMT_AMDV1] = {
+		.present = shim_bit0_present,
+		.is_table = shim_amdv1_is_table,
+		.oa_mask = SHIM_OA_51_12,
+		.dirty_mask = SHIM_BIT(0) | SHIM_BIT(6),
+		.dirty_val = SHIM_BIT(0) | SHIM_BIT(6),
+		.need = SHIM_BIT(0) | SHIM_BIT(62),		/* PR, IW */
+		.write_set = SHIM_BIT(5) | SHIM_BIT(6),
+		.clean_clear = SHIM_BIT(6),
+	},
+	[IOPGT_FMT_VTD_SL] = {
+		.present = shim_vtd_sl_present,
+		.is_table = shim_ps_is_table,
+		.oa_mask = SHIM_OA_51_12,
+		.dirty_mask = SHIM_BIT(9),
+		.dirty_val = SHIM_BIT(9),
+		.need = SHIM_BIT(1),				/* W */
+		.write_set = SHIM_BIT(8) | SHIM_BIT(9),
+		.clean_clear = SHIM_BIT(9),
+	},
+	[IOPGT_FMT_VTD_FL] = {
+		.present = shim_bit0_present,
+		.is_table = shim_ps_is_table,
+		.oa_mask = SHIM_OA_51_12,
+		.dirty_mask = SHIM_BIT(0) | SHIM_BIT(6),
+		.dirty_val = SHIM_BIT(0) | SHIM_BIT(6),
+		.need = SHIM_BIT(0) | SHIM_BIT(1),		/* P, RW */
+		.write_set = SHIM_BIT(5) | SHIM_BIT(6),
+		.clean_clear = SHIM_BIT(6),
+	},
+	[IOPGT_FMT_ARM_S1] = {
+		.present = shim_bit0_present,
+		.is_table = shim_arm_is_table,
+		.oa_mask = SHIM_OA_47_12,
+		.dirty_mask = SHIM_BIT(0) | SHIM_BIT(7) | SHIM_BIT(51),
+		.dirty_val = SHIM_BIT(0) | SHIM_BIT(51),
+		.need = SHIM_BIT(0) | SHIM_BIT(51),		/* valid, DBM */
+		.write_set = SHIM_BIT(10),			/* AF */
+		.write_clear = SHIM_BIT(7),
+		.clean_set = SHIM_BIT(7),
+	},
+	[IOPGT_FMT_ARM_S2] = {
+		.present = shim_bit0_present,
+		.is_table = shim_arm_is_table,
+		.oa_mask = SHIM_OA_47_12,
+		.dirty_mask = SHIM_BIT(0) | SHIM_BIT(7) | SHIM_BIT(51),
+		.dirty_val = SHIM_BIT(0) | SHIM_BIT(7) | SHIM_BIT(51),
+		.need = SHIM_BIT(0) | SHIM_BIT(51),		/* valid, DBM */
+		.write_set = SHIM_BIT(7) | SHIM_BIT(10),	/* S2AP[1], AF */
+		.clean_clear = SHIM_BIT(7),
+	},
+};
+
+static const struct shim_dev *shim_dev_of(int fmt)
+{
+	if (fmt <= IOPGT_FMT_NONE || fmt >= IOPGT_FMT_COUNT ||
+	    !shim_devs[fmt].present)
+		return NULL;
+	return &shim_devs[fmt];
+}
+
+bool shim_format_has_device(int fmt)
+{
+	return shim_dev_of(fmt) != NULL;
+}
+
+static u64 *shim_dev_child(const struct shim_dev *dev, u64 pte)
+{
+	return (u64 *)(uintptr_t)(pte & dev->oa_mask);
+}
+
+static unsigned int shim_item_lg2(unsigned int level)
+{
+	return SHIM_GRANULE_LG2 + SHIM_BPL * level;
+}
+
+/* ---- the harvest fixture ------------------------------------------------ */
+
+struct shim_hv {
+	struct shim_pt *spt;
+	const struct shim_dev *dev;
+	u64 len;
+	unsigned int pgsize_lg2;
+	u64 *words;
+	u64 words_bytes;
+	struct iopgt_bitmap bm;
+};
+
+struct shim_hv *shim_hv_create(int fmt, unsigned int pgsize_lg2, uint64_t len,
+			       int *err)
+{
+	struct shim_hv *hv;
+	u64 leaves, arena;
+
+	*err = -EINVAL;
+	if (pgsize_lg2 < SHIM_GRANULE_LG2 || pgsize_lg2 >= 64 || !len ||
+	    (len & ((1ull << pgsize_lg2) - 1)) ||
+	    (len & ((64ull << SHIM_BITMAP_SHIFT) - 1)))
+		return NULL;
+	*err = -ENOMEM;
+	hv = calloc(1, sizeof(*hv));
+	if (!hv)
+		return NULL;
+	hv->dev = shim_dev_of(fmt);
+	hv->len = len;
+	hv->pgsize_lg2 = pgsize_lg2;
+
+	/* Leaf tables, the levels above them (1/512 as much), and slack */
+	leaves = len >> pgsize_lg2;
+	arena = 2 * leaves * sizeof(u64) + (64ull << 20);
+	hv->spt = shim_pt_create(fmt, pgsize_lg2, arena, true, err);
+	if (!hv->spt)
+		goto fail;
+	*err = shim_map(hv->spt, 0, len);
+	if (*err)
+		goto fail;
+
+	*err = -ENOMEM;
+	hv->words_bytes = (len >> SHIM_BITMAP_SHIFT) / 8;
+	hv->words = shim_buf_alloc(hv->words_bytes);
+	if (!hv->words)
+		goto fail;
+	hv->bm = (struct iopgt_bitmap){
+		.base = 0,
+		.pgshift = SHIM_BITMAP_SHIFT,
+		.words = hv->words,
+		.nbits = len >> SHIM_BITMAP_SHIFT,
+	};
+	*err = 0;
+	return hv;
+
+fail:
+	shim_hv_destroy(hv);
+	return NULL;
+}
+
+void shim_hv_destroy(struct shim_hv *hv)
+{
+	if (!hv)
+		return;
+	shim_buf_free(hv->words, hv->words_bytes);
+	shim_pt_destroy(hv->spt);
+	free(hv);
+}
+
+uint64_t shim_hv_leaves(const struct shim_hv *hv)
+{
+	return hv->len >> hv->pgsize_lg2;
+}
+
+uint64_t shim_hv_entry_bytes(const struct shim_hv *hv)
+{
+	return shim_hv_leaves(hv) * sizeof(u64);
+}
+
+/* A fixed hash of the page number: which leaves a (seed, share) marks. */
+static u64 shim_mix(u64 x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return x;
+}
+
+struct shim_mark {
+	const struct shim_dev *dev;
+	u64 seed;
+	u64 threshold;		/* marked iff mix < threshold */
+	bool all;
+	u64 pages;
+	int err;
+};
+
+static void shim_mark_walk(struct shim_mark *m, u64 *table, unsigned int level,
+			   unsigned int n_lg2, u64 iova)
+{
+	const struct shim_dev *dev = m->dev;
+	unsigned int item_lg2 = shim_item_lg2(level);
+	u64 i, n = 1ull << n_lg2, pte, leaf_iova;
+
+	for (i = 0; i < n; i++) {
+		pte = table[i];
+		if (!dev->present(pte))
+			continue;
+		leaf_iova = iova + (i << item_lg2);
+		if (level && dev->is_table(pte)) {
+			shim_mark_walk(m, shim_dev_child(dev, pte), level - 1,
+				       SHIM_BPL, leaf_iova);
+			continue;
+		}
+		if (!m->all && shim_mix(m->seed ^ (leaf_iova >> 12)) >=
+			       m->threshold)
+			continue;
+		if ((pte & dev->need) != dev->need) {
+			m->err = -EIO;
+			continue;
+		}
+		table[i] = (pte | dev->write_set) & ~dev->write_clear;
+		m->pages += 1ull << (item_lg2 - SHIM_BITMAP_SHIFT);
+	}
+}
+
+int shim_hv_mark(struct shim_hv *hv, unsigned int dirty_pct, uint64_t seed,
+		 uint64_t *pages)
+{
+	const struct iopgt *pt = &hv->spt->pt;
+	struct shim_mark m = {
+		.dev = hv->dev,
+		.seed = seed,
+		.threshold = (u64)dirty_pct * (UINT64_MAX / 100),
+		.all = dirty_pct >= 100,
+	};
+
+	if (!hv->dev)
+		return -EOPNOTSUPP;
+	if (dirty_pct)
+		shim_mark_walk(&m, pt->root, pt->levels - 1, pt->top_lg2, 0);
+	if (pages)
+		*pages = m.pages;
+	return m.err;
+}
+
+void shim_hv_make_cold(struct shim_hv *hv)
+{
+	memset(hv->words, 0, hv->words_bytes);
+	shim_pt_flush(hv->spt);
+	shim_flush(hv->words, hv->words_bytes);
+}
+
+uint64_t shim_hv_bitmap_weight(const struct shim_hv *hv)
+{
+	u64 i, n = hv->words_bytes / sizeof(u64), w = 0;
+
+	for (i = 0; i < n; i++)
+		w += (u64)__builtin_popcountll(hv->words[i]);
+	return w;
+}
+
+struct shim_hv_job {
+	struct shim_hv *hv;
+	u64 iova, len;
+	const struct iopgt_bitmap *bm;
+	int ret;
+};
+
+static void shim_harvest_run(void *arg)
+{
+	struct shim_hv_job *j = arg;
+	struct iopgt *pt = &j->hv->spt->pt;
+	struct iopgt_gather gather;
+
+	iopgt_gather_init(&gather);
+	j->ret = iopgt_read_dirty(pt, j->iova, j->len, 0, j->bm, &gather);
+	iopgt_gather_release(pt, &gather, NULL);
+}
+
+/*
+ * The naive harvester: what a driver without a range walk does. Each leaf
+ * costs a walk from the root; a dirty one is cleaned with an atomic
+ * test-and-clear (a clean one only read, as Linux's drivers do) and its
+ * bits are set one at a time. It reads each slot as a leaf of its level's
+ * size, which is what every leaf the benchmarks map is. Always inlined
+ * into one copy per format, so that, like a driver's, its entry tests are
+ * inline code and not calls through the device table.
+ */
+static inline __attribute__((always_inline)) void
+shim_naive_walk(struct shim_hv_job *j, const struct shim_dev *dev)
+{
+	const struct iopgt *pt = &j->hv->spt->pt;
+	u64 *words = j->hv->words, iova = j->iova, last = j->iova + j->len - 1;
+	u64 *table, *ptep, pte, old, bit, last_bit, step;
+	unsigned int level, n_lg2, shift;
+
+	while (iova <= last) {
+		table = pt->root;
+		level = pt->levels - 1;
+		n_lg2 = pt->top_lg2;
+		for (;;) {
+			shift = shim_item_lg2(level);
+			ptep = &table[(iova >> shift) &
+				      ((1ull << n_lg2) - 1)];
+			pte = __atomic_load_n(ptep, __ATOMIC_RELAXED);
+			if (dev->present(pte) && level &&
+			    dev->is_table(pte)) {
+				table = shim_dev_child(dev, pte);
+				level--;
+				n_lg2 = SHIM_BPL;
+				continue;
+			}
+			break;
+		}
+		step = 1ull << shift;
+		if (dev->present(pte) &&
+		    (pte & dev->dirty_mask) == dev->dirty_val) {
+			if (dev->clean_clear)
+				old = __atomic_fetch_and(ptep,
+							 ~dev->clean_clear,
+							 __ATOMIC_SEQ_CST);
+			else
+				old = __atomic_fetch_or(ptep, dev->clean_set,
+							__ATOMIC_SEQ_CST);
+			if ((old & dev->dirty_mask) == dev->dirty_val) {
+				bit = (iova & ~(step - 1)) >> SHIM_BITMAP_SHIFT;
+				last_bit = shim_min((iova | (step - 1)), last) >>
+					   SHIM_BITMAP_SHIFT;
+				for (; bit <= last_bit; bit++)
+					words[bit / 64] |= 1ull << (bit % 64);
+			}
+		}
+		iova = (iova & ~(step - 1)) + step;
+		if (!iova)
+			break;
+	}
+	j->ret = 0;
+}
+
+#define SHIM_NAIVE_CASE(fmt)					\
+	case fmt:						\
+		shim_naive_walk(j, &shim_devs[fmt]);		\
+		break
+
+static void shim_naive_run(void *arg)
+{
+	struct shim_hv_job *j = arg;
+
+	switch (j->hv->spt->pt.cfg.format) {
+	SHIM_NAIVE_CASE(IOPGT_FMT_AMDV1);
+	SHIM_NAIVE_CASE(IOPGT_FMT_VTD_SL);
+	SHIM_NAIVE_CASE(IOPGT_FMT_VTD_FL);
+	SHIM_NAIVE_CASE(IOPGT_FMT_ARM_S1);
+	SHIM_NAIVE_CASE(IOPGT_FMT_ARM_S2);
+	default:
+		j->ret = -EOPNOTSUPP;
+		break;
+	}
+}
+
+static int shim_hv_run(struct shim_hv *hv, struct shim_pool *pool,
+		       void (*fn)(void *))
+{
+	struct shim_hv_job job[2] = {
+		{ .hv = hv, .iova = 0, .len = hv->len, .bm = &hv->bm },
+	};
+	u64 half = hv->len / 2;
+
+	if (!pool) {
+		fn(&job[0]);
+		return job[0].ret;
+	}
+	/* Each half must hold whole leaves, or neither could clean them. */
+	if (half & ((1ull << hv->pgsize_lg2) - 1))
+		return -EINVAL;
+	job[0].len = half;
+	job[1] = (struct shim_hv_job){
+		.hv = hv, .iova = half, .len = hv->len - half, .bm = &hv->bm,
+	};
+	shim_pool_run(pool, fn, &job[0], &job[1]);
+	return job[0].ret ? job[0].ret : job[1].ret;
+}
+
+int shim_hv_harvest(struct shim_hv *hv, struct shim_pool *pool)
+{
+	return shim_hv_run(hv, pool, shim_harvest_run);
+}
+
+int shim_hv_harvest_naive(struct shim_hv *hv, struct shim_pool *pool)
+{
+	if (!hv->dev)
+		return -EOPNOTSUPP;
+	return shim_hv_run(hv, pool, shim_naive_run);
+}
+
+int shim_hv_clean_all(struct shim_hv *hv)
+{
+	struct shim_hv_job job = { .hv = hv, .iova = 0, .len = hv->len };
+
+	shim_harvest_run(&job);
+	return job.ret;
+}

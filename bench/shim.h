@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * The C shim under the Google Benchmark programs.
+ *
+ * The benchmark files are C++ and include only this header: every call into
+ * iopgt and into the table allocator (tests/support/talloc) is made here, in
+ * C, so the C++ side never sees the core's headers. What the shim offers:
+ *
+ *   - formats: which ones this copy of iopgt has (iterate 1 .. count - 1);
+ *   - a page table over a private talloc arena whose physical address is
+ *     its CPU address, restricted to one page size, with map and unmap
+ *     (the gather is released inside: freeing tables is part of unmap);
+ *   - a harvest fixture: a table mapping one range, a bitmap of 4 KiB bits
+ *     over it, a "device" that marks leaves dirty the way the IOMMU would,
+ *     iopgt's harvest and a naive harvester to compare it with;
+ *   - baselines over plain buffers (memset, streaming read, streaming
+ *     read-modify-write) and the cache flush that makes a run cold;
+ *   - a one-helper-thread pool for the two-thread runs.
+ *
+ * Nothing here is thread safe unless it says so: the benchmarks drive it
+ * from one thread, and the pool's helper only runs what it is handed.
+ *
+ * Errors are 0 or a negative errno, as iopgt's; shim_strerror() names them.
+ */
+#ifndef IOPGT_BENCH_SHIM_H
+#define IOPGT_BENCH_SHIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- formats ------------------------------------------------------------ */
+
+/* One past the largest format number; format numbers start at 1. */
+int shim_format_count(void);
+/* Whether iopgt was built with @fmt. */
+bool shim_format_available(int fmt);
+/* Short name ("amdv1", ...), used in benchmark names. */
+const char *shim_format_name(int fmt);
+/* Whether the device model below can mark @fmt's leaves dirty. */
+bool shim_format_has_device(int fmt);
+
+/* iopgt's description of an error code (or of a shim one). */
+const char *shim_strerror(int err);
+
+/* ---- time and iteration counts ------------------------------------------ */
+
+/* Monotonic time in nanoseconds: what the benchmarks' manual timing uses. */
+uint64_t shim_now_ns(void);
+
+/*
+ * The benchmarks fix their iteration counts, because each iteration does
+ * untimed set-up (re-dirtying, cache flushes) that --benchmark_min_time
+ * cannot see. shim_args() reads --benchmark_min_time=<seconds> from the
+ * command line (before benchmark::Initialize() consumes it) and
+ * shim_iterations() scales a default count by min_time / 0.5 s, the
+ * library's default, never below 1: a short smoke run stays short.
+ */
+void shim_args(int argc, char **argv);
+uint64_t shim_iterations(uint64_t dflt);
+
+/* ---- page tables ------------------------------------------------------- */
+
+struct shim_pt;
+
+/**
+ * shim_pt_create() - a table of one format and one page size
+ * @fmt: the format
+ * @pgsize_lg2: the only page size map may use
+ * @arena_bytes: address space to reserve for tables (only what is touched
+ *               costs memory); rounded up to 1 MiB
+ * @dirty_tracking: create with dirty tracking on (the harvest needs it for
+ *                  formats whose clean state is an entry encoding)
+ * @err: set to 0 or the negative errno of the failure
+ *
+ * Tables come from a private talloc arena (transparent huge pages advised,
+ * like the baseline buffers, so both see the same TLB reach).
+ *
+ * Return: the table, or NULL.
+ */
+struct shim_pt *shim_pt_create(int fmt, unsigned int pgsize_lg2,
+			       uint64_t arena_bytes, bool dirty_tracking,
+			       int *err);
+void shim_pt_destroy(struct shim_pt *spt);
+
+/*
+ * Map [@iova, @iova + @len) read-write to the same physical addresses.
+ * Return: 0 or iopgt_map()'s error.
+ */
+int shim_map(struct shim_pt *spt, uint64_t iova, uint64_t len);
+
+/*
+ * Unmap [@iova, @iova + @len), then release the gather (freeing the
+ * detached tables); the invalidation a driver would do in between is
+ * nothing here. Return: 0, iopgt_unmap()'s error, or -EIO if fewer bytes
+ * than @len were unmapped.
+ */
+int shim_unmap(struct shim_pt *spt, uint64_t iova, uint64_t len);
+
+/* Bytes of the tables currently allocated. */
+uint64_t shim_pt_table_bytes(const struct shim_pt *spt);
+
+/* Evict every table the arena ever handed out from the CPU caches. */
+void shim_pt_flush(const struct shim_pt *spt);
+
+/* ---- the helper thread -------------------------------------------------- */
+
+struct shim_pool;
+
+/*
+ * Start one helper thread. It spins (with a pause) waiting for work until
+ * shim_pool_stop(), so handing it work costs no wake-up: start it only for
+ * the runs that use it. Return: the pool, or NULL.
+ */
+struct shim_pool *shim_pool_start(void);
+void shim_pool_stop(struct shim_pool *pool);
+
+/*
+ * Hand the helper an empty job and wait for it, so that it is on a CPU and
+ * spinning (not yielding) when the timed region that follows starts. Does
+ * nothing without a pool.
+ */
+void shim_pool_warm(struct shim_pool *pool);
+
+/* ---- the harvest fixture ------------------------------------------------ */
+
+struct shim_hv;
+
+/**
+ * shim_hv_create() - a table mapping [0, @len) with pages of one size
+ * @fmt: the format
+ * @pgsize_lg2: the page size
+ * @len: bytes, a multiple of the page size
+ * @err: set to 0 or the negative errno of the failure
+ *
+ * The table is made with dirty tracking on, and a bitmap with one bit per
+ * 4 KiB of the range (iommufd's layout) comes with it.
+ *
+ * Return: the fixture, or NULL.
+ */
+struct shim_hv *shim_hv_create(int fmt, unsigned int pgsize_lg2, uint64_t len,
+			       int *err);
+void shim_hv_destroy(struct shim_hv *hv);
+
+/* Leaves mapped, and bytes of leaf entries (leaves * 8). */
+uint64_t shim_hv_leaves(const struct shim_hv *hv);
+uint64_t shim_hv_entry_bytes(const struct shim_hv *hv);
+
+/**
+ * shim_hv_mark() - the device: write to a fixed pseudo-random set of pages
+ * @hv: the fixture
+ * @dirty_pct: the share of leaves written, 0..100
+ * @seed: which set; the same seed and share always give the same set
+ * @pages: if not NULL, set to the 4 KiB bits the set covers (what a
+ *         harvest of the whole range must report)
+ *
+ * Marks each chosen leaf the way the IOMMU does on a DMA write (accessed
+ * and dirty). See the device model in shim.c for the formats it knows.
+ *
+ * Return: 0; -EOPNOTSUPP for a format the device model does not know;
+ * -EIO if a leaf the harvest should see could not be marked.
+ */
+int shim_hv_mark(struct shim_hv *hv, unsigned int dirty_pct, uint64_t seed,
+		 uint64_t *pages);
+
+/* Zero the bitmap, then evict the tables and the bitmap from the caches. */
+void shim_hv_make_cold(struct shim_hv *hv);
+
+/*
+ * Harvest the whole range the way migration does: iopgt_read_dirty() with
+ * clear into the bitmap, then iopgt_gather_release(). With @pool, the
+ * caller and the helper take one half of the range each, into the same
+ * bitmap, each with its own gather. Return: 0 or iopgt's error.
+ */
+int shim_hv_harvest(struct shim_hv *hv, struct shim_pool *pool);
+
+/*
+ * The naive harvester, for comparison: for each leaf of the range, a walk
+ * from the root, an atomic test-and-clear of a dirty entry, and the
+ * bitmap bits it covers set one at a time. Halves with @pool, as above.
+ * Return: 0; -EOPNOTSUPP for a format the device model does not know.
+ */
+int shim_hv_harvest_naive(struct shim_hv *hv, struct shim_pool *pool);
+
+/* Bits set in the bitmap. */
+uint64_t shim_hv_bitmap_weight(const struct shim_hv *hv);
+
+/* Clean every leaf (no bitmap, untimed set-up). Return: as harvest. */
+int shim_hv_clean_all(struct shim_hv *hv);
+
+/* ---- plain buffers and baselines --------------------------------------- */
+
+/*
+ * An anonymous buffer with transparent huge pages advised, every page
+ * already touched (so no page fault lands in a timed region). NULL on
+ * failure. Free with shim_buf_free() and the same @bytes.
+ */
+void *shim_buf_alloc(uint64_t bytes);
+void shim_buf_free(void *buf, uint64_t bytes);
+
+/* Evict [@p, @p + @bytes) from every CPU cache. */
+void shim_flush(const void *p, uint64_t bytes);
+
+/* memset(@buf, 0, @bytes), through a call the compiler cannot drop. */
+void shim_memset(void *buf, uint64_t bytes);
+
+/*
+ * Streaming read: the sum of the u64 words of [@buf, @buf + @bytes), split
+ * in halves over the caller and the helper with @pool. @bytes is a
+ * multiple of 16.
+ */
+uint64_t shim_stream_read(struct shim_pool *pool, const void *buf,
+			  uint64_t bytes);
+
+/*
+ * Streaming read-modify-write: clear bit 6 (a dirty bit) of every u64 of
+ * the buffer, each word stored back, halves over @pool as above.
+ */
+void shim_stream_rmw(struct shim_pool *pool, void *buf, uint64_t bytes);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* IOPGT_BENCH_SHIM_H */

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/* The conformance bodies, for the runners (Check here, KTAP in a kernel). */
+#ifndef IOPGT_TESTS_CASES_H
+#define IOPGT_TESTS_CASES_H
+
+#include "harness/it.h"
+
+extern const struct it_case it_cases_map[];
+extern const unsigned int it_ncases_map;
+extern const struct it_case it_cases_dirty[];
+extern const unsigned int it_ncases_dirty;
+extern const struct it_case it_cases_random[];
+extern const unsigned int it_ncases_random;
+
+#endif /* IOPGT_TESTS_CASES_H */

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * Random operation sequences with fixed seeds, checked after every step
+ * against the model, the hwmodel's walk and iopgt_validate().
+ */
+#include "harness/fixture.h"
+#include "cases.h"
+
+static u64 sz(unsigned int lg2)
+{
+	return 1ull << lg2;
+}
+
+/* A random page size of the config no larger than 2^max_lg2. */
+static unsigned int rand_size(const struct fx *fx, u64 *rnd,
+			      unsigned int max_lg2)
+{
+	u64 sizes = fx->pt.pgsize_bitmap & (sz(max_lg2 + 1) - 1);
+	unsigned int n = __builtin_popcountll(sizes), k;
+
+	k = (unsigned int)it_rand_below(rnd, n);
+	while (k--)
+		sizes &= sizes - 1;
+	return __builtin_ctzll(sizes);
+}
+
+static void random_map_unmap_matches_model(struct it *t)
+{
+	struct fx fx;
+	u64 rnd = t->seed, unit, window, iova, pa, len;
+	unsigned int i, steps, s, max_lg2;
+	u32 prot;
+
+	IT_CHECK(t, fx_setup(t, &fx, 0));
+	unit = 1ull << __builtin_ctzll(fx.pt.pgsize_bitmap);
+	/* a window that spans a few entries of level 2 where there is one */
+	max_lg2 = fx.pt.levels > 2 ? fx_item_lg2(&fx, 2) + 2 :
+				     fx_ias(&fx) - 1;
+	if (max_lg2 >= fx_ias(&fx))
+		max_lg2 = fx_ias(&fx) - 1;
+	window = sz(max_lg2);
+	steps = it_scaled(t, 1500);
+	for (i = 0; i < steps; i++) {
+		unsigned int op = (unsigned int)it_rand_below(&rnd, 10);
+
+		s = rand_size(&fx, &rnd, max_lg2 - 2);
+		iova = it_rand_below(&rnd, window >> s) << s;
+		if (it_rand_below(&rnd, 4) == 0)
+			iova += it_rand_below(&rnd, 16) * unit;
+		len = (it_rand_below(&rnd, 4) + 1) << s;
+		if (it_rand_below(&rnd, 3) == 0)
+			len += it_rand_below(&rnd, 8) * unit;
+		if (iova >= window)
+			iova = window - unit;
+		if (len > window - iova)
+			len = window - iova;
+		if (op < 5) {
+			pa = (iova & (sz(s) - 1)) |
+			     (it_rand_below(&rnd, 1u << 12) << s);
+			if (it_rand_below(&rnd, 4) == 0)
+				pa ^= it_rand_below(&rnd, 8) * unit;
+			pa &= (sz(fx.pt.cfg.oas > 40 ? 40 : fx.pt.cfg.oas) - 1) &
+			      ~(unit - 1);
+			prot = (u32)it_rand_below(&rnd, 3) + 1;
+			if (it_rand_below(&rnd, 2))
+				prot |= IOPGT_CACHE;
+			IT_CHECK(t, fx_map(&fx, iova, pa, len, prot, FX_ANY,
+					   NULL));
+		} else {
+			IT_CHECK(t, fx_unmap(&fx, iova, len, FX_ANY, NULL));
+		}
+		IT_CHECK(t, fx_check(&fx));
+	}
+	IT_CHECK(t, fx_unmap(&fx, 0, window, FX_ANY, NULL));
+	IT_CHECK(t, fx_check(&fx));
+	IT_ASSERT_EQ(t, model_count(fx.m), 0);
+	IT_CHECK(t, fx_teardown(&fx));
+}
+
+const struct it_case it_cases_random[] = {
+	{ "random_map_unmap_matches_model", random_map_unmap_matches_model },
+};
+
+const unsigned int it_ncases_random = sizeof(it_cases_random) /
+				      sizeof(it_cases_random[0]);

@@ -1,0 +1,564 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "fixture.h"
+
+#define FX_ARENA (8ull << 30)
+
+unsigned int fx_item_lg2(const struct fx *fx, unsigned int level)
+{
+	return fx->pt.granule_lg2 + level * (fx->pt.granule_lg2 - 3u);
+}
+
+unsigned int fx_ias(const struct fx *fx)
+{
+	return fx->pt.cfg.ias;
+}
+
+bool fx_size_ok(const struct fx *fx, unsigned int size_lg2)
+{
+	return size_lg2 < 64 && (fx->pt.pgsize_bitmap & (1ull << size_lg2));
+}
+
+bool fx_setup(struct it *t, struct fx *fx, u32 quirks)
+{
+	struct iopgt_cfg cfg = t->config->cfg;
+	struct iopgt_hw_info info;
+	struct hwm_cfg hcfg = { 0 };
+	int ret;
+
+	memset(fx, 0, sizeof(*fx));
+	fx->t = t;
+	fx->ta = talloc_create(FX_ARENA, 0);
+	if (!fx->ta) {
+		IT_FAIL(t, "talloc_create failed");
+		return false;
+	}
+	cfg.ops = talloc_ops();
+	cfg.ctx = fx->ta;
+	cfg.quirks |= quirks;
+	ret = iopgt_init(&fx->pt, &cfg);
+	if (ret) {
+		IT_FAIL(t, "iopgt_init: %s", it_errname(ret));
+		return false;
+	}
+	fx->m = model_create(fx->pt.pgsize_bitmap, fx->pt.cfg.ias,
+			     fx->pt.cfg.oas);
+	if (!fx->m) {
+		IT_FAIL(t, "model_create failed");
+		return false;
+	}
+	model_set_geometry(fx->m, fx->pt.granule_lg2, fx->pt.levels);
+	iopgt_hw_info(&fx->pt, &info);
+	hcfg.format = cfg.format;
+	hcfg.info = info;
+	hcfg.dirty_enabled = fx->pt.dirty_tracking;
+	ret = hwm_create(&fx->hw, &hcfg);
+	if (ret) {
+		IT_FAIL(t, "hwm_create from iopgt_hw_info: %d", ret);
+		return false;
+	}
+	return true;
+}
+
+bool fx_teardown(struct fx *fx)
+{
+	struct it *t = fx->t;
+	u64 live;
+
+	if (fx->hw)
+		hwm_destroy(fx->hw);
+	if (fx->pt.root)
+		iopgt_destroy(&fx->pt);
+	model_destroy(fx->m);
+	live = fx->ta ? talloc_live(fx->ta) : 0;
+	if (fx->ta)
+		talloc_destroy(fx->ta);
+	memset(fx, 0, sizeof(*fx));
+	fx->t = t;
+	if (live) {
+		IT_FAIL(t, "%llu tables leaked", (unsigned long long)live);
+		return false;
+	}
+	return true;
+}
+
+bool fx_map(struct fx *fx, u64 iova, u64 pa, u64 len, u32 prot, int want,
+	    int *ret)
+{
+	struct it *t = fx->t;
+	u64 mapped = 0x5a5a;
+	int re, rm;
+
+	re = iopgt_map(&fx->pt, iova, pa, len, prot, &mapped);
+	rm = model_map(fx->m, iova, pa, len, prot);
+	if (ret)
+		*ret = re;
+	if (re != rm) {
+		IT_FAIL(t, "map 0x%llx+0x%llx -> 0x%llx: iopgt %s, model %s",
+			(unsigned long long)iova, (unsigned long long)len,
+			(unsigned long long)pa, it_errname(re),
+			it_errname(rm));
+		return false;
+	}
+	if (want != FX_ANY && re != want) {
+		IT_FAIL(t, "map 0x%llx+0x%llx: %s, want %s",
+			(unsigned long long)iova, (unsigned long long)len,
+			it_errname(re), it_errname(want));
+		return false;
+	}
+	if (mapped != (re ? 0 : len)) {
+		IT_FAIL(t, "map reported 0x%llx mapped", (unsigned long long)mapped);
+		return false;
+	}
+	return true;
+}
+
+void fx_flush(struct fx *fx, struct iopgt_gather *g,
+	      const struct iopgt_bitmap *bitmap)
+{
+	if (g->start <= g->last)
+		hwm_invalidate(fx->hw, g->start, g->last,
+			       g->flags & IOPGT_GATHER_TABLES);
+	iopgt_gather_release(&fx->pt, g, bitmap);
+}
+
+static void fx_add_probe(struct fx *fx, u64 iova)
+{
+	fx->probe[fx->nprobe++ % FX_NPROBE] = iova;
+}
+
+static int fx_probe_leaf(void *ctx, const struct model_leaf *leaf)
+{
+	struct fx *fx = ctx;
+
+	fx_add_probe(fx, leaf->iova);
+	fx_add_probe(fx, leaf->iova + ((1ull << leaf->size_lg2) - 1) -
+			 ((1ull << 12) - 1));
+	return 0;
+}
+
+bool fx_unmap(struct fx *fx, u64 iova, u64 len, int want, int *ret)
+{
+	struct it *t = fx->t;
+	struct iopgt_gather g;
+	u64 ue = 0x5a5a, um = 0, s0, s1;
+	int re, rm;
+
+	if (len && len - 1 <= ~0ull - iova)
+		model_foreach_range(fx->m, iova, len, fx_probe_leaf, fx);
+	iopgt_gather_init(&g);
+	re = iopgt_unmap(&fx->pt, iova, len, &g, &ue);
+	rm = model_unmap(fx->m, iova, len, &um);
+	if (ret)
+		*ret = re;
+	if (re != rm) {
+		IT_FAIL(t, "unmap 0x%llx+0x%llx: iopgt %s, model %s",
+			(unsigned long long)iova, (unsigned long long)len,
+			it_errname(re), it_errname(rm));
+		return false;
+	}
+	if (want != FX_ANY && re != want) {
+		IT_FAIL(t, "unmap 0x%llx+0x%llx: %s, want %s",
+			(unsigned long long)iova, (unsigned long long)len,
+			it_errname(re), it_errname(want));
+		return false;
+	}
+	if (ue != um) {
+		IT_FAIL(t, "unmap 0x%llx+0x%llx: unmapped 0x%llx, model 0x%llx",
+			(unsigned long long)iova, (unsigned long long)len,
+			(unsigned long long)ue, (unsigned long long)um);
+		return false;
+	}
+	if (!re && model_last_span(fx->m, &s0, &s1) &&
+	    (g.start > s0 || g.last < s1)) {
+		IT_FAIL(t, "gather 0x%llx-0x%llx misses removed 0x%llx-0x%llx",
+			(unsigned long long)g.start, (unsigned long long)g.last,
+			(unsigned long long)s0, (unsigned long long)s1);
+		return false;
+	}
+	if (re && (g.start <= g.last || g.detached)) {
+		/* -ENOENT may only detach tables that held no leaf */
+		if (re != -ENOENT || g.start > g.last) {
+			IT_FAIL(t, "failed unmap left work in the gather");
+			return false;
+		}
+	}
+	fx_flush(fx, &g, NULL);
+	if (g.detached || g.start <= g.last) {
+		IT_FAIL(t, "gather not empty after release");
+		return false;
+	}
+	return true;
+}
+
+struct fx_walk_ctx {
+	struct fx *fx;
+	struct model *into;
+	bool ok;
+};
+
+/*
+ * Enumerate the table through the hwmodel's own walker, leaf by leaf,
+ * skipping empty entries a whole entry at a time, into a model.
+ */
+static bool fx_enumerate(struct fx *fx, struct model *into)
+{
+	struct it *t = fx->t;
+	unsigned int ias = fx_ias(fx);
+	u64 end_last = ias >= 64 ? ~0ull : (1ull << ias) - 1;
+	struct model_leaf leaf;
+	struct hwm_walk w;
+	u64 iova = 0, next;
+	unsigned int lvl;
+	int ret;
+
+	for (;;) {
+		memset(&w, 0, sizeof(w));
+		ret = hwm_walk(fx->hw, iova, &w);
+		if (ret == 0) {
+			if (w.replica_mismatch) {
+				IT_FAIL(t, "replicas of 0x%llx disagree",
+					(unsigned long long)iova);
+				return false;
+			}
+			leaf.iova = w.leaf_iova;
+			leaf.oa = w.leaf_oa;
+			leaf.size_lg2 = w.size_lg2;
+			leaf.prot = (w.readable ? IOPGT_READ : 0) |
+				    (w.writable ? IOPGT_WRITE : 0);
+			leaf.dirty = w.dirty;
+			if (model_add_leaf(into, &leaf)) {
+				IT_FAIL(t, "hwmodel leaf 0x%llx 2^%u overlaps",
+					(unsigned long long)leaf.iova,
+					leaf.size_lg2);
+				return false;
+			}
+			next = w.leaf_iova + (1ull << w.size_lg2);
+		} else if (ret == HWM_FAULT_NOT_PRESENT && w.depth) {
+			lvl = w.path[w.depth - 1].level;
+			next = (iova | ((1ull << fx_item_lg2(fx, lvl)) - 1)) + 1;
+		} else {
+			IT_FAIL(t, "hwmodel walk of 0x%llx: %s",
+				(unsigned long long)iova, hwm_fault_name(ret));
+			return false;
+		}
+		if (next == 0 || next - 1 >= end_last)
+			return true;
+		iova = next;
+	}
+}
+
+struct model *fx_snapshot(struct fx *fx)
+{
+	struct model *s = model_create(fx->pt.pgsize_bitmap, fx->pt.cfg.ias,
+				       fx->pt.cfg.oas);
+
+	if (!s) {
+		IT_FAIL(fx->t, "model_create failed");
+		return NULL;
+	}
+	if (!fx_enumerate(fx, s)) {
+		model_destroy(s);
+		return NULL;
+	}
+	return s;
+}
+
+bool fx_same(struct fx *fx, struct model *a, struct model *b,
+	     const char *what)
+{
+	struct model_diff d;
+	unsigned int flags = MODEL_CMP_IGNORE_PROT;
+
+	if (!fx->check_dirty)
+		flags |= MODEL_CMP_IGNORE_DIRTY;
+	if (model_equal(a, b, flags, &d))
+		return true;
+	IT_FAIL(fx->t,
+		"%s: at 0x%llx: %s 0x%llx 2^%u -> 0x%llx d%d vs %s 0x%llx 2^%u -> 0x%llx d%d",
+		what, (unsigned long long)d.iova, d.has_a ? "leaf" : "none",
+		(unsigned long long)d.a.iova, d.a.size_lg2,
+		(unsigned long long)d.a.oa, d.a.dirty,
+		d.has_b ? "leaf" : "none", (unsigned long long)d.b.iova,
+		d.b.size_lg2, (unsigned long long)d.b.oa, d.b.dirty);
+	return false;
+}
+
+struct fx_cmp {
+	struct fx *fx;
+	bool ok;
+};
+
+/* Per model leaf: permissions, iova_to_phys, and a cached translation. */
+static int fx_check_leaf(void *ctx, const struct model_leaf *leaf)
+{
+	struct fx_cmp *c = ctx;
+	struct fx *fx = c->fx;
+	struct it *t = fx->t;
+	u64 last = leaf->iova + ((1ull << leaf->size_lg2) - 1);
+	u64 pa = 0;
+	struct hwm_walk w;
+	int ret;
+
+	memset(&w, 0, sizeof(w));
+	ret = hwm_walk(fx->hw, leaf->iova, &w);
+	if (ret || w.readable != !!(leaf->prot & IOPGT_READ) ||
+	    w.writable != !!(leaf->prot & IOPGT_WRITE)) {
+		IT_FAIL(t, "leaf 0x%llx: hwmodel %s r%d w%d, model prot 0x%x",
+			(unsigned long long)leaf->iova, hwm_fault_name(ret),
+			w.readable, w.writable, leaf->prot);
+		return 1;
+	}
+	ret = iopgt_iova_to_phys(&fx->pt, last, &pa);
+	if (ret || pa != leaf->oa + (last - leaf->iova)) {
+		IT_FAIL(t, "iova_to_phys(0x%llx) = %s 0x%llx, model 0x%llx",
+			(unsigned long long)last, it_errname(ret),
+			(unsigned long long)pa,
+			(unsigned long long)(leaf->oa + (last - leaf->iova)));
+		return 1;
+	}
+	if (leaf->prot & IOPGT_READ) {
+		ret = hwm_translate(fx->hw, leaf->iova, HWM_READ, &pa);
+		if (ret || pa != leaf->oa) {
+			IT_FAIL(t, "device read at 0x%llx: %s 0x%llx, model 0x%llx",
+				(unsigned long long)leaf->iova,
+				hwm_fault_name(ret), (unsigned long long)pa,
+				(unsigned long long)leaf->oa);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+bool fx_check(struct fx *fx)
+{
+	struct it *t = fx->t;
+	struct iopgt_validate_err err = { 0 };
+	struct fx_cmp c = { .fx = fx, .ok = true };
+	struct model *seen;
+	unsigned int i, n;
+	u64 pa, want;
+	bool same;
+	int ret;
+
+	ret = iopgt_validate(&fx->pt, &err);
+	if (ret) {
+		IT_FAIL(t, "iopgt_validate: %s at 0x%llx level %u pte 0x%llx",
+			err.what, (unsigned long long)err.iova, err.level,
+			(unsigned long long)err.pte);
+		return false;
+	}
+	seen = fx_snapshot(fx);
+	if (!seen)
+		return false;
+	same = fx_same(fx, seen, fx->m, "hardware view vs model");
+	model_destroy(seen);
+	if (!same)
+		return false;
+	if (model_foreach(fx->m, fx_check_leaf, &c))
+		return false;
+
+	/* What was unmapped must not translate through a stale IOTLB entry */
+	n = fx->nprobe < FX_NPROBE ? fx->nprobe : FX_NPROBE;
+	for (i = 0; i < n; i++) {
+		struct model_leaf leaf;
+		u64 iova = fx->probe[i];
+
+		ret = hwm_translate(fx->hw, iova, HWM_READ, &pa);
+		if (model_lookup(fx->m, iova, &leaf)) {
+			if (!(leaf.prot & IOPGT_READ))
+				continue;
+			want = leaf.oa + (iova - leaf.iova);
+			if (ret || pa != want) {
+				IT_FAIL(t, "probe 0x%llx: %s 0x%llx, model 0x%llx",
+					(unsigned long long)iova,
+					hwm_fault_name(ret),
+					(unsigned long long)pa,
+					(unsigned long long)want);
+				return false;
+			}
+		} else if (ret != HWM_FAULT_NOT_PRESENT) {
+			IT_FAIL(t, "unmapped 0x%llx still translates (%s -> 0x%llx): stale IOTLB, the gather was too small",
+				(unsigned long long)iova, hwm_fault_name(ret),
+				(unsigned long long)pa);
+			return false;
+		}
+	}
+	return true;
+}
+
+bool fx_dma_write(struct fx *fx, u64 iova)
+{
+	struct it *t = fx->t;
+	struct model_leaf leaf;
+	bool can;
+	u64 pa;
+	int ret;
+
+	can = model_lookup(fx->m, iova, &leaf) && (leaf.prot & IOPGT_WRITE);
+	ret = hwm_translate(fx->hw, iova, HWM_WRITE, &pa);
+	if (can != !ret) {
+		IT_FAIL(t, "device write at 0x%llx: %s, model %s",
+			(unsigned long long)iova, hwm_fault_name(ret),
+			can ? "writable" : "not writable");
+		return false;
+	}
+	if (can && pa != leaf.oa + (iova - leaf.iova)) {
+		IT_FAIL(t, "device write at 0x%llx went to 0x%llx, model 0x%llx",
+			(unsigned long long)iova, (unsigned long long)pa,
+			(unsigned long long)(leaf.oa + (iova - leaf.iova)));
+		return false;
+	}
+	if (can)
+		model_set_dirty(fx->m, iova);
+	return true;
+}
+
+static u64 *fx_bitmap_words(u64 iova, u64 len, u64 base, unsigned int pgshift,
+			    u64 *nbits)
+{
+	u64 last = iova + (len - 1);
+
+	/* 64 bits of slack beyond the range: they must stay clear */
+	*nbits = ((last - base) >> pgshift) + 1 + 64;
+	return calloc((*nbits + 63) / 64, sizeof(u64));
+}
+
+static bool fx_same_bits(struct fx *fx, const u64 *a, const u64 *b, u64 nbits,
+			 u64 base, unsigned int pgshift, const char *what)
+{
+	u64 i;
+
+	for (i = 0; i < (nbits + 63) / 64; i++) {
+		if (a[i] == b[i])
+			continue;
+		IT_FAIL(fx->t,
+			"%s: bitmap word %llu (IOVA 0x%llx, pgshift %u): iopgt 0x%016llx, model 0x%016llx",
+			what, (unsigned long long)i,
+			(unsigned long long)(base + ((i * 64) << pgshift)),
+			pgshift, (unsigned long long)a[i],
+			(unsigned long long)b[i]);
+		return false;
+	}
+	return true;
+}
+
+bool fx_read_dirty(struct fx *fx, u64 iova, u64 len, u32 flags, u64 base,
+		   unsigned int pgshift)
+{
+	struct it *t = fx->t;
+	struct iopgt_bitmap bm = { .base = base, .pgshift = pgshift };
+	struct iopgt_gather g;
+	u64 nbits, *got, *want, s0, s1;
+	bool clear = !(flags & IOPGT_DIRTY_NO_CLEAR), ok = false;
+	int re, rm;
+
+	got = fx_bitmap_words(iova, len, base, pgshift, &nbits);
+	want = fx_bitmap_words(iova, len, base, pgshift, &nbits);
+	if (!got || !want) {
+		IT_FAIL(t, "out of memory");
+		goto out;
+	}
+	bm.words = got;
+	bm.nbits = nbits;
+	iopgt_gather_init(&g);
+	re = iopgt_read_dirty(&fx->pt, iova, len, flags, &bm, &g);
+	rm = model_read_dirty(fx->m, iova, len, clear, base, pgshift, want,
+			      nbits);
+	if (re || rm) {
+		IT_FAIL(t, "read_dirty 0x%llx+0x%llx: iopgt %s, model %s",
+			(unsigned long long)iova, (unsigned long long)len,
+			it_errname(re), it_errname(rm));
+		goto out;
+	}
+	if (!fx_same_bits(fx, got, want, nbits, base, pgshift, "read_dirty"))
+		goto out;
+	if (clear && model_last_span(fx->m, &s0, &s1) &&
+	    (g.start > s0 || g.last < s1)) {
+		IT_FAIL(t, "gather 0x%llx-0x%llx misses cleaned 0x%llx-0x%llx",
+			(unsigned long long)g.start, (unsigned long long)g.last,
+			(unsigned long long)s0, (unsigned long long)s1);
+		goto out;
+	}
+	if (!clear && g.start <= g.last) {
+		IT_FAIL(t, "NO_CLEAR read asked for an invalidation");
+		goto out;
+	}
+	fx_flush(fx, &g, NULL);
+	ok = true;
+out:
+	free(got);
+	free(want);
+	return ok;
+}
+
+struct fx_dirty_ctx {
+	u64 *words, nbits, base;
+	unsigned int pgshift;
+};
+
+static int fx_mark_dirty_leaf(void *ctx, const struct model_leaf *leaf)
+{
+	struct fx_dirty_ctx *c = ctx;
+	u64 first = leaf->iova, last = leaf->iova + ((1ull << leaf->size_lg2) -
+						     1), bit;
+
+	if (!leaf->dirty || last < c->base)
+		return 0;
+	if (first < c->base)
+		first = c->base;
+	for (bit = (first - c->base) >> c->pgshift;
+	     bit <= (last - c->base) >> c->pgshift && bit < c->nbits; bit++)
+		c->words[bit / 64] |= 1ull << (bit % 64);
+	return 0;
+}
+
+bool fx_unmap_read_dirty(struct fx *fx, u64 iova, u64 len, u64 base,
+			 unsigned int pgshift, int want)
+{
+	struct it *t = fx->t;
+	struct iopgt_bitmap bm = { .base = base, .pgshift = pgshift };
+	struct fx_dirty_ctx c = { .base = base, .pgshift = pgshift };
+	struct iopgt_gather g;
+	u64 nbits, *got, *exp, ue = 0, um = 0, first, span;
+	bool ok = false;
+	int re, rm;
+
+	/* the whole leaves the range touches go, so may their dirty bits */
+	first = iova;
+	span = len;
+	got = fx_bitmap_words(first, span, base, pgshift, &nbits);
+	exp = calloc((nbits + 63) / 64 + 64, sizeof(u64));
+	if (!got || !exp) {
+		IT_FAIL(t, "out of memory");
+		goto out;
+	}
+	bm.words = got;
+	bm.nbits = nbits;
+	c.words = exp;
+	c.nbits = nbits;
+	model_foreach_range(fx->m, iova, len, fx_mark_dirty_leaf, &c);
+	model_foreach_range(fx->m, iova, len, fx_probe_leaf, fx);
+
+	iopgt_gather_init(&g);
+	re = iopgt_unmap_read_dirty(&fx->pt, iova, len, &bm, &g, &ue);
+	rm = model_unmap(fx->m, iova, len, &um);
+	if (re != rm || (want != FX_ANY && re != want) || ue != um) {
+		IT_FAIL(t, "unmap_read_dirty 0x%llx+0x%llx: iopgt %s 0x%llx, model %s 0x%llx",
+			(unsigned long long)iova, (unsigned long long)len,
+			it_errname(re), (unsigned long long)ue,
+			it_errname(rm), (unsigned long long)um);
+		goto out;
+	}
+	fx_flush(fx, &g, &bm);
+	if (!fx_same_bits(fx, got, exp, nbits, base, pgshift,
+			  "unmap_read_dirty"))
+		goto out;
+	ok = true;
+out:
+	free(got);
+	free(exp);
+	return ok;
+}

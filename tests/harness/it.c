@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* The userspace side of the assertion layer. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "it.h"
+
+void it_fail(struct it *t, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (t->failed)
+		return;
+	t->failed = true;
+	n = snprintf(t->msg, sizeof(t->msg), "[%s seed %llu] %s:%d: ",
+		     t->config ? t->config->name : "-",
+		     (unsigned long long)t->seed, file, line);
+	if (n < 0 || (size_t)n >= sizeof(t->msg))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(t->msg + n, sizeof(t->msg) - n, fmt, ap);
+	va_end(ap);
+}
+
+const char *it_errname(int err)
+{
+	switch (err) {
+	case 0:
+		return "0";
+	case -EINVAL:
+		return "-EINVAL";
+	case -ERANGE:
+		return "-ERANGE";
+	case -EOVERFLOW:
+		return "-EOVERFLOW";
+	case -ENOMEM:
+		return "-ENOMEM";
+	case -EEXIST:
+		return "-EEXIST";
+	case -ENOENT:
+		return "-ENOENT";
+	case -EOPNOTSUPP:
+		return "-EOPNOTSUPP";
+	case -EBUSY:
+		return "-EBUSY";
+	default:
+		return "?";
+	}
+}
