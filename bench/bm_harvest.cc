@@ -40,12 +40,13 @@
 
 #include "shim.h"
 
-namespace {
+namespace
+{
 
-constexpr unsigned int kPgsizes[] = { 12, 21, 30 };
-constexpr unsigned int kDirtyPct[] = { 0, 1, 50, 100 };
-constexpr uint64_t kGiBs[] = { 1, 4, 16 };
-constexpr uint64_t kLargeGiBs[] = { 64, 256 };
+constexpr unsigned int kPgsizes[] = {12, 21, 30};
+constexpr unsigned int kDirtyPct[] = {0, 1, 50, 100};
+constexpr uint64_t kGiBs[] = {1, 4, 16};
+constexpr uint64_t kLargeGiBs[] = {64, 256};
 /* Which pages are dirty: the same set in every iteration and every run */
 constexpr uint64_t kSeed = 0x696f706774ull;
 
@@ -67,29 +68,27 @@ std::string pg_label(unsigned int lg2)
 }
 
 /* Tables built once per process, keyed by (format, page size, GiB). */
-class TableCache {
-public:
+struct TableCache {
+	std::map<std::tuple<int, unsigned int, uint64_t>, shim_hv *> tables;
+
 	shim_hv *get(int fmt, unsigned int pgsize_lg2, uint64_t gib, int *err)
 	{
 		auto key = std::make_tuple(fmt, pgsize_lg2, gib);
-		auto it = tables_.find(key);
+		auto it = tables.find(key);
 
 		*err = 0;
-		if (it != tables_.end())
+		if (it != tables.end())
 			return it->second;
 		shim_hv *hv = shim_hv_create(fmt, pgsize_lg2, gib << 30, err);
 		if (hv)
-			tables_[key] = hv;
+			tables[key] = hv;
 		return hv;
 	}
 	~TableCache()
 	{
-		for (auto &kv : tables_)
+		for (auto &kv : tables)
 			shim_hv_destroy(kv.second);
 	}
-
-private:
-	std::map<std::tuple<int, unsigned int, uint64_t>, shim_hv *> tables_;
 };
 
 /* The baselines' buffer, kept for the whole process, grown on demand. */
@@ -112,7 +111,7 @@ struct Buffer {
 	}
 };
 
-TableCache tables;
+TableCache table_cache;
 Buffer baseline_buf;
 
 /* Sums of the timed regions over a run, in nanoseconds. */
@@ -193,7 +192,7 @@ void bm_harvest(benchmark::State &st, HarvestCase c)
 		st.SkipWithError("no device model for this format in shim.c");
 		return;
 	}
-	hv = tables.get(c.fmt, c.pgsize_lg2, c.gib, &err);
+	hv = table_cache.get(c.fmt, c.pgsize_lg2, c.gib, &err);
 	if (!hv) {
 		st.SkipWithError(shim_strerror(err));
 		return;
@@ -255,8 +254,8 @@ std::string harvest_name(const HarvestCase &c)
 	return "BM_harvest/" + std::string(shim_format_name(c.fmt)) + "/" +
 	       std::to_string(c.pgsize_lg2) + "/" + std::to_string(c.gib) +
 	       "/dirty_pct:" + std::to_string(c.dirty_pct) +
-	       "/threads:" + std::to_string(c.threads) + "/pg:" +
-	       pg_label(c.pgsize_lg2);
+	       "/threads:" + std::to_string(c.threads) +
+	       "/pg:" + pg_label(c.pgsize_lg2);
 }
 
 void add_harvest(const HarvestCase &c)
@@ -286,9 +285,9 @@ void register_all()
 		for (unsigned int pg : kPgsizes) {
 			for (uint64_t gib : gibs) {
 				for (unsigned int pct : kDirtyPct) {
-					for (unsigned int thr : { 1u, 2u })
-						add_harvest({ fmt, pg, gib, pct,
-							      thr });
+					for (unsigned int thr : {1u, 2u})
+						add_harvest({fmt, pg, gib, pct,
+							     thr});
 				}
 			}
 		}

@@ -30,13 +30,17 @@
 
 #include "shim.h"
 
-namespace {
+namespace
+{
 
-constexpr unsigned int kPgsizes[] = { 12, 21, 30 };
-constexpr uint64_t kGiBs[] = { 1, 4, 16, 64 };
+constexpr unsigned int kPgsizes[] = {12, 21, 30};
+constexpr uint64_t kGiBs[] = {1, 4, 16, 64};
 constexpr uint64_t kMinEntries = 8192;
 
-enum class Op { map, unmap };
+enum class Op {
+	map,
+	unmap
+};
 
 struct MapCase {
 	Op op;
@@ -195,10 +199,10 @@ void register_all()
 	for (int fmt = 1; fmt < shim_format_count(); fmt++) {
 		if (!shim_format_available(fmt))
 			continue;
-		for (Op op : { Op::map, Op::unmap }) {
+		for (Op op : {Op::map, Op::unmap}) {
 			for (unsigned int pg : kPgsizes) {
 				for (uint64_t gib : kGiBs)
-					add_map({ op, fmt, pg, gib });
+					add_map({op, fmt, pg, gib});
 			}
 		}
 	}

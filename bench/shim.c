@@ -28,7 +28,7 @@
 
 /* Every format runs with 4 KiB tables (ARM: the 4K granule). */
 #define SHIM_GRANULE_LG2	12
-#define SHIM_BPL		9	/* index bits per level at that granule */
+#define SHIM_BPL		9	/* index bits per level at 4 KiB */
 /* The bitmap has one bit per 4 KiB, as iommufd's usually does. */
 #define SHIM_BITMAP_SHIFT	12
 /* Without clflush, evict by streaming this much: 4 x this machine's L3. */
@@ -46,7 +46,7 @@ static u64 shim_min(u64 a, u64 b)
 	return a < b ? a : b;
 }
 
-/* ---- formats ------------------------------------------------------------ */
+/* ---- formats ------------------------------------------------------------- */
 
 int shim_format_count(void)
 {
@@ -97,8 +97,11 @@ void shim_args(int argc, char **argv)
 		if (strncmp(argv[i], flag, sizeof(flag) - 1))
 			continue;
 		min_time = strtod(argv[i] + sizeof(flag) - 1, &end);
-		if (end != argv[i] + sizeof(flag) - 1 && min_time > 0)
-			shim_iter_scale = min_time / SHIM_DEFAULT_MIN_TIME;
+		/* "<n>x" (an iteration count, newer libraries) is not a time */
+		if (end == argv[i] + sizeof(flag) - 1 || *end == 'x' ||
+		    min_time <= 0)
+			continue;
+		shim_iter_scale = min_time / SHIM_DEFAULT_MIN_TIME;
 	}
 }
 
@@ -207,7 +210,7 @@ void shim_memset(void *buf, uint64_t bytes)
 	memset(buf, 0, bytes);
 }
 
-/* ---- the helper thread -------------------------------------------------- */
+/* ---- the helper thread --------------------------------------------------- */
 
 /*
  * The caller publishes @fn and @arg, then bumps @gen with a release store;
@@ -226,8 +229,9 @@ struct shim_pool {
 
 /*
  * One round of a wait loop: a pause at first, so a hand-over costs well
- * under a microsecond; after a while a sched_yield() too, so a waiting
- * thread gives way on a machine busy with something else.
+ * under a microsecond; after a while a sched_yield() instead, so that a
+ * waiting thread gives way when both threads share a CPU (a machine busy
+ * with something else).
  */
 #define SHIM_SPINS_BEFORE_YIELD	256
 
@@ -313,7 +317,7 @@ void shim_pool_warm(struct shim_pool *pool)
 		shim_pool_run(pool, shim_nop, NULL, NULL);
 }
 
-/* ---- baselines ------------------------------------------------------------ */
+/* ---- baselines ----------------------------------------------------------- */
 
 struct shim_stream {
 	u64 *words;
@@ -375,7 +379,7 @@ void shim_stream_rmw(struct shim_pool *pool, void *buf, uint64_t bytes)
 	shim_stream(pool, buf, bytes, true);
 }
 
-/* ---- page tables ------------------------------------------------------- */
+/* ---- page tables --------------------------------------------------------- */
 
 /*
  * talloc's ops, wrapped to remember the extent of the arena that ever held
@@ -497,18 +501,13 @@ int shim_unmap(struct shim_pt *spt, uint64_t iova, uint64_t len)
 	return ret;
 }
 
-uint64_t shim_pt_table_bytes(const struct shim_pt *spt)
-{
-	return talloc_live_bytes(spt->ta);
-}
-
 void shim_pt_flush(const struct shim_pt *spt)
 {
 	if (spt->hi > spt->lo)
 		shim_flush((const void *)spt->lo, spt->hi - spt->lo);
 }
 
-/* ---- the device model ------------------------------------------------------ */
+/* ---- the device model ---------------------------------------------------- */
 
 /*
  * How an IOMMU of each format walks a table and marks a leaf it writes
@@ -524,7 +523,8 @@ void shim_pt_flush(const struct shim_pt *spt)
  *   vtd_fl  leaf D bit 6 (A bit 5); PS as vtd_sl
  *   arm_s1  DBM (bit 51) leaves: a write clears AP[2] (bit 7)
  *   arm_s2  DBM (bit 51) leaves: a write sets S2AP[1] (bit 7)
- * and nothing else (-EOPNOTSUPP). A leaf is dirty when
+ * and nothing else (-EOPNOTSUPP). Every leaf is taken to have its level's
+ * natural size, as every leaf the benchmarks map has. A leaf is dirty when
  * (pte & dirty_mask) == dirty_val; a device write needs every bit of
  * @need (present and writable), sets @write_set and clears @write_clear;
  * the naive harvester's test-and-clear undoes the dirty part of that.
@@ -607,7 +607,7 @@ static const struct shim_dev shim_devs[IOPGT_FMT_COUNT] = {
 		.oa_mask = SHIM_OA_47_12,
 		.dirty_mask = SHIM_BIT(0) | SHIM_BIT(7) | SHIM_BIT(51),
 		.dirty_val = SHIM_BIT(0) | SHIM_BIT(51),
-		.need = SHIM_BIT(0) | SHIM_BIT(51),		/* valid, DBM */
+		.need = SHIM_BIT(0) | SHIM_BIT(51),	/* valid, DBM */
 		.write_set = SHIM_BIT(10),			/* AF */
 		.write_clear = SHIM_BIT(7),
 		.clean_set = SHIM_BIT(7),
@@ -618,8 +618,9 @@ static const struct shim_dev shim_devs[IOPGT_FMT_COUNT] = {
 		.oa_mask = SHIM_OA_47_12,
 		.dirty_mask = SHIM_BIT(0) | SHIM_BIT(7) | SHIM_BIT(51),
 		.dirty_val = SHIM_BIT(0) | SHIM_BIT(7) | SHIM_BIT(51),
-		.need = SHIM_BIT(0) | SHIM_BIT(51),		/* valid, DBM */
-		.write_set = SHIM_BIT(7) | SHIM_BIT(10),	/* S2AP[1], AF */
+		.need = SHIM_BIT(0) | SHIM_BIT(51),	/* valid, DBM */
+		/* S2AP[1], AF */
+		.write_set = SHIM_BIT(7) | SHIM_BIT(10),
 		.clean_clear = SHIM_BIT(7),
 	},
 };
@@ -647,7 +648,7 @@ static unsigned int shim_item_lg2(unsigned int level)
 	return SHIM_GRANULE_LG2 + SHIM_BPL * level;
 }
 
-/* ---- the harvest fixture ------------------------------------------------ */
+/* ---- the harvest fixture ------------------------------------------------- */
 
 struct shim_hv {
 	struct shim_pt *spt;
@@ -876,7 +877,7 @@ shim_naive_walk(struct shim_hv_job *j, const struct shim_dev *dev)
 							__ATOMIC_SEQ_CST);
 			if ((old & dev->dirty_mask) == dev->dirty_val) {
 				bit = (iova & ~(step - 1)) >> SHIM_BITMAP_SHIFT;
-				last_bit = shim_min((iova | (step - 1)), last) >>
+				last_bit = shim_min(iova | (step - 1), last) >>
 					   SHIM_BITMAP_SHIFT;
 				for (; bit <= last_bit; bit++)
 					words[bit / 64] |= 1ull << (bit % 64);

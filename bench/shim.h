@@ -33,7 +33,7 @@
 extern "C" {
 #endif
 
-/* ---- formats ------------------------------------------------------------ */
+/* ---- formats ------------------------------------------------------------- */
 
 /* One past the largest format number; format numbers start at 1. */
 int shim_format_count(void);
@@ -47,7 +47,7 @@ bool shim_format_has_device(int fmt);
 /* iopgt's description of an error code (or of a shim one). */
 const char *shim_strerror(int err);
 
-/* ---- time and iteration counts ------------------------------------------ */
+/* ---- time and iteration counts ------------------------------------------- */
 
 /* Monotonic time in nanoseconds: what the benchmarks' manual timing uses. */
 uint64_t shim_now_ns(void);
@@ -63,7 +63,7 @@ uint64_t shim_now_ns(void);
 void shim_args(int argc, char **argv);
 uint64_t shim_iterations(uint64_t dflt);
 
-/* ---- page tables ------------------------------------------------------- */
+/* ---- page tables --------------------------------------------------------- */
 
 struct shim_pt;
 
@@ -101,13 +101,10 @@ int shim_map(struct shim_pt *spt, uint64_t iova, uint64_t len);
  */
 int shim_unmap(struct shim_pt *spt, uint64_t iova, uint64_t len);
 
-/* Bytes of the tables currently allocated. */
-uint64_t shim_pt_table_bytes(const struct shim_pt *spt);
-
 /* Evict every table the arena ever handed out from the CPU caches. */
 void shim_pt_flush(const struct shim_pt *spt);
 
-/* ---- the helper thread -------------------------------------------------- */
+/* ---- the helper thread --------------------------------------------------- */
 
 struct shim_pool;
 
@@ -126,7 +123,7 @@ void shim_pool_stop(struct shim_pool *pool);
  */
 void shim_pool_warm(struct shim_pool *pool);
 
-/* ---- the harvest fixture ------------------------------------------------ */
+/* ---- the harvest fixture ------------------------------------------------- */
 
 struct shim_hv;
 
@@ -192,7 +189,7 @@ uint64_t shim_hv_bitmap_weight(const struct shim_hv *hv);
 /* Clean every leaf (no bitmap, untimed set-up). Return: as harvest. */
 int shim_hv_clean_all(struct shim_hv *hv);
 
-/* ---- plain buffers and baselines --------------------------------------- */
+/* ---- plain buffers and baselines ----------------------------------------- */
 
 /*
  * An anonymous buffer with transparent huge pages advised, every page

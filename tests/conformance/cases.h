@@ -12,4 +12,8 @@ extern const unsigned int it_ncases_dirty;
 extern const struct it_case it_cases_random[];
 extern const unsigned int it_ncases_random;
 
+/* Userspace only: these start threads. */
+extern const struct it_case it_cases_threads[];
+extern const unsigned int it_ncases_threads;
+
 #endif /* IOPGT_TESTS_CASES_H */

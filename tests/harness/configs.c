@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * Every format x configuration the conformance suite runs on. Adding a
- * format adds its lines here; the bodies run on it unchanged.
+ * Every format x configuration the conformance suite runs on. A format
+ * brings its lines in configs/<fmt>.inc; the bodies run on it unchanged.
  */
 #include "it.h"
 
@@ -10,14 +10,18 @@
 #define SZ_1G	(1ull << 30)
 
 const struct it_config it_configs[] = {
-	{ "amdv1/mode3", { .format = IOPGT_FMT_AMDV1, .levels = 3 } },
-	{ "amdv1/mode4", { .format = IOPGT_FMT_AMDV1, .levels = 4 } },
-	{ "amdv1/mode6", { .format = IOPGT_FMT_AMDV1, .levels = 6 } },
-	{ "amdv1/mode2-ias28", {
-		.format = IOPGT_FMT_AMDV1, .levels = 2, .ias = 28 } },
-	{ "amdv1/mode4-4k2m1g", {
-		.format = IOPGT_FMT_AMDV1, .levels = 4,
-		.pgsize_bitmap = SZ_4K | SZ_2M | SZ_1G } },
+#ifdef IOPGT_HAVE_FMT_AMDV1
+#include "configs/amdv1.inc"
+#endif
+#ifdef IOPGT_HAVE_FMT_VTD_SL
+#include "configs/vtd_sl.inc"
+#endif
+#ifdef IOPGT_HAVE_FMT_VTD_FL
+#include "configs/vtd_fl.inc"
+#endif
+#ifdef IOPGT_HAVE_FMT_ARM
+#include "configs/arm.inc"
+#endif
 };
 
 const unsigned int it_nconfigs = sizeof(it_configs) / sizeof(it_configs[0]);

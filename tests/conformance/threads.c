@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * No lost write, with real threads: a device thread writes through the
+ * software IOMMU and logs each write that went through with a sequence
+ * number, while this thread runs harvest rounds (read_dirty, invalidate
+ * exactly the gather's range, release) and, every few rounds,
+ * unmap_read_dirty of a part of the range followed by a remap. One counter
+ * orders every event: the device takes a number before and after each
+ * write, the main thread one at the end of each round. At the end every
+ * logged write must appear in a round that ended after the write began,
+ * and no later than the round after the one running when it ended: a
+ * write that lands after a harvest read its entry either sets the entry
+ * dirty again (next round) or hits an IOTLB entry already known dirty,
+ * which the running round has reported.
+ *
+ * Userspace only (pthreads); run in the plain suite and under TSan.
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+
+#include "harness/fixture.h"
+#include "cases.h"
+
+/* One write that went through, between events @before and @after. */
+struct logged {
+	u64 iova;
+	u64 before;
+	u64 after;
+};
+
+struct dev {
+	struct hwm *hw;
+	u64 base, len, unit;
+	u64 rnd;
+	u64 seq;		/* atomic: the event counter */
+	bool stop;		/* atomic */
+	struct logged *log;
+	size_t nlog, caplog;
+	u64 faults;
+};
+
+static void *device_thread(void *arg)
+{
+	struct dev *d = arg;
+	u64 iova, pa, before;
+
+	while (!__atomic_load_n(&d->stop, __ATOMIC_ACQUIRE) &&
+	       d->nlog < d->caplog) {
+		iova = d->base + it_rand_below(&d->rnd, d->len / d->unit) *
+					 d->unit;
+		before = __atomic_fetch_add(&d->seq, 1, __ATOMIC_SEQ_CST);
+		if (hwm_translate(d->hw, iova, HWM_WRITE, &pa)) {
+			d->faults++;
+			continue;
+		}
+		d->log[d->nlog].iova = iova;
+		d->log[d->nlog].before = before;
+		d->log[d->nlog].after = __atomic_fetch_add(&d->seq, 1,
+							   __ATOMIC_SEQ_CST);
+		d->nlog++;
+	}
+	return NULL;
+}
+
+static bool bit_set(const u64 *words, u64 bit)
+{
+	return words[bit / 64] & (1ull << (bit % 64));
+}
+
+static void no_lost_write_under_dma(struct it *t)
+{
+	struct fx fx;
+	struct dev d = { 0 };
+	struct iopgt_gather g;
+	struct iopgt_bitmap bm;
+	pthread_t tid;
+	u64 unit, big, len, nbits, words, **maps, *end_seq, part, k, pa_off;
+	unsigned int rounds, r, big_lg2;
+	size_t i;
+	int ret;
+
+	IT_CHECK(t, fx_setup(t, &fx, IOPGT_QUIRK_DIRTY_TRACKING));
+	unit = 1ull << __builtin_ctzll(fx.pt.pgsize_bitmap);
+	/* half in the smallest pages (PA off by one page), half in large */
+	big_lg2 = fx_item_lg2(&fx, fx.pt.levels > 1 ? 1 : 0);
+	big = 1ull << big_lg2;
+	len = 8 * big;
+	pa_off = unit;
+	IT_ASSERT_RET(t, iopgt_map(&fx.pt, 0, pa_off, len / 2,
+				   IOPGT_READ | IOPGT_WRITE, NULL), 0);
+	/* leaves no larger than a piece, so a piece unmaps exactly */
+	for (k = len / 2; k < len; k += big)
+		IT_ASSERT_RET(t, iopgt_map(&fx.pt, k, k, big,
+					   IOPGT_READ | IOPGT_WRITE, NULL), 0);
+
+	rounds = it_scaled(t, 120);
+	nbits = len / unit;
+	words = (nbits + 63) / 64;
+	maps = calloc(rounds + 1, sizeof(*maps));
+	end_seq = calloc(rounds + 1, sizeof(*end_seq));
+	IT_ASSERT(t, maps && end_seq);
+	for (r = 0; r <= rounds; r++) {
+		maps[r] = calloc(words, sizeof(u64));
+		IT_ASSERT(t, maps[r]);
+	}
+	d.hw = fx.hw;
+	d.base = 0;
+	d.len = len;
+	d.unit = unit;
+	d.rnd = t->seed;
+	d.caplog = 4u << 20;
+	d.log = malloc(d.caplog * sizeof(*d.log));
+	IT_ASSERT(t, d.log);
+	IT_ASSERT_EQ(t, pthread_create(&tid, NULL, device_thread, &d), 0);
+
+	for (r = 0; r <= rounds; r++) {
+		/* let the device write something in every round */
+		while (r < rounds && d.nlog < d.caplog &&
+		       __atomic_load_n(&d.seq, __ATOMIC_SEQ_CST) <
+		       (r ? end_seq[r - 1] : 0) + 48)
+			sched_yield();
+		if (r == rounds) {
+			/* the last round runs with the device stopped */
+			__atomic_store_n(&d.stop, true, __ATOMIC_RELEASE);
+			pthread_join(tid, NULL);
+		}
+		bm = (struct iopgt_bitmap){ .base = 0, .pgshift =
+			__builtin_ctzll(unit), .words = maps[r],
+			.nbits = nbits };
+		iopgt_gather_init(&g);
+		ret = iopgt_read_dirty(&fx.pt, 0, len, 0, &bm, &g);
+		fx_flush(&fx, &g, NULL);
+		if (ret)
+			break;
+		if (r % 4 == 2 && r != rounds) {
+			/* take a piece away while the device writes to it */
+			k = (r / 4) % 8;
+			part = k * big;
+			iopgt_gather_init(&g);
+			ret = iopgt_unmap_read_dirty(&fx.pt, part, big, &bm,
+						     &g, NULL);
+			fx_flush(&fx, &g, &bm);
+			if (ret)
+				break;
+			ret = iopgt_map(&fx.pt, part,
+					part < len / 2 ? part + pa_off : part,
+					big, IOPGT_READ | IOPGT_WRITE, NULL);
+			if (ret)
+				break;
+		}
+		end_seq[r] = __atomic_fetch_add(&d.seq, 1, __ATOMIC_SEQ_CST);
+	}
+	if (r < rounds) {
+		__atomic_store_n(&d.stop, true, __ATOMIC_RELEASE);
+		pthread_join(tid, NULL);
+	}
+	IT_ASSERT_RET(t, ret, 0);
+	IT_ASSERT(t, d.nlog > 0);
+
+	/* every logged write in a round from the one running when it began
+	 * to the one after the one running when it ended */
+	for (i = 0; i < d.nlog && !t->failed; i++) {
+		u64 bit = (d.log[i].iova - d.base) / unit;
+		unsigned int from, to, k2;
+		bool seen = false;
+
+		for (from = 0; from <= rounds && end_seq[from] < d.log[i].before;
+		     from++)
+			;
+		for (to = from; to <= rounds && end_seq[to] < d.log[i].after;
+		     to++)
+			;
+		if (to > rounds) {
+			IT_FAIL(t, "write %zu logged after the last round", i);
+			break;
+		}
+		if (to < rounds)
+			to++;
+		for (k2 = from; k2 <= to && !seen; k2++)
+			seen = bit_set(maps[k2], bit);
+		if (seen)
+			continue;
+		IT_FAIL(t, "lost write: IOVA 0x%llx events %llu..%llu (rounds %u..%u of %u, %zu writes, %llu faults)",
+			(unsigned long long)d.log[i].iova,
+			(unsigned long long)d.log[i].before,
+			(unsigned long long)d.log[i].after, from, to, rounds,
+			d.nlog, (unsigned long long)d.faults);
+	}
+	for (r = 0; r <= rounds; r++)
+		free(maps[r]);
+	free(maps);
+	free(end_seq);
+	free(d.log);
+	IT_CHECK(t, !t->failed);
+	IT_ASSERT_RET(t, iopgt_validate(&fx.pt, NULL), 0);
+	IT_CHECK(t, fx_teardown(&fx));
+}
+
+/* Two threads map and unmap disjoint ranges that share upper tables. */
+struct mapper {
+	struct iopgt *pt;
+	u64 base, len, unit;
+	unsigned int iters;
+	int ret;
+};
+
+static void *mapper_thread(void *arg)
+{
+	struct mapper *m = arg;
+	struct iopgt_gather g;
+	unsigned int i;
+	u64 unmapped;
+
+	for (i = 0; i < m->iters && !m->ret; i++) {
+		m->ret = iopgt_map(m->pt, m->base, m->base + m->unit, m->len,
+				   IOPGT_READ, NULL);
+		if (m->ret)
+			break;
+		iopgt_gather_init(&g);
+		m->ret = iopgt_unmap(m->pt, m->base, m->len, &g, &unmapped);
+		if (!m->ret && unmapped != m->len)
+			m->ret = -EIO;
+		/* a test has no IOTLB to flush here: no device runs */
+		iopgt_gather_release(m->pt, &g, NULL);
+	}
+	return NULL;
+}
+
+static void disjoint_maps_race_without_a_lock(struct it *t)
+{
+	struct fx fx;
+	struct mapper m[2];
+	pthread_t tid[2];
+	u64 unit, span;
+	unsigned int i;
+
+	IT_CHECK(t, fx_setup(t, &fx, 0));
+	unit = 1ull << __builtin_ctzll(fx.pt.pgsize_bitmap);
+	span = 1ull << fx_item_lg2(&fx, fx.pt.levels > 1 ? 1 : 0);
+	for (i = 0; i < 2; i++) {
+		/* neighbours inside one level-1 table, and one level-0
+		 * table they share at the boundary */
+		m[i] = (struct mapper){ .pt = &fx.pt, .unit = unit,
+					.base = span * 4 + i * (span / 2),
+					.len = span / 2,
+					.iters = it_scaled(t, 200) };
+		IT_ASSERT_EQ(t, pthread_create(&tid[i], NULL, mapper_thread,
+					       &m[i]), 0);
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(tid[i], NULL);
+	IT_ASSERT_RET(t, m[0].ret, 0);
+	IT_ASSERT_RET(t, m[1].ret, 0);
+	IT_CHECK(t, fx_check(&fx));
+	IT_CHECK(t, fx_teardown(&fx));
+}
+
+const struct it_case it_cases_threads[] = {
+	{ "no_lost_write_under_dma", no_lost_write_under_dma },
+	{ "disjoint_maps_race_without_a_lock",
+	  disjoint_maps_race_without_a_lock },
+};
+
+const unsigned int it_ncases_threads = sizeof(it_cases_threads) /
+				       sizeof(it_cases_threads[0]);
