@@ -575,6 +575,7 @@ struct tpl_harvest {
 	struct iopgt_gather *gather;
 	struct tpl_report rep;
 	bool report;
+	bool fast;		/* a word bitmap, one bit per leaf-level entry */
 	bool clear;
 	u64 first, last;
 	u64 clean_first, clean_last;
@@ -624,12 +625,108 @@ static unsigned int tpl_harvest_leaf(struct tpl_harvest *h, u64 *table,
 	return g + n;
 }
 
+/* Does any entry of the cache line at @line pass the dirty filter? */
+static inline bool tpl_line_any(const struct iopgt *pt, const u64 *line)
+{
+	const u64 mask = FMT_DIRTY_MASK(pt), val = FMT_DIRTY_VAL(pt);
+
+	/* unrolled by hand: eight independent loads, one branch */
+	return ((READ_ONCE(line[0]) & mask) == val) |
+	       ((READ_ONCE(line[1]) & mask) == val) |
+	       ((READ_ONCE(line[2]) & mask) == val) |
+	       ((READ_ONCE(line[3]) & mask) == val) |
+	       ((READ_ONCE(line[4]) & mask) == val) |
+	       ((READ_ONCE(line[5]) & mask) == val) |
+	       ((READ_ONCE(line[6]) & mask) == val) |
+	       ((READ_ONCE(line[7]) & mask) == val);
+}
+
+/* Bit j set: entry j of the cache line at @line passes the dirty filter. */
+static inline unsigned int tpl_line_dirty(const struct iopgt *pt,
+					  const u64 *line)
+{
+	const u64 mask = FMT_DIRTY_MASK(pt), val = FMT_DIRTY_VAL(pt);
+	unsigned int m = 0, j;
+
+	for (j = 0; j < 8; j++)
+		m |= (unsigned int)((READ_ONCE(line[j]) & mask) == val) << j;
+	return m;
+}
+
+/* Put a whole bitmap word's worth of bits into the accumulator. */
+static inline void tpl_report_word(struct tpl_report *r, u64 word, u64 bits)
+{
+	if (word != r->word) {
+		tpl_report_flush(r);
+		r->word = word;
+	}
+	r->acc |= bits;
+}
+
+/*
+ * The common case at full speed: a whole leaf table inside the request,
+ * one bitmap bit per entry, the table starting on a bitmap word. Each
+ * cache line is tested with one filter, the next table is prefetched line
+ * by line as this one is scanned (tables are scattered pages, which the
+ * hardware prefetcher does not follow), and the bits of 64 entries are
+ * built in a register and reported as one word. Returns the first entry
+ * it did not handle: the table's size when done, or the first slot of a
+ * leaf larger than an entry, which the general loop then takes.
+ */
+static unsigned int tpl_harvest_table_fast(struct tpl_harvest *h, u64 *table,
+					   const u64 *next, u64 table_iova)
+{
+	const struct iopgt *pt = h->pt;
+	unsigned int item_lg2 = iopgt_item_lg2(pt, 0);
+	unsigned int n = 1u << iopgt_table_lg2(pt, 0);
+	u64 bit0 = (table_iova - h->rep.bm->base) >> h->rep.bm->pgshift;
+	unsigned int i, j, m, sz;
+	u64 bits = 0, pte;
+
+	for (i = 0; i < n; i += 8) {
+		if (next)
+			iopgt_prefetch(&next[i]);
+		m = 0;
+		if (tpl_line_any(pt, &table[i]))
+			m = tpl_line_dirty(pt, &table[i]);
+		while (m) {
+			j = iopgt_ffs64(m) - 1;
+			m &= m - 1;
+			pte = READ_ONCE(table[i + j]);
+			if (fmt_classify(pt, 0, pte, &sz) != IOPGT_E_LEAF)
+				continue;
+			if (unlikely(sz != item_lg2)) {
+				/* report what is done, let the caller go on */
+				tpl_report_word(&h->rep, (bit0 + (i & ~63u)) /
+						64, bits);
+				return i + j;
+			}
+			bits |= 1ull << ((i + j) & 63);
+			if (h->clear) {
+				tpl_clean(pt, &table[i + j], pte);
+				if (!h->cleaned) {
+					h->clean_first = table_iova +
+						((u64)(i + j) << item_lg2);
+					h->cleaned = true;
+				}
+				h->clean_last = table_iova +
+					((u64)(i + j + 1) << item_lg2) - 1;
+			}
+		}
+		if ((i & 63) == 56 && bits) {
+			tpl_report_word(&h->rep, (bit0 + i) / 64, bits);
+			bits = 0;
+		}
+	}
+	return n;
+}
+
 /*
  * The leaf level: the hot loop. A cache line of entries with no dirty
  * candidate is skipped with one test and never written.
  */
-static void tpl_harvest_level0(struct tpl_harvest *h, u64 *table, u64 iova,
-			       u64 last)
+static void tpl_harvest_level0(struct tpl_harvest *h, u64 *table,
+			       const u64 *next, u64 iova, u64 last)
 {
 	const struct iopgt *pt = h->pt;
 	const u64 mask = FMT_DIRTY_MASK(pt), val = FMT_DIRTY_VAL(pt);
@@ -640,16 +737,17 @@ static void tpl_harvest_level0(struct tpl_harvest *h, u64 *table, u64 iova,
 	unsigned int i = idx, size_lg2;
 	u64 pte;
 
+	if (h->fast && idx == 0 && end == (1u << iopgt_table_lg2(pt, 0)) - 1 &&
+	    base >= h->rep.bm->base &&
+	    !(((base - h->rep.bm->base) >> item_lg2) & 63) &&
+	    ((last - h->rep.bm->base) >> item_lg2) < h->rep.bm->nbits)
+		i = tpl_harvest_table_fast(h, table, next, base);
+	else if (next)
+		iopgt_prefetch(next);
+
 	while (i <= end) {
 		if (!(i & 7) && i + 7 <= end) {
-			const u64 *line = &table[i];
-			u64 hit = 0;
-			unsigned int j;
-
-			for (j = 0; j < 8; j++)
-				hit |= (READ_ONCE(line[j]) & mask) ^ val ? 0 :
-					1;
-			if (!hit) {
+			if (!tpl_line_any(pt, &table[i])) {
 				i += 8;
 				continue;
 			}
@@ -670,13 +768,11 @@ static void tpl_harvest_walk(struct tpl_harvest *h, u64 *table,
 {
 	const struct iopgt *pt = h->pt;
 	unsigned int idx = iopgt_index(pt, level, iova);
-	unsigned int size_lg2;
-	u64 this_last, pte;
+	unsigned int n = 1u << iopgt_table_lg2(pt, level);
+	unsigned int size_lg2, sz;
+	u64 this_last, pte, next_pte;
+	const u64 *next;
 
-	if (level == 0) {
-		tpl_harvest_level0(h, table, iova, last);
-		return;
-	}
 	for (;;) {
 		this_last = tpl_min(tpl_entry_last(pt, level, iova), last);
 		pte = READ_ONCE(table[idx]);
@@ -688,8 +784,22 @@ static void tpl_harvest_walk(struct tpl_harvest *h, u64 *table,
 					    last);
 			break;
 		case IOPGT_E_TABLE:
-			tpl_harvest_walk(h, tpl_child(pt, level, pte),
-					 level - 1, iova, this_last);
+			if (level == 1) {
+				/* the table after this one, to prefetch */
+				next = NULL;
+				if (this_last < last && idx + 1 < n) {
+					next_pte = READ_ONCE(table[idx + 1]);
+					if (fmt_classify(pt, level, next_pte,
+							 &sz) == IOPGT_E_TABLE)
+						next = tpl_child(pt, level,
+								 next_pte);
+				}
+				tpl_harvest_level0(h, tpl_child(pt, level, pte),
+						   next, iova, this_last);
+			} else {
+				tpl_harvest_walk(h, tpl_child(pt, level, pte),
+						 level - 1, iova, this_last);
+			}
 			idx++;
 			break;
 		default:
@@ -715,9 +825,15 @@ static int tpl_read_dirty(struct iopgt *pt, u64 iova, u64 last, u32 flags,
 		.last = last,
 	};
 
-	if (h.report)
+	if (h.report) {
 		tpl_report_init(&h.rep, bitmap, iova, last);
-	tpl_harvest_walk(&h, pt->root, pt->levels - 1, iova, last);
+		h.fast = bitmap->words &&
+			 bitmap->pgshift == iopgt_item_lg2(pt, 0);
+	}
+	if (pt->levels == 1)
+		tpl_harvest_level0(&h, pt->root, NULL, iova, last);
+	else
+		tpl_harvest_walk(&h, pt->root, pt->levels - 1, iova, last);
 	if (h.report)
 		tpl_report_flush(&h.rep);
 	if (h.cleaned)

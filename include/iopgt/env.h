@@ -12,6 +12,7 @@
  *             (64-bit, full barrier on success)
  *   barriers  iopgt_smp_mb iopgt_smp_wmb iopgt_dma_wmb
  *   hints     likely unlikely IOPGT_STATIC_ASSERT iopgt_fallthrough
+ *             iopgt_prefetch (read prefetch of one cache line)
  *   checks    IOPGT_WARN_ON(cond): evaluates to cond; WARN_ON in the
  *             kernel, abort() when IOPGT_WARN_ABORT is defined (tests and
  *             fuzzers), silent in a release userspace build
@@ -37,6 +38,7 @@
 #include <linux/bug.h>
 #include <linux/bitops.h>
 #include <linux/atomic.h>
+#include <linux/prefetch.h>
 #include <asm/barrier.h>
 
 #define iopgt_cmpxchg64(ptr, old, new) cmpxchg64(ptr, old, new)
@@ -47,6 +49,7 @@
 #define IOPGT_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
 #define IOPGT_WARN_ON(cond) WARN_ON(cond)
 #define iopgt_fallthrough fallthrough
+#define iopgt_prefetch(p) prefetch(p)
 
 static inline unsigned int iopgt_fls64(u64 x)
 {
@@ -107,6 +110,7 @@ static inline u64 iopgt_xchg64(u64 *ptr, u64 new)
 
 #define IOPGT_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
 #define iopgt_fallthrough __attribute__((__fallthrough__))
+#define iopgt_prefetch(p) __builtin_prefetch(p, 0, 3)
 
 #ifdef IOPGT_WARN_ABORT
 #define IOPGT_WARN_ON(cond) ({ bool __c = !!(cond); if (__c) abort(); __c; })
