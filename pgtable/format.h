@@ -92,6 +92,20 @@
  *
  * void fmt_hw_info(const struct iopgt *pt, struct iopgt_hw_info *info)
  *	Fill in the format's register fields.
+ *
+ * Optional (the template supplies a default when they are not defined):
+ *
+ * FMT_NEEDS_BBM
+ *	1 if replacing a live leaf by a table or back needs break-before-make
+ *	unless the config says otherwise (ARM: IOPGT_QUIRK_ARM_BBML2).
+ *
+ * bool fmt_table_stray_dirty(pt, level, pte)
+ * u64 fmt_table_clear_stray(pt, level, pte)
+ *	Whether a table entry carries the mark a hardware dirty update leaves
+ *	when it lands on an entry that split turned from a leaf into a table
+ *	(a write through a stale cached translation), and the entry without
+ *	it. Default: undetectable (false), which is right for formats whose
+ *	walkers re-walk rather than update an entry that changed.
  */
 #ifndef IOPGT_FORMAT_H
 #define IOPGT_FORMAT_H

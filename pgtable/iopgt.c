@@ -291,6 +291,7 @@ void iopgt_gather_release(struct iopgt *pt, struct iopgt_gather *gather,
 
 	if (iopgt_check_bitmap(bitmap))
 		bitmap = NULL;
+	pt->fops->gather_finish(pt, gather);
 	for (table = gather->detached; table; table = next) {
 		meta = pt->cfg.ops->table_meta(pt->cfg.ctx, table);
 		next = meta->next;

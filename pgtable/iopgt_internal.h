@@ -12,6 +12,7 @@
 
 /* Flags in struct iopgt_table_meta for a detached table. */
 #define IOPGT_META_READ_DIRTY	(1u << 0) /* report its dirty leaves */
+#define IOPGT_META_MERGE_DIRTY	(1u << 1) /* dirty children: mark the merged leaf */
 
 /* What an entry is, as a format's classify codec sees it. */
 enum iopgt_etype {
@@ -47,6 +48,7 @@ struct iopgt_fmt_ops {
 	void (*release_table)(struct iopgt *pt, u64 *table,
 			      const struct iopgt_table_meta *meta,
 			      const struct iopgt_bitmap *bitmap);
+	void (*gather_finish)(struct iopgt *pt, struct iopgt_gather *gather);
 	void (*free_tree)(struct iopgt *pt, u64 *table, unsigned int level);
 	int (*validate)(struct iopgt *pt, struct iopgt_validate_err *err);
 	void (*dump)(struct iopgt *pt,

@@ -16,6 +16,16 @@
 
 #include "format.h"
 
+/* Optional codecs: a format that has them defines them first. */
+#ifndef FMT_NEEDS_BBM
+#define FMT_NEEDS_BBM 0
+#endif
+#ifndef fmt_table_stray_dirty
+#define fmt_table_stray_dirty(pt, level, pte) ((void)(pt), (void)(level), \
+					       (void)(pte), false)
+#define fmt_table_clear_stray(pt, level, pte) (pte)
+#endif
+
 static inline u64 *tpl_child(const struct iopgt *pt, unsigned int level,
 			     u64 pte)
 {
@@ -39,6 +49,15 @@ static inline u64 tpl_entry_last(const struct iopgt *pt, unsigned int level,
 	return iova | iopgt_lg2_mask(iopgt_item_lg2(pt, level));
 }
 
+/*
+ * Tables allocated ahead of a commit pass, linked through their first word
+ * (the second holds the PA): nothing can see them until they are installed.
+ */
+struct tpl_pool {
+	const struct iopgt *pt;
+	u64 *head;
+};
+
 /* ---- map ---------------------------------------------------------------- */
 
 /*
@@ -57,7 +76,7 @@ struct tpl_map {
 	u64 attrs;
 	bool commit;
 	u64 need;		/* prepare: tables to allocate */
-	u64 *pool;		/* commit: word 0 links, word 1 holds the PA */
+	struct tpl_pool pool;	/* commit: the tables allocated for it */
 };
 
 /*
@@ -95,36 +114,54 @@ static inline bool tpl_slots_have_table(const struct iopgt *pt, u64 *table,
 	return false;
 }
 
-static u64 *tpl_pool_take(struct tpl_map *m, u64 *pa)
+static u64 *tpl_pool_take(struct tpl_pool *p, u64 *pa)
 {
-	u64 *table = m->pool;
+	u64 *table = p->head;
 
 	if (IOPGT_WARN_ON(!table))
 		return NULL;
-	m->pool = (u64 *)(uintptr_t)table[0];
+	p->head = (u64 *)(uintptr_t)table[0];
 	*pa = table[1];
 	table[0] = 0;
 	table[1] = 0;
 	return table;
 }
 
-static void tpl_pool_put(struct tpl_map *m, u64 *table, u64 pa)
+static void tpl_pool_put(struct tpl_pool *p, u64 *table, u64 pa)
 {
-	table[0] = (u64)(uintptr_t)m->pool;
+	table[0] = (u64)(uintptr_t)p->head;
 	table[1] = pa;
-	m->pool = table;
+	p->head = table;
 }
 
-static void tpl_pool_free(struct tpl_map *m)
+static void tpl_pool_free(struct tpl_pool *p)
 {
-	const struct iopgt *pt = m->pt;
+	const struct iopgt *pt = p->pt;
 	u64 *table;
 	u64 pa;
 
-	while (m->pool) {
-		table = tpl_pool_take(m, &pa);
+	while (p->head) {
+		table = tpl_pool_take(p, &pa);
 		pt->cfg.ops->free_table(pt->cfg.ctx, table, pt->granule_lg2);
 	}
+}
+
+/* Allocate @n tables; on failure free them all and return -ENOMEM. */
+static int tpl_pool_fill(struct tpl_pool *p, u64 n)
+{
+	const struct iopgt *pt = p->pt;
+	u64 *table, pa;
+
+	while (n--) {
+		table = pt->cfg.ops->alloc_table(pt->cfg.ctx, pt->granule_lg2,
+						 &pa);
+		if (!table) {
+			tpl_pool_free(p);
+			return -ENOMEM;
+		}
+		tpl_pool_put(p, table, pa);
+	}
+	return 0;
 }
 
 /*
@@ -140,7 +177,7 @@ static int tpl_install_table(struct tpl_map *m, u64 *ptep, unsigned int level,
 	unsigned int size_lg2;
 	u64 *table, pa, pte, cur;
 
-	table = tpl_pool_take(m, &pa);
+	table = tpl_pool_take(&m->pool, &pa);
 	if (!table)
 		return -ENOMEM;
 	iopgt_sync(pt, table, 1ull << pt->granule_lg2);
@@ -151,7 +188,7 @@ static int tpl_install_table(struct tpl_map *m, u64 *ptep, unsigned int level,
 		*child = table;
 		return 0;
 	}
-	tpl_pool_put(m, table, pa);
+	tpl_pool_put(&m->pool, table, pa);
 	if (fmt_classify(pt, level, cur, &size_lg2) != IOPGT_E_TABLE)
 		return -EEXIST;
 	*child = tpl_child(pt, level, cur);
@@ -247,9 +284,12 @@ static int tpl_map_walk(struct tpl_map *m, u64 *table, unsigned int level,
 
 static int tpl_map(struct iopgt *pt, u64 iova, u64 pa, u64 len, u32 prot)
 {
-	struct tpl_map m = { .pt = pt, .pa_delta = pa - iova };
+	struct tpl_map m = {
+		.pt = pt,
+		.pa_delta = pa - iova,
+		.pool = { .pt = pt },
+	};
 	u64 last = iova + len - 1;
-	u64 *table, tpa;
 	int ret;
 
 	ret = fmt_prot_attrs(pt, prot, &m.attrs);
@@ -259,20 +299,13 @@ static int tpl_map(struct iopgt *pt, u64 iova, u64 pa, u64 len, u32 prot)
 	ret = tpl_map_walk(&m, pt->root, pt->levels - 1, iova, last);
 	if (ret)
 		return ret;
-
-	while (m.need--) {
-		table = pt->cfg.ops->alloc_table(pt->cfg.ctx, pt->granule_lg2,
-						 &tpa);
-		if (!table) {
-			tpl_pool_free(&m);
-			return -ENOMEM;
-		}
-		tpl_pool_put(&m, table, tpa);
-	}
+	ret = tpl_pool_fill(&m.pool, m.need);
+	if (ret)
+		return ret;
 
 	m.commit = true;
 	ret = tpl_map_walk(&m, pt->root, pt->levels - 1, iova, last);
-	tpl_pool_free(&m);
+	tpl_pool_free(&m.pool);
 	return ret;
 }
 
@@ -929,30 +962,593 @@ static int tpl_set_dirty_tracking(struct iopgt *pt, bool on,
 	return 0;
 }
 
-/* ---- split and merge ---------------------------------------------------- */
+/* ---- split and merge ----------------------------------------------------- */
+
+/*
+ * Split: every leaf in the range larger than the target becomes leaves of
+ * the target size with the same OA, attributes and dirty state. Like map,
+ * it prepares (counts the tables every split needs) and allocates before it
+ * changes anything. A leaf whose target size lives at its own level (AMD
+ * replicas, ARM contiguous runs) is rewritten slot by slot; otherwise each
+ * slot's subtree is built off to the side and installed with one
+ * compare-exchange, so a walker sees the old leaf or the new subtree,
+ * never a hole. If the hardware marks the old leaf dirty meanwhile, the
+ * compare-exchange fails and the subtree is marked dirty before the retry.
+ */
+struct tpl_split {
+	struct iopgt *pt;
+	struct iopgt_gather *gather;
+	unsigned int target_lg2;
+	bool commit;
+	u64 need;
+	struct tpl_pool pool;
+};
+
+/* Tables one slot of a leaf at @level needs to reach the target level. */
+static u64 tpl_split_tables(const struct iopgt *pt, unsigned int level,
+			    unsigned int target_level)
+{
+	u64 n = 0, per = 1;
+	unsigned int l;
+
+	for (l = level; l > target_level; l--) {
+		n += per;
+		per <<= iopgt_bpl(pt);
+	}
+	return n;
+}
+
+/* Mark every leaf under a private (not yet installed) table dirty. */
+static void tpl_mark_private_dirty(const struct iopgt *pt, u64 *table,
+				   unsigned int level)
+{
+	unsigned int n = 1u << iopgt_table_lg2(pt, level), i, sz;
+	u64 pte;
+
+	for (i = 0; i < n; i++) {
+		pte = table[i];
+		if (fmt_classify(pt, level, pte, &sz) == IOPGT_E_TABLE)
+			tpl_mark_private_dirty(pt, tpl_child(pt, level, pte),
+					       level - 1);
+		else if (fmt_classify(pt, level, pte, &sz) == IOPGT_E_LEAF)
+			table[i] = fmt_leaf_mkdirty(pt, pte);
+	}
+	iopgt_sync(pt, table, sizeof(u64) << iopgt_table_lg2(pt, level));
+}
+
+/*
+ * Build, off to the side, the subtree replacing one slot (a table at
+ * @level translating from @oa) made of target-size leaves like @leaf.
+ */
+static u64 *tpl_split_build(struct tpl_split *sp, unsigned int level, u64 oa,
+			    u64 leaf, u64 *pa)
+{
+	const struct iopgt *pt = sp->pt;
+	unsigned int n = 1u << iopgt_table_lg2(pt, level);
+	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
+	unsigned int target_level = iopgt_size_level(pt, sp->target_lg2);
+	u64 attrs = fmt_leaf_attrs(pt, level + 1, leaf);
+	bool dirty = fmt_leaf_dirty(pt, leaf);
+	u64 *table, *child, cpa, e_oa;
+	unsigned int i;
+
+	table = tpl_pool_take(&sp->pool, pa);
+	if (!table)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		e_oa = oa + ((u64)i << item_lg2);
+		if (level == target_level) {
+			table[i] = fmt_make_leaf(pt, level, e_oa,
+						 sp->target_lg2, attrs);
+			if (dirty)
+				table[i] = fmt_leaf_mkdirty(pt, table[i]);
+		} else {
+			child = tpl_split_build(sp, level - 1, e_oa, leaf, &cpa);
+			if (!child)
+				return NULL;
+			table[i] = fmt_make_table(pt, level, cpa);
+		}
+	}
+	iopgt_sync(pt, table, sizeof(u64) * n);
+	return table;
+}
+
+/*
+ * Replace the leaf slot @ptep by @new (which carries dirty state iff
+ * @new_dirty). The hardware may set accessed/dirty state in the slot
+ * meanwhile: a dirty state @new lacks is carried over (into the private
+ * subtree @private at @private_level when @new is a table entry) before
+ * the compare-exchange is tried again. Returns false if the slot changed
+ * beyond that (a concurrent edit of the same range, which the caller owns).
+ */
+static bool tpl_replace_leaf(const struct iopgt *pt, unsigned int level,
+			     u64 *ptep, u64 new, bool new_dirty, u64 *private,
+			     unsigned int private_level)
+{
+	u64 hw = fmt_hw_bits(pt, level), old = READ_ONCE(*ptep), cur;
+
+	for (;;) {
+		if (!new_dirty && fmt_leaf_dirty(pt, old)) {
+			new_dirty = true;
+			if (private)
+				tpl_mark_private_dirty(pt, private,
+						       private_level);
+			else
+				new = fmt_leaf_mkdirty(pt, new);
+		}
+		cur = iopgt_cmpxchg64(ptep, old, new);
+		if (cur == old)
+			break;
+		if ((cur ^ old) & ~hw)
+			return false;
+		old = cur;
+	}
+	iopgt_sync(pt, ptep, sizeof(u64));
+	return true;
+}
+
+static int tpl_split_leaf(struct tpl_split *sp, u64 *table, unsigned int idx,
+			  unsigned int level, unsigned int size_lg2, u64 iova)
+{
+	const struct iopgt *pt = sp->pt;
+	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
+	unsigned int n = 1u << (size_lg2 - item_lg2), g = idx & ~(n - 1), j;
+	unsigned int target_level = iopgt_size_level(pt, sp->target_lg2);
+	u64 leaf_first = iova & ~iopgt_lg2_mask(size_lg2);
+	u64 pte, oa, slot_oa, new, *sub, spa;
+	bool dirty = false;
+
+	if (!sp->commit) {
+		if (target_level < level)
+			sp->need += n * tpl_split_tables(pt, level,
+							 target_level);
+		return 0;
+	}
+	/* the leaf is dirty if any slot is: every new leaf inherits it */
+	for (j = 0; j < n; j++)
+		dirty |= fmt_leaf_dirty(pt, READ_ONCE(table[g + j]));
+	oa = fmt_leaf_oa(pt, level, READ_ONCE(table[g]), size_lg2);
+	for (j = 0; j < n; j++) {
+		pte = READ_ONCE(table[g + j]);
+		slot_oa = oa + ((u64)j << item_lg2);
+		if (dirty)
+			pte = fmt_leaf_mkdirty(pt, pte);
+		if (target_level == level) {
+			new = fmt_make_leaf(pt, level, slot_oa, sp->target_lg2,
+					    fmt_leaf_attrs(pt, level, pte));
+			if (dirty)
+				new = fmt_leaf_mkdirty(pt, new);
+			sub = NULL;
+		} else {
+			sub = tpl_split_build(sp, level - 1, slot_oa, pte,
+					      &spa);
+			if (!sub)
+				return -ENOMEM;
+			new = fmt_make_table(pt, level, spa);
+		}
+		if (!tpl_replace_leaf(pt, level, &table[g + j], new, dirty,
+				      sub, level - 1))
+			return -EEXIST;
+	}
+	iopgt_gather_add(sp->gather, leaf_first,
+			 leaf_first | iopgt_lg2_mask(size_lg2));
+	if (target_level < level)
+		sp->gather->flags |= IOPGT_GATHER_SPLIT;
+	return 0;
+}
+
+static int tpl_split_walk(struct tpl_split *sp, u64 *table, unsigned int level,
+			  u64 iova, u64 last)
+{
+	const struct iopgt *pt = sp->pt;
+	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
+	unsigned int idx = iopgt_index(pt, level, iova);
+	unsigned int size_lg2, n;
+	u64 this_last, pte;
+	int ret;
+
+	for (;;) {
+		this_last = tpl_min(tpl_entry_last(pt, level, iova), last);
+		pte = READ_ONCE(table[idx]);
+		switch (fmt_classify(pt, level, pte, &size_lg2)) {
+		case IOPGT_E_LEAF:
+			n = 1u << (size_lg2 - item_lg2);
+			this_last = tpl_min(iova | iopgt_lg2_mask(size_lg2),
+					    last);
+			if (size_lg2 > sp->target_lg2) {
+				ret = tpl_split_leaf(sp, table, idx, level,
+						     size_lg2, iova);
+				if (ret)
+					return ret;
+			}
+			idx = (idx & ~(n - 1)) + n;
+			break;
+		case IOPGT_E_TABLE:
+			if (level > 0 && iopgt_item_lg2(pt, level - 1) +
+				    iopgt_bpl(pt) > sp->target_lg2) {
+				ret = tpl_split_walk(sp,
+						     tpl_child(pt, level, pte),
+						     level - 1, iova, this_last);
+				if (ret)
+					return ret;
+			}
+			idx++;
+			break;
+		default:
+			idx++;
+			break;
+		}
+		if (this_last >= last)
+			return 0;
+		iova = this_last + 1;
+	}
+}
+
+static int tpl_bbm_allowed(const struct iopgt *pt, u32 flags)
+{
+	if (!FMT_NEEDS_BBM)
+		return 0;
+	if (pt->cfg.quirks & IOPGT_QUIRK_ARM_BBML2)
+		return 0;
+	/* the nT sequence and a fault window both need a mid-way
+	 * invalidation this engine does not ask for yet */
+	(void)flags;
+	return -EBUSY;
+}
 
 static int tpl_split(struct iopgt *pt, u64 iova, u64 last,
 		     unsigned int pgsize_lg2, u32 flags,
 		     struct iopgt_gather *gather)
 {
-	(void)pt;
-	(void)iova;
-	(void)last;
-	(void)pgsize_lg2;
-	(void)flags;
-	(void)gather;
-	return -EOPNOTSUPP;
+	struct tpl_split sp = {
+		.pt = pt,
+		.gather = gather,
+		.target_lg2 = pgsize_lg2,
+		.pool = { .pt = pt },
+	};
+	int ret;
+
+	ret = tpl_bbm_allowed(pt, flags);
+	if (ret)
+		return ret;
+	ret = tpl_split_walk(&sp, pt->root, pt->levels - 1, iova, last);
+	if (ret)
+		return ret;
+	ret = tpl_pool_fill(&sp.pool, sp.need);
+	if (ret)
+		return ret;
+	sp.commit = true;
+	ret = tpl_split_walk(&sp, pt->root, pt->levels - 1, iova, last);
+	tpl_pool_free(&sp.pool);
+	return ret;
+}
+
+/*
+ * Merge: bottom up, a table whose entries are all leaves with contiguous
+ * OA from an aligned base and equal attributes becomes one leaf of the
+ * entry's size, if the config has that size; then, at each level, aligned
+ * runs of such leaves become replicated leaves of the largest size the
+ * config has. The leaf replaces the table with one compare-exchange; the
+ * children table is detached onto the gather and read once more in gather
+ * release, so a write through a cached child translation before the
+ * invalidation still marks the merged leaf dirty.
+ */
+struct tpl_merge {
+	struct iopgt *pt;
+	struct iopgt_gather *gather;
+	u64 first, last;
+};
+
+/*
+ * Is @table (at @level) one run of leaves? Fills the base OA, attributes
+ * and whether any is dirty.
+ */
+static bool tpl_table_uniform(const struct iopgt *pt, u64 *table,
+			      unsigned int level, u64 *oa, u64 *attrs,
+			      bool *dirty)
+{
+	unsigned int n = 1u << iopgt_table_lg2(pt, level);
+	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
+	unsigned int i, sz;
+	u64 pte, slot_oa;
+
+	*dirty = false;
+	for (i = 0; i < n; i++) {
+		pte = READ_ONCE(table[i]);
+		if (fmt_classify(pt, level, pte, &sz) != IOPGT_E_LEAF)
+			return false;
+		slot_oa = fmt_leaf_oa(pt, level, pte, sz) +
+			  (((u64)i << item_lg2) & iopgt_lg2_mask(sz));
+		if (!i) {
+			*oa = slot_oa;
+			*attrs = fmt_leaf_attrs(pt, level, pte);
+			if (*oa & iopgt_lg2_mask(item_lg2 + iopgt_bpl(pt)))
+				return false;
+		} else if (slot_oa != *oa + ((u64)i << item_lg2) ||
+			   fmt_leaf_attrs(pt, level, pte) != *attrs) {
+			return false;
+		}
+		*dirty |= fmt_leaf_dirty(pt, pte);
+	}
+	return true;
+}
+
+/* Collapse the table under entry @idx (at @level) into one leaf. */
+static void tpl_merge_collapse(struct tpl_merge *mg, u64 *table,
+			       unsigned int idx, unsigned int level, u64 e_first)
+{
+	struct iopgt *pt = mg->pt;
+	unsigned int size_lg2 = iopgt_item_lg2(pt, level), sz;
+	u64 pte = READ_ONCE(table[idx]), cur, new, oa, attrs, *child;
+	bool dirty;
+
+	if (!(pt->pgsize_bitmap & (1ull << size_lg2)))
+		return;
+	child = tpl_child(pt, level, pte);
+	if (!tpl_table_uniform(pt, child, level - 1, &oa, &attrs, &dirty))
+		return;
+	new = fmt_make_leaf(pt, level, oa, size_lg2, attrs);
+	if (dirty)
+		new = fmt_leaf_mkdirty(pt, new);
+	for (;;) {
+		cur = iopgt_cmpxchg64(&table[idx], pte, new);
+		if (cur == pte)
+			break;
+		/* the hardware set A in the table entry: same table? */
+		if (fmt_classify(pt, level, cur, &sz) != IOPGT_E_TABLE ||
+		    tpl_child(pt, level, cur) != child)
+			return;
+		pte = cur;
+	}
+	iopgt_sync(pt, &table[idx], sizeof(u64));
+	iopgt_gather_detach(pt, mg->gather, child, level - 1, e_first,
+			    IOPGT_META_MERGE_DIRTY);
+	iopgt_gather_add(mg->gather, e_first,
+			 e_first | iopgt_lg2_mask(size_lg2));
+}
+
+/*
+ * At @level, turn aligned runs of leaves inside [@iova, @last] into
+ * replicated leaves, largest allowed size first. Each slot is rewritten on
+ * its own (the old and the new entry translate the slot alike) and keeps
+ * its own dirty state: the new leaf is dirty if any slot is.
+ */
+static void tpl_merge_runs(struct tpl_merge *mg, u64 *table,
+			   unsigned int level, u64 iova, u64 last)
+{
+	const struct iopgt *pt = mg->pt;
+	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
+	unsigned int tbl_lg2 = iopgt_table_lg2(pt, level);
+	unsigned int first_idx = iopgt_index(pt, level, iova);
+	unsigned int last_idx = iopgt_index(pt, level, last);
+	unsigned int k, g, j, n, sz;
+	u64 table_iova = iova & ~iopgt_lg2_mask(item_lg2 + tbl_lg2);
+	u64 oa = 0, attrs = 0, pte, slot_oa, new;
+
+	for (k = tbl_lg2 - 1; k >= 1; k--) {
+		unsigned int size_lg2 = item_lg2 + k;
+
+		if (!(pt->pgsize_bitmap & (1ull << size_lg2)))
+			continue;
+		n = 1u << k;
+		for (g = (first_idx + n - 1) & ~(n - 1);
+		     g + n - 1 <= last_idx && g + n - 1 >= g; g += n) {
+			bool ok = true;
+
+			for (j = 0; j < n && ok; j++) {
+				pte = READ_ONCE(table[g + j]);
+				if (fmt_classify(pt, level, pte, &sz) !=
+				    IOPGT_E_LEAF || sz >= size_lg2) {
+					ok = false;
+					break;
+				}
+				slot_oa = fmt_leaf_oa(pt, level, pte, sz) +
+					  (((u64)(g + j) << item_lg2) &
+					   iopgt_lg2_mask(sz));
+				if (!j) {
+					oa = slot_oa;
+					attrs = fmt_leaf_attrs(pt, level, pte);
+					ok = !(oa & iopgt_lg2_mask(size_lg2));
+				} else {
+					ok = slot_oa ==
+						oa + ((u64)j << item_lg2) &&
+					     fmt_leaf_attrs(pt, level, pte) ==
+						attrs;
+				}
+			}
+			if (!ok)
+				continue;
+			for (j = 0; j < n; j++) {
+				pte = READ_ONCE(table[g + j]);
+				new = fmt_make_leaf(pt, level,
+						    oa + ((u64)j << item_lg2),
+						    size_lg2, attrs);
+				if (fmt_leaf_dirty(pt, pte))
+					new = fmt_leaf_mkdirty(pt, new);
+				if (!tpl_replace_leaf(pt, level, &table[g + j],
+						      new,
+						      fmt_leaf_dirty(pt, pte),
+						      NULL, 0))
+					break;
+			}
+			iopgt_gather_add(mg->gather,
+					 table_iova + ((u64)g << item_lg2),
+					 table_iova + ((u64)(g + n) << item_lg2) -
+						 1);
+		}
+		if (k == 1)
+			break;
+	}
+}
+
+static void tpl_merge_walk(struct tpl_merge *mg, u64 *table,
+			   unsigned int level, u64 iova, u64 last)
+{
+	const struct iopgt *pt = mg->pt;
+	unsigned int idx = iopgt_index(pt, level, iova);
+	unsigned int size_lg2;
+	u64 this_last, e_first, pte, run_iova = iova;
+
+	for (;;) {
+		e_first = iova & ~iopgt_lg2_mask(iopgt_item_lg2(pt, level));
+		this_last = tpl_min(tpl_entry_last(pt, level, iova), last);
+		pte = READ_ONCE(table[idx]);
+		if (fmt_classify(pt, level, pte, &size_lg2) == IOPGT_E_TABLE) {
+			tpl_merge_walk(mg, tpl_child(pt, level, pte), level - 1,
+				       iova, this_last);
+			if (e_first >= mg->first &&
+			    tpl_entry_last(pt, level, iova) <= mg->last)
+				tpl_merge_collapse(mg, table, idx, level,
+						   e_first);
+		}
+		idx++;
+		if (this_last >= last)
+			break;
+		iova = this_last + 1;
+	}
+	tpl_merge_runs(mg, table, level, run_iova, last);
 }
 
 static int tpl_merge(struct iopgt *pt, u64 iova, u64 last, u32 flags,
 		     struct iopgt_gather *gather)
 {
-	(void)pt;
-	(void)iova;
-	(void)last;
-	(void)flags;
-	(void)gather;
-	return -EOPNOTSUPP;
+	struct tpl_merge mg = {
+		.pt = pt,
+		.gather = gather,
+		.first = iova,
+		.last = last,
+	};
+	int ret;
+
+	ret = tpl_bbm_allowed(pt, flags);
+	if (ret)
+		return ret;
+	tpl_merge_walk(&mg, pt->root, pt->levels - 1, iova, last);
+	return 0;
+}
+
+/*
+ * After the invalidation of a split: a write through a stale cached
+ * translation of the old leaf may have set dirty state in what is now the
+ * table entry (hardware that updates the entry it cached). Find such marks
+ * in [@iova, @last], mark the whole subtree dirty, and clear the mark.
+ */
+static void tpl_mark_tree_dirty(const struct iopgt *pt, u64 *table,
+				unsigned int level)
+{
+	unsigned int n = 1u << iopgt_table_lg2(pt, level), i, sz;
+	u64 pte, cur;
+
+	for (i = 0; i < n; i++) {
+		pte = READ_ONCE(table[i]);
+		switch (fmt_classify(pt, level, pte, &sz)) {
+		case IOPGT_E_TABLE:
+			tpl_mark_tree_dirty(pt, tpl_child(pt, level, pte),
+					    level - 1);
+			break;
+		case IOPGT_E_LEAF:
+			while (!fmt_leaf_dirty(pt, pte)) {
+				cur = iopgt_cmpxchg64(&table[i], pte,
+						fmt_leaf_mkdirty(pt, pte));
+				if (cur == pte) {
+					iopgt_sync(pt, &table[i], sizeof(u64));
+					break;
+				}
+				pte = cur;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void tpl_split_check(struct iopgt *pt, u64 *table, unsigned int level,
+			    u64 iova, u64 last)
+{
+	unsigned int idx = iopgt_index(pt, level, iova), sz;
+	u64 this_last, pte, cur;
+
+	if (!level)
+		return;
+	for (;;) {
+		this_last = tpl_min(tpl_entry_last(pt, level, iova), last);
+		pte = READ_ONCE(table[idx]);
+		if (fmt_classify(pt, level, pte, &sz) == IOPGT_E_TABLE) {
+			if (fmt_table_stray_dirty(pt, level, pte)) {
+				tpl_mark_tree_dirty(pt,
+						    tpl_child(pt, level, pte),
+						    level - 1);
+				for (;;) {
+					cur = iopgt_cmpxchg64(&table[idx], pte,
+						fmt_table_clear_stray(pt, level,
+								      pte));
+					if (cur == pte)
+						break;
+					pte = cur;
+				}
+				iopgt_sync(pt, &table[idx], sizeof(u64));
+			}
+			tpl_split_check(pt, tpl_child(pt, level, pte),
+					level - 1, iova, this_last);
+		}
+		idx++;
+		if (this_last >= last)
+			return;
+		iova = this_last + 1;
+	}
+}
+
+static void tpl_gather_finish(struct iopgt *pt, struct iopgt_gather *gather)
+{
+	if ((gather->flags & IOPGT_GATHER_SPLIT) &&
+	    gather->start <= gather->last)
+		tpl_split_check(pt, pt->root, pt->levels - 1, gather->start,
+				gather->last);
+}
+
+/*
+ * A merged leaf's children, read once more after the invalidation: any
+ * dirty child makes the leaf that replaced them dirty.
+ */
+static void tpl_merge_release(struct iopgt *pt, u64 *children,
+			      const struct iopgt_table_meta *meta)
+{
+	unsigned int n = 1u << iopgt_table_lg2(pt, meta->level), i, sz;
+	unsigned int level = pt->levels - 1;
+	u64 *table = pt->root, pte, cur;
+	bool dirty = false;
+
+	for (i = 0; i < n && !dirty; i++)
+		dirty = fmt_leaf_dirty(pt, READ_ONCE(children[i]));
+	if (!dirty)
+		return;
+	for (;;) {
+		u64 *ptep = &table[iopgt_index(pt, level, meta->iova)];
+
+		pte = READ_ONCE(*ptep);
+		switch (fmt_classify(pt, level, pte, &sz)) {
+		case IOPGT_E_TABLE:
+			if (level == meta->level + 1u || !level)
+				return;
+			table = tpl_child(pt, level, pte);
+			level--;
+			continue;
+		case IOPGT_E_LEAF:
+			while (!fmt_leaf_dirty(pt, pte)) {
+				cur = iopgt_cmpxchg64(ptep, pte,
+						fmt_leaf_mkdirty(pt, pte));
+				if (cur == pte) {
+					iopgt_sync(pt, ptep, sizeof(u64));
+					break;
+				}
+				pte = cur;
+			}
+			return;
+		default:
+			return;
+		}
+	}
 }
 
 /* ---- freeing ------------------------------------------------------------- */
@@ -980,6 +1576,8 @@ static void tpl_release_table(struct iopgt *pt, u64 *table,
 	unsigned int level = meta->level;
 	struct tpl_report rep;
 
+	if (meta->flags & IOPGT_META_MERGE_DIRTY)
+		tpl_merge_release(pt, table, meta);
 	if ((meta->flags & IOPGT_META_READ_DIRTY) && bitmap) {
 		tpl_report_init(&rep, bitmap, 1, 0);
 		tpl_report_tree(pt, &rep, table, level, meta->iova);
@@ -1221,6 +1819,7 @@ const struct iopgt_fmt_ops IOPGT_FMT_OPS_NAME = {
 	.split = tpl_split,
 	.merge = tpl_merge,
 	.release_table = tpl_release_table,
+	.gather_finish = tpl_gather_finish,
 	.free_tree = tpl_free_tree,
 	.validate = tpl_validate,
 	.dump = tpl_dump,

@@ -245,6 +245,27 @@ static inline const char *amdv1_check_entry(const struct iopgt *pt,
 	return NULL;
 }
 
+/*
+ * A write through a stale cached translation of a leaf that split has
+ * since replaced may set D in what is now a table entry. Table entries
+ * never carry D otherwise, so it marks the split subtree dirty.
+ */
+static inline bool amdv1_table_stray_dirty(const struct iopgt *pt,
+					   unsigned int level, u64 pte)
+{
+	(void)pt;
+	(void)level;
+	return pte & AMDV1_D;
+}
+
+static inline u64 amdv1_table_clear_stray(const struct iopgt *pt,
+					  unsigned int level, u64 pte)
+{
+	(void)pt;
+	(void)level;
+	return pte & ~AMDV1_D;
+}
+
 static inline void amdv1_hw_info(const struct iopgt *pt,
 				 struct iopgt_hw_info *info)
 {
@@ -268,6 +289,8 @@ static inline void amdv1_hw_info(const struct iopgt *pt,
 #define fmt_leaf_set_tracking	amdv1_leaf_set_tracking
 #define fmt_check_entry		amdv1_check_entry
 #define fmt_hw_info		amdv1_hw_info
+#define fmt_table_stray_dirty	amdv1_table_stray_dirty
+#define fmt_table_clear_stray	amdv1_table_clear_stray
 #define FMT_DIRTY_MASK(pt)	(AMDV1_PR | AMDV1_D)
 #define FMT_DIRTY_VAL(pt)	(AMDV1_PR | AMDV1_D)
 #define FMT_TRACKING_ENCODED	0

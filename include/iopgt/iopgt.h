@@ -195,6 +195,7 @@ struct iopgt_hw_info {
 
 /* Flags of struct iopgt_gather. */
 #define IOPGT_GATHER_TABLES	(1u << 0) /* paging-structure caches too */
+#define IOPGT_GATHER_SPLIT	(1u << 1) /* release re-checks split entries */
 
 /**
  * struct iopgt_gather - invalidation and deferred-free record

@@ -9,6 +9,8 @@ extern const struct it_case it_cases_map[];
 extern const unsigned int it_ncases_map;
 extern const struct it_case it_cases_dirty[];
 extern const unsigned int it_ncases_dirty;
+extern const struct it_case it_cases_split[];
+extern const unsigned int it_ncases_split;
 extern const struct it_case it_cases_random[];
 extern const unsigned int it_ncases_random;
 

@@ -71,11 +71,11 @@ static void map_picks_largest_size_each_stretch(struct it *t)
 
 	IT_CHECK(t, fx_setup(t, &fx, 0));
 	unit = sz(min_lg2(&fx));
-	top = size_below(&fx, 31);
+	top = size_below(&fx, 23);
 	window = sz(top) * 8;
 	if (fx_ias(&fx) < 64 && window > sz(fx_ias(&fx)))
 		window = sz(fx_ias(&fx));
-	for (i = 0; i < it_scaled(t, 60); i++) {
+	for (i = 0; i < it_scaled(t, 40); i++) {
 		unsigned int a = (unsigned int)it_rand_below(&rnd, top + 1 - 12) +
 				 12;
 

@@ -46,7 +46,7 @@ static void *device_thread(void *arg)
 	u64 iova, pa, before;
 
 	while (!__atomic_load_n(&d->stop, __ATOMIC_ACQUIRE) &&
-	       d->nlog < d->caplog) {
+	       __atomic_load_n(&d->nlog, __ATOMIC_RELAXED) < d->caplog) {
 		iova = d->base + it_rand_below(&d->rnd, d->len / d->unit) *
 					 d->unit;
 		before = __atomic_fetch_add(&d->seq, 1, __ATOMIC_SEQ_CST);
@@ -58,7 +58,8 @@ static void *device_thread(void *arg)
 		d->log[d->nlog].before = before;
 		d->log[d->nlog].after = __atomic_fetch_add(&d->seq, 1,
 							   __ATOMIC_SEQ_CST);
-		d->nlog++;
+		/* the main thread only watches the count until it joins */
+		__atomic_store_n(&d->nlog, d->nlog + 1, __ATOMIC_RELAXED);
 	}
 	return NULL;
 }
@@ -116,7 +117,8 @@ static void no_lost_write_under_dma(struct it *t)
 
 	for (r = 0; r <= rounds; r++) {
 		/* let the device write something in every round */
-		while (r < rounds && d.nlog < d.caplog &&
+		while (r < rounds &&
+		       __atomic_load_n(&d.nlog, __ATOMIC_RELAXED) < d.caplog &&
 		       __atomic_load_n(&d.seq, __ATOMIC_SEQ_CST) <
 		       (r ? end_seq[r - 1] : 0) + 48)
 			sched_yield();

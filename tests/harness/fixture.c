@@ -562,3 +562,76 @@ out:
 	free(exp);
 	return ok;
 }
+
+bool fx_bbm_blocked(const struct fx *fx)
+{
+	enum iopgt_format f = fx->pt.cfg.format;
+
+	return (f == IOPGT_FMT_ARM_S1 || f == IOPGT_FMT_ARM_S2) &&
+	       !(fx->pt.cfg.quirks & IOPGT_QUIRK_ARM_BBML2);
+}
+
+static bool fx_edit_done(struct fx *fx, const char *what, u64 iova, u64 len,
+			 int re, int rm, int want, struct iopgt_gather *g)
+{
+	struct it *t = fx->t;
+	u64 s0, s1;
+
+	if (fx_bbm_blocked(fx)) {
+		if (re != -EBUSY) {
+			IT_FAIL(t, "%s without BBML2: %s, want -EBUSY", what,
+				it_errname(re));
+			return false;
+		}
+		if (g->start <= g->last || g->detached) {
+			IT_FAIL(t, "%s refused but left work in the gather",
+				what);
+			return false;
+		}
+		return true;
+	}
+	if (re != rm || (want != FX_ANY && re != want)) {
+		IT_FAIL(t, "%s 0x%llx+0x%llx: iopgt %s, model %s", what,
+			(unsigned long long)iova, (unsigned long long)len,
+			it_errname(re), it_errname(rm));
+		return false;
+	}
+	if (!re && model_last_span(fx->m, &s0, &s1) &&
+	    (g->start > s0 || g->last < s1)) {
+		IT_FAIL(t, "%s: gather 0x%llx-0x%llx misses 0x%llx-0x%llx",
+			what, (unsigned long long)g->start,
+			(unsigned long long)g->last, (unsigned long long)s0,
+			(unsigned long long)s1);
+		return false;
+	}
+	fx_flush(fx, g, NULL);
+	return true;
+}
+
+bool fx_split(struct fx *fx, u64 iova, u64 len, unsigned int lg2, int want)
+{
+	struct iopgt_gather g;
+	int re, rm = -EBUSY;
+
+	if (len && len - 1 <= ~0ull - iova)
+		model_foreach_range(fx->m, iova, len, fx_probe_leaf, fx);
+	iopgt_gather_init(&g);
+	re = iopgt_split(&fx->pt, iova, len, lg2, 0, &g);
+	if (!fx_bbm_blocked(fx))
+		rm = model_split(fx->m, iova, len, lg2);
+	return fx_edit_done(fx, "split", iova, len, re, rm, want, &g);
+}
+
+bool fx_merge(struct fx *fx, u64 iova, u64 len, int want)
+{
+	struct iopgt_gather g;
+	int re, rm = -EBUSY;
+
+	if (len && len - 1 <= ~0ull - iova)
+		model_foreach_range(fx->m, iova, len, fx_probe_leaf, fx);
+	iopgt_gather_init(&g);
+	re = iopgt_merge(&fx->pt, iova, len, 0, &g);
+	if (!fx_bbm_blocked(fx))
+		rm = model_merge(fx->m, iova, len, 0);
+	return fx_edit_done(fx, "merge", iova, len, re, rm, want, &g);
+}

@@ -74,6 +74,15 @@ bool fx_read_dirty(struct fx *fx, u64 iova, u64 len, u32 flags, u64 base,
 bool fx_unmap_read_dirty(struct fx *fx, u64 iova, u64 len, u64 base,
 			 unsigned int pgshift, int want);
 
+/* Split / merge in both; codes must agree (a config that needs
+ * break-before-make it does not allow expects -EBUSY from iopgt alone);
+ * the gather must cover what changed; then invalidate and release. */
+bool fx_split(struct fx *fx, u64 iova, u64 len, unsigned int lg2, int want);
+bool fx_merge(struct fx *fx, u64 iova, u64 len, int want);
+
+/* Whether split and merge are refused (-EBUSY) for this config. */
+bool fx_bbm_blocked(const struct fx *fx);
+
 /* Everything agrees: validate, the hardware's view equals the model,
  * iova_to_phys agrees, the IOTLB holds nothing stale. */
 bool fx_check(struct fx *fx);

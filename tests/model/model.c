@@ -647,6 +647,37 @@ int model_read_dirty(struct model *m, u64 iova, u64 len, bool clear,
 	return 0;
 }
 
+static unsigned int model_level_of(const struct model *m, unsigned int lg2)
+{
+	return (lg2 - m->granule_lg2) / (m->granule_lg2 - 3);
+}
+
+/*
+ * Splitting @leaf into 2^@size_lg2 leaves at a lower level puts a table
+ * under every entry between the two levels inside the leaf.
+ */
+static int model_split_tables(struct model *m, const struct model_leaf *leaf,
+			      unsigned int size_lg2)
+{
+	unsigned int from, to, level;
+	u64 b, step;
+	int ret;
+
+	if (!m->levels)
+		return 0;
+	from = model_level_of(m, leaf->size_lg2);
+	to = model_level_of(m, size_lg2);
+	for (level = to + 1; level <= from; level++) {
+		step = 1ull << model_item_lg2(m, level);
+		for (b = leaf->iova; b - leaf->iova < leaf_len(leaf); b += step) {
+			ret = model_tab_add(m, level, b);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
 int model_split(struct model *m, u64 iova, u64 len, unsigned int size_lg2)
 {
 	struct model_leaf leaf;
@@ -694,6 +725,8 @@ int model_split(struct model *m, u64 iova, u64 len, unsigned int size_lg2)
 			continue;
 		}
 		cnt = 1ull << (leaf.size_lg2 - size_lg2);
+		if (model_split_tables(m, &leaf, size_lg2))
+			return -ENOMEM;
 		for (j = cnt; j-- > 0;) {
 			out--;
 			m->buf[out] = leaf;
@@ -749,6 +782,10 @@ static size_t model_merge_pass(struct model *m, size_t lo, size_t hi,
 		buf[w++] = head;
 		r = j;
 		model_span_add(m, head.iova, head.iova + (bsize - 1));
+		/* the tables the merged leaf replaces */
+		if (m->levels)
+			model_tab_remove_inside(m, head.iova,
+						head.iova + (bsize - 1));
 		continue;
 keep:
 		buf[w++] = buf[r++];
