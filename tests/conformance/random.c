@@ -24,7 +24,7 @@ static unsigned int rand_size(const struct fx *fx, u64 *rnd,
 	return __builtin_ctzll(sizes);
 }
 
-static void random_map_unmap_matches_model(struct it *t)
+static void random_map_unmap_split_merge_match_model(struct it *t)
 {
 	struct fx fx;
 	u64 rnd = t->seed, unit, window, base, iova, pa, len;
@@ -71,9 +71,15 @@ static void random_map_unmap_matches_model(struct it *t)
 				prot |= IOPGT_CACHE;
 			IT_CHECK(t, fx_map(&fx, base + iova, pa, len, prot,
 					   FX_ANY, NULL));
-		} else {
+		} else if (op < 8) {
 			IT_CHECK(t, fx_unmap(&fx, base + iova, len, FX_ANY,
 					     NULL));
+		} else if (op == 8) {
+			IT_CHECK(t, fx_split(&fx, base + iova, len,
+					     rand_size(&fx, &rnd, max_lg2 - 2),
+					     FX_ANY));
+		} else {
+			IT_CHECK(t, fx_merge(&fx, base + iova, len, FX_ANY));
 		}
 		IT_CHECK(t, fx_check(&fx));
 	}
@@ -84,7 +90,8 @@ static void random_map_unmap_matches_model(struct it *t)
 }
 
 const struct it_case it_cases_random[] = {
-	{ "random_map_unmap_matches_model", random_map_unmap_matches_model },
+	{ "random_map_unmap_split_merge_match_model",
+	  random_map_unmap_split_merge_match_model },
 };
 
 const unsigned int it_ncases_random = sizeof(it_cases_random) /

@@ -77,11 +77,13 @@ static void no_lost_write_under_dma(struct it *t)
 	struct iopgt_bitmap bm;
 	pthread_t tid;
 	u64 unit, big, len, nbits, words, **maps, *end_seq, part, k, pa_off;
+	bool split_blocked;
 	unsigned int rounds, r, big_lg2;
 	size_t i;
 	int ret;
 
 	IT_CHECK(t, fx_setup(t, &fx, IOPGT_QUIRK_DIRTY_TRACKING));
+	split_blocked = fx_bbm_blocked(&fx);
 	unit = 1ull << __builtin_ctzll(fx.pt.pgsize_bitmap);
 	/* half in the smallest pages (PA off by one page), half in large */
 	big_lg2 = fx_item_lg2(&fx, fx.pt.levels > 1 ? 1 : 0);
@@ -135,6 +137,24 @@ static void no_lost_write_under_dma(struct it *t)
 		fx_flush(&fx, &g, NULL);
 		if (ret)
 			break;
+		/* split a piece to the smallest pages, merge another back */
+		if (r % 4 == 0 && r != rounds && !split_blocked) {
+			k = ((r / 4) * 3) % 8;
+			iopgt_gather_init(&g);
+			ret = iopgt_split(&fx.pt, k * big, big,
+					  __builtin_ctzll(unit), 0, &g);
+			fx_flush(&fx, &g, NULL);
+			if (ret)
+				break;
+		}
+		if (r % 4 == 1 && r != rounds && !split_blocked) {
+			k = ((r / 4) * 5) % 8;
+			iopgt_gather_init(&g);
+			ret = iopgt_merge(&fx.pt, k * big, big, 0, &g);
+			fx_flush(&fx, &g, NULL);
+			if (ret)
+				break;
+		}
 		if (r % 4 == 2 && r != rounds) {
 			/* take a piece away while the device writes to it */
 			k = (r / 4) % 8;
@@ -195,6 +215,95 @@ static void no_lost_write_under_dma(struct it *t)
 	free(end_seq);
 	free(d.log);
 	IT_CHECK(t, !t->failed);
+	IT_ASSERT_RET(t, iopgt_validate(&fx.pt, NULL), 0);
+	IT_CHECK(t, fx_teardown(&fx));
+}
+
+/*
+ * Split and merge while the device keeps translating: every access,
+ * through the IOTLB or a fresh walk, must succeed and reach the right OA.
+ */
+struct reader {
+	struct hwm *hw;
+	u64 len, unit, pa_off;
+	u64 rnd;
+	bool stop;		/* atomic */
+	u64 done, bad;
+	u64 bad_iova;
+	int bad_ret;
+};
+
+static void *reader_thread(void *arg)
+{
+	struct reader *rd = arg;
+	u64 iova, pa;
+	int ret;
+
+	while (!__atomic_load_n(&rd->stop, __ATOMIC_ACQUIRE)) {
+		iova = it_rand_below(&rd->rnd, rd->len / rd->unit) * rd->unit;
+		ret = hwm_translate(rd->hw, iova,
+				    rd->done & 1 ? HWM_WRITE : HWM_READ, &pa);
+		if ((ret || pa != iova + rd->pa_off) && !rd->bad++) {
+			rd->bad_iova = iova;
+			rd->bad_ret = ret;
+		}
+		rd->done++;
+	}
+	return NULL;
+}
+
+static void split_and_merge_are_hitless_under_dma(struct it *t)
+{
+	struct fx fx;
+	struct reader rd = { 0 };
+	struct iopgt_gather g;
+	pthread_t tid;
+	unsigned int i, iters, big_lg2;
+	int ret = 0;
+
+	IT_CHECK(t, fx_setup(t, &fx, IOPGT_QUIRK_DIRTY_TRACKING));
+	if (fx_bbm_blocked(&fx)) {
+		/* break-before-make without BBML2: refused, see fx_split */
+		IT_CHECK(t, fx_teardown(&fx));
+		return;
+	}
+	big_lg2 = fx_item_lg2(&fx, fx.pt.levels > 2 ? 2 : fx.pt.levels - 1);
+	rd.unit = 1ull << __builtin_ctzll(fx.pt.pgsize_bitmap);
+	rd.len = 2ull << big_lg2;
+	if (fx_ias(&fx) < 64 && rd.len > (1ull << (fx_ias(&fx) - 1)))
+		rd.len = 1ull << (fx_ias(&fx) - 1);
+	rd.pa_off = rd.len;
+	rd.hw = fx.hw;
+	rd.rnd = t->seed;
+	IT_ASSERT_RET(t, iopgt_map(&fx.pt, 0, rd.pa_off, rd.len,
+				   IOPGT_READ | IOPGT_WRITE, NULL), 0);
+	IT_ASSERT_EQ(t, pthread_create(&tid, NULL, reader_thread, &rd), 0);
+	iters = it_scaled(t, 40);
+	for (i = 0; i < iters && !ret; i++) {
+		iopgt_gather_init(&g);
+		ret = iopgt_split(&fx.pt, 0, rd.len, __builtin_ctzll(rd.unit),
+				  0, &g);
+		fx_flush(&fx, &g, NULL);
+		if (ret)
+			break;
+		while (__atomic_load_n(&rd.stop, __ATOMIC_RELAXED) == false &&
+		       i == 0 && !rd.done)
+			sched_yield();
+		iopgt_gather_init(&g);
+		ret = iopgt_merge(&fx.pt, 0, rd.len, 0, &g);
+		fx_flush(&fx, &g, NULL);
+	}
+	__atomic_store_n(&rd.stop, true, __ATOMIC_RELEASE);
+	pthread_join(tid, NULL);
+	IT_ASSERT_RET(t, ret, 0);
+	if (rd.bad)
+		IT_FAIL(t, "%llu of %llu accesses went wrong, first at 0x%llx (%s)",
+			(unsigned long long)rd.bad,
+			(unsigned long long)rd.done,
+			(unsigned long long)rd.bad_iova,
+			hwm_fault_name(rd.bad_ret));
+	IT_CHECK(t, !t->failed);
+	IT_ASSERT(t, rd.done > 0);
 	IT_ASSERT_RET(t, iopgt_validate(&fx.pt, NULL), 0);
 	IT_CHECK(t, fx_teardown(&fx));
 }
@@ -262,6 +371,8 @@ const struct it_case it_cases_threads[] = {
 	{ "no_lost_write_under_dma", no_lost_write_under_dma },
 	{ "disjoint_maps_race_without_a_lock",
 	  disjoint_maps_race_without_a_lock },
+	{ "split_and_merge_are_hitless_under_dma",
+	  split_and_merge_are_hitless_under_dma },
 };
 
 const unsigned int it_ncases_threads = sizeof(it_cases_threads) /

@@ -291,6 +291,20 @@ struct fx_cmp {
 	bool ok;
 };
 
+/*
+ * x86 first-level and ARM stage-1 entries cannot deny reads: a write-only
+ * mapping is readable too (documented by those formats).
+ */
+static u32 fx_prot_effective(const struct fx *fx, u32 prot)
+{
+	enum iopgt_format f = fx->pt.cfg.format;
+
+	if ((f == IOPGT_FMT_VTD_FL || f == IOPGT_FMT_ARM_S1) &&
+	    (prot & IOPGT_WRITE))
+		prot |= IOPGT_READ;
+	return prot;
+}
+
 /* Per model leaf: permissions, iova_to_phys, and a cached translation. */
 static int fx_check_leaf(void *ctx, const struct model_leaf *leaf)
 {
@@ -304,7 +318,8 @@ static int fx_check_leaf(void *ctx, const struct model_leaf *leaf)
 
 	memset(&w, 0, sizeof(w));
 	ret = hwm_walk(fx->hw, leaf->iova, &w);
-	if (ret || w.readable != !!(leaf->prot & IOPGT_READ) ||
+	if (ret || w.readable != !!(fx_prot_effective(fx, leaf->prot) &
+				    IOPGT_READ) ||
 	    w.writable != !!(leaf->prot & IOPGT_WRITE)) {
 		IT_FAIL(t, "leaf 0x%llx: hwmodel %s r%d w%d, model prot 0x%x",
 			(unsigned long long)leaf->iova, hwm_fault_name(ret),
@@ -319,7 +334,7 @@ static int fx_check_leaf(void *ctx, const struct model_leaf *leaf)
 			(unsigned long long)(leaf->oa + (last - leaf->iova)));
 		return 1;
 	}
-	if (leaf->prot & IOPGT_READ) {
+	if (fx_prot_effective(fx, leaf->prot) & IOPGT_READ) {
 		ret = hwm_translate(fx->hw, leaf->iova, HWM_READ, &pa);
 		if (ret || pa != leaf->oa) {
 			IT_FAIL(t, "device read at 0x%llx: %s 0x%llx, model 0x%llx",
@@ -368,7 +383,7 @@ bool fx_check(struct fx *fx)
 
 		ret = hwm_translate(fx->hw, iova, HWM_READ, &pa);
 		if (model_lookup(fx->m, iova, &leaf)) {
-			if (!(leaf.prot & IOPGT_READ))
+			if (!(fx_prot_effective(fx, leaf.prot) & IOPGT_READ))
 				continue;
 			want = leaf.oa + (iova - leaf.iova);
 			if (ret || pa != want) {
