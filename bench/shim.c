@@ -423,22 +423,22 @@ static struct iopgt_table_meta *shim_table_meta(void *ctx, void *table)
 	return spt->ta_ops->table_meta(spt->ta, table);
 }
 
-struct shim_pt *shim_pt_create(int fmt, unsigned int pgsize_lg2,
-			       uint64_t arena_bytes, bool dirty_tracking,
-			       int *err)
+/*
+ * A table allowing exactly the page sizes of @pgsize_bitmap (non-zero):
+ * -EOPNOTSUPP if the format lacks any of them.
+ */
+static struct shim_pt *shim_pt_new(int fmt, u64 pgsize_bitmap, u32 quirks,
+				   u64 arena_bytes, int *err)
 {
 	struct iopgt_cfg cfg = {
 		.format = (enum iopgt_format)fmt,
 		.granule_lg2 = SHIM_GRANULE_LG2,
-		.pgsize_bitmap = pgsize_lg2 < 64 ? 1ull << pgsize_lg2 : 0,
-		.quirks = dirty_tracking ? IOPGT_QUIRK_DIRTY_TRACKING : 0,
+		.pgsize_bitmap = pgsize_bitmap,
+		.quirks = quirks,
 	};
 	struct shim_pt *spt;
 	int ret;
 
-	*err = -EINVAL;
-	if (!cfg.pgsize_bitmap)
-		return NULL;
 	*err = -ENOMEM;
 	spt = calloc(1, sizeof(*spt));
 	if (!spt)
@@ -470,6 +470,19 @@ struct shim_pt *shim_pt_create(int fmt, unsigned int pgsize_lg2,
 	}
 	*err = 0;
 	return spt;
+}
+
+struct shim_pt *shim_pt_create(int fmt, unsigned int pgsize_lg2,
+			       uint64_t arena_bytes, bool dirty_tracking,
+			       int *err)
+{
+	if (pgsize_lg2 >= 64) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	return shim_pt_new(fmt, 1ull << pgsize_lg2,
+			   dirty_tracking ? IOPGT_QUIRK_DIRTY_TRACKING : 0,
+			   arena_bytes, err);
 }
 
 void shim_pt_destroy(struct shim_pt *spt)
@@ -952,4 +965,180 @@ int shim_hv_clean_all(struct shim_hv *hv)
 
 	shim_harvest_run(&job);
 	return job.ret;
+}
+
+/* ---- the split and merge fixture ----------------------------------------- */
+
+/*
+ * The sizes split and merge fixtures work with: 4K, 2M, 1G with 4 KiB
+ * tables. A table allows those up to the size mapped, and nothing larger:
+ * merging a whole aligned 1 GiB of 2M leaves would otherwise make one 1G
+ * leaf of them.
+ */
+#define SHIM_SM_PGSIZES	(SHIM_BIT(12) | SHIM_BIT(21) | SHIM_BIT(30))
+
+struct shim_sm {
+	struct shim_pt *spt;
+	const struct shim_dev *dev;	/* NULL: no leaf count in the check */
+	u64 len;
+	unsigned int from_lg2, to_lg2;
+	u64 live_mapped;		/* tables holding the @from_lg2 leaves */
+};
+
+static bool shim_format_is_arm(int fmt)
+{
+	return fmt == IOPGT_FMT_ARM_S1 || fmt == IOPGT_FMT_ARM_S2;
+}
+
+/* The level whose items are 2^@size_lg2 bytes (a size in SHIM_SM_PGSIZES) */
+static unsigned int shim_size_level(unsigned int size_lg2)
+{
+	return (size_lg2 - SHIM_GRANULE_LG2) / SHIM_BPL;
+}
+
+uint64_t shim_sm_small_leaves(const struct shim_sm *sm)
+{
+	return sm->len >> sm->to_lg2;
+}
+
+uint64_t shim_sm_slots(const struct shim_sm *sm)
+{
+	return sm->len >> sm->from_lg2;
+}
+
+/* Tables at every level from the target's up to below the large leaves' */
+static u64 shim_sm_tables(const struct shim_sm *sm)
+{
+	unsigned int level, from_level = shim_size_level(sm->from_lg2);
+	u64 n = 0;
+
+	for (level = shim_size_level(sm->to_lg2); level < from_level; level++)
+		n += sm->len >> (shim_item_lg2(level) + SHIM_BPL);
+	return n;
+}
+
+uint64_t shim_sm_table_entries(const struct shim_sm *sm)
+{
+	return shim_sm_tables(sm) << SHIM_BPL;
+}
+
+struct shim_sm *shim_sm_create(int fmt, unsigned int from_lg2,
+			       unsigned int to_lg2, uint64_t len, int *err)
+{
+	u32 quirks = shim_format_is_arm(fmt) ? IOPGT_QUIRK_ARM_BBML2 : 0;
+	struct shim_sm *sm;
+	u64 arena;
+
+	*err = -EINVAL;
+	if (from_lg2 >= 64 || to_lg2 >= from_lg2 ||
+	    !(SHIM_SM_PGSIZES & SHIM_BIT(from_lg2)) ||
+	    !(SHIM_SM_PGSIZES & SHIM_BIT(to_lg2)) || !len ||
+	    (len & ((1ull << from_lg2) - 1)))
+		return NULL;
+	*err = -ENOMEM;
+	sm = calloc(1, sizeof(*sm));
+	if (!sm)
+		return NULL;
+	sm->dev = shim_dev_of(fmt);
+	sm->len = len;
+	sm->from_lg2 = from_lg2;
+	sm->to_lg2 = to_lg2;
+
+	/* The split's tables, the levels above them, and slack */
+	arena = 2 * shim_sm_table_entries(sm) * sizeof(u64) + (64ull << 20);
+	sm->spt = shim_pt_new(fmt,
+			      SHIM_SM_PGSIZES & ((SHIM_BIT(from_lg2) << 1) - 1),
+			      quirks, arena, err);
+	if (!sm->spt)
+		goto fail;
+	*err = shim_map(sm->spt, 0, len);
+	if (*err)
+		goto fail;
+	sm->live_mapped = talloc_live(sm->spt->ta);
+	*err = 0;
+	return sm;
+
+fail:
+	shim_sm_destroy(sm);
+	return NULL;
+}
+
+void shim_sm_destroy(struct shim_sm *sm)
+{
+	if (!sm)
+		return;
+	shim_pt_destroy(sm->spt);
+	free(sm);
+}
+
+int shim_sm_split(struct shim_sm *sm)
+{
+	struct iopgt *pt = &sm->spt->pt;
+	struct iopgt_gather gather;
+	int ret;
+
+	iopgt_gather_init(&gather);
+	ret = iopgt_split(pt, 0, sm->len, sm->to_lg2, 0, &gather);
+	iopgt_gather_release(pt, &gather, NULL);
+	return ret;
+}
+
+int shim_sm_merge(struct shim_sm *sm)
+{
+	struct iopgt *pt = &sm->spt->pt;
+	struct iopgt_gather gather;
+	int ret;
+
+	iopgt_gather_init(&gather);
+	ret = iopgt_merge(pt, 0, sm->len, 0, &gather);
+	iopgt_gather_release(pt, &gather, NULL);
+	return ret;
+}
+
+/*
+ * Count the leaves at @leaf_level (in *@good) and anywhere else (in *@bad),
+ * walking as the device model does.
+ */
+static void shim_census_walk(const struct shim_dev *dev, const u64 *table,
+			     unsigned int level, unsigned int n_lg2,
+			     unsigned int leaf_level, u64 *good, u64 *bad)
+{
+	u64 i, pte;
+
+	for (i = 0; i < 1ull << n_lg2; i++) {
+		pte = table[i];
+		if (!dev->present(pte))
+			continue;
+		if (level && dev->is_table(pte))
+			shim_census_walk(dev, shim_dev_child(dev, pte),
+					 level - 1, SHIM_BPL, leaf_level, good,
+					 bad);
+		else if (level == leaf_level)
+			(*good)++;
+		else
+			(*bad)++;
+	}
+}
+
+int shim_sm_check(const struct shim_sm *sm, unsigned int leaf_lg2)
+{
+	const struct iopgt *pt = &sm->spt->pt;
+	u64 live = sm->live_mapped, good = 0, bad = 0;
+
+	if (leaf_lg2 != sm->from_lg2 && leaf_lg2 != sm->to_lg2)
+		return -EINVAL;
+	if (leaf_lg2 == sm->to_lg2)
+		live += shim_sm_tables(sm);
+	if (talloc_live(sm->spt->ta) != live)
+		return -EIO;
+	if (!sm->dev)
+		return 0;
+	shim_census_walk(sm->dev, pt->root, pt->levels - 1, pt->top_lg2,
+			 shim_size_level(leaf_lg2), &good, &bad);
+	return !bad && good == sm->len >> leaf_lg2 ? 0 : -EIO;
+}
+
+int shim_sm_validate(struct shim_sm *sm)
+{
+	return iopgt_validate(&sm->spt->pt, NULL) ? -EIO : 0;
 }

@@ -13,6 +13,8 @@
  *   - a harvest fixture: a table mapping one range, a bitmap of 4 KiB bits
  *     over it, a "device" that marks leaves dirty the way the IOMMU would,
  *     iopgt's harvest and a naive harvester to compare it with;
+ *   - a split and merge fixture: a table of large leaves that split and
+ *     merge take to a smaller size and back, with a check of the state;
  *   - baselines over plain buffers (memset, streaming read, streaming
  *     read-modify-write) and the cache flush that makes a run cold;
  *   - a one-helper-thread pool for the two-thread runs.
@@ -188,6 +190,73 @@ uint64_t shim_hv_bitmap_weight(const struct shim_hv *hv);
 
 /* Clean every leaf (no bitmap, untimed set-up). Return: as harvest. */
 int shim_hv_clean_all(struct shim_hv *hv);
+
+/* ---- the split and merge fixture ----------------------------------------- */
+
+struct shim_sm;
+
+/**
+ * shim_sm_create() - a table mapping [0, @len) with leaves of @from_lg2
+ * @fmt: the format
+ * @from_lg2: the size of the leaves mapped, and the size merge rebuilds
+ * @to_lg2: the size split makes, smaller than @from_lg2
+ * @len: bytes, a multiple of 2^@from_lg2
+ * @err: set to 0 or the negative errno of the failure
+ *
+ * Both sizes must be among 4K, 2M and 1G. The table allows exactly those
+ * of the three up to @from_lg2, whatever else the format offers, so that
+ * a merge rebuilds leaves of @from_lg2 and nothing larger (AMD v1 would
+ * otherwise merge 2M leaves into replicated 4M..512M ones, and any format
+ * a whole aligned 1 GiB of 2M leaves into a 1G leaf). ARM formats get
+ * IOPGT_QUIRK_ARM_BBML2: without it, split and merge need break-before-make
+ * and return -EBUSY. Dirty tracking is off.
+ *
+ * Return: the fixture, or NULL (-EOPNOTSUPP: the format lacks a size).
+ */
+struct shim_sm *shim_sm_create(int fmt, unsigned int from_lg2,
+			       unsigned int to_lg2, uint64_t len, int *err);
+void shim_sm_destroy(struct shim_sm *sm);
+
+/*
+ * Split every leaf of the range to @to_lg2, then release the gather (with
+ * no invalidation in between: there is no device). The release is part of
+ * the split's work: it re-reads the new table entries for dirty state a
+ * stale translation may have left. Return: 0 or iopgt_split()'s error.
+ */
+int shim_sm_split(struct shim_sm *sm);
+
+/*
+ * Merge the range back to @from_lg2 leaves, then release the gather (no
+ * invalidation in between), which re-reads the detached children for
+ * dirty state and frees them. Return: 0 or iopgt_merge()'s error.
+ */
+int shim_sm_merge(struct shim_sm *sm);
+
+/*
+ * Check that the range is mapped by leaves of exactly @leaf_lg2 (which
+ * must be @from_lg2 or @to_lg2) covering it whole, and that the table
+ * holds exactly the tables that state needs (none leaked, none missing).
+ * The leaves are counted by the device model's walk, not through iopgt;
+ * a format it does not know is checked on the table count alone.
+ * Return: 0, or -EIO if the table is not in that state.
+ */
+int shim_sm_check(const struct shim_sm *sm, unsigned int leaf_lg2);
+
+/* iopgt_validate() on the table. Return: 0 or -EIO. */
+int shim_sm_validate(struct shim_sm *sm);
+
+/*
+ * What the operations touch, in entries (8 bytes each):
+ *   small leaves: the leaves split makes and merge consumes (len >> to);
+ *   table entries: every entry of the tables split allocates and merge
+ *     frees (the small leaves, plus the table entries between them when
+ *     @to_lg2 is more than one level below @from_lg2);
+ *   slots: the entries split and merge rewrite in place (len >> from:
+ *     each large leaf becomes a table entry, and back).
+ */
+uint64_t shim_sm_small_leaves(const struct shim_sm *sm);
+uint64_t shim_sm_table_entries(const struct shim_sm *sm);
+uint64_t shim_sm_slots(const struct shim_sm *sm);
 
 /* ---- plain buffers and baselines ----------------------------------------- */
 

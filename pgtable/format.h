@@ -95,6 +95,12 @@
  *
  * Optional (the template supplies a default when they are not defined):
  *
+ * FMT_PLAIN_MASK(pt), FMT_PLAIN_VAL(pt)
+ *	A plain dirty leaf (a leaf of one entry's size at level 0, dirty,
+ *	nothing left for the hardware to set, so a plain store may clean it)
+ *	satisfies (pte & MASK) == VAL, and nothing else does. Lets harvest
+ *	clean a whole cache line of them after one test. Default: none.
+ *
  * FMT_NEEDS_BBM
  *	1 if replacing a live leaf by a table or back needs break-before-make
  *	unless the config says otherwise (ARM: IOPGT_QUIRK_ARM_BBML2).

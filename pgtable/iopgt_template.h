@@ -674,18 +674,6 @@ static inline bool tpl_line_any(const struct iopgt *pt, const u64 *line)
 	       ((READ_ONCE(line[7]) & mask) == val);
 }
 
-/* Bit j set: entry j of the cache line at @line passes the dirty filter. */
-static inline unsigned int tpl_line_dirty(const struct iopgt *pt,
-					  const u64 *line)
-{
-	const u64 mask = FMT_DIRTY_MASK(pt), val = FMT_DIRTY_VAL(pt);
-	unsigned int m = 0, j;
-
-	for (j = 0; j < 8; j++)
-		m |= (unsigned int)((READ_ONCE(line[j]) & mask) == val) << j;
-	return m;
-}
-
 /* Put a whole bitmap word's worth of bits into the accumulator. */
 static inline void tpl_report_word(struct tpl_report *r, u64 word, u64 bits)
 {
@@ -706,51 +694,102 @@ static inline void tpl_report_word(struct tpl_report *r, u64 word, u64 bits)
  * it did not handle: the table's size when done, or the first slot of a
  * leaf larger than an entry, which the general loop then takes.
  */
+/* Entries @first..@last of the leaf table at @table_iova were cleaned. */
+static inline void tpl_harvest_cleaned(struct tpl_harvest *h, u64 table_iova,
+				       unsigned int item_lg2,
+				       unsigned int first, unsigned int last)
+{
+	if (first > last)
+		return;
+	if (!h->cleaned) {
+		h->clean_first = table_iova + ((u64)first << item_lg2);
+		h->cleaned = true;
+	}
+	h->clean_last = table_iova + ((u64)(last + 1) << item_lg2) - 1;
+}
+
 static unsigned int tpl_harvest_table_fast(struct tpl_harvest *h, u64 *table,
 					   const u64 *next, u64 table_iova)
 {
 	const struct iopgt *pt = h->pt;
-	unsigned int item_lg2 = iopgt_item_lg2(pt, 0);
-	unsigned int n = 1u << iopgt_table_lg2(pt, 0);
-	u64 bit0 = (table_iova - h->rep.bm->base) >> h->rep.bm->pgshift;
-	unsigned int i, j, m, sz;
-	u64 bits = 0, pte;
+	const u64 mask = FMT_DIRTY_MASK(pt), val = FMT_DIRTY_VAL(pt);
+	const unsigned int item_lg2 = iopgt_item_lg2(pt, 0);
+	const unsigned int n = 1u << iopgt_table_lg2(pt, 0);
+	const u64 bit0 = (table_iova - h->rep.bm->base) >> h->rep.bm->pgshift;
+	const bool clear = h->clear;
+	/* locals, not h's fields: stores to the table may alias those */
+	unsigned int i, j, m, sz, first = n, last = 0;
+	u64 bits = 0, v[8], and_v, or_v;
 
 	for (i = 0; i < n; i += 8) {
 		if (next)
 			iopgt_prefetch(&next[i]);
+		if (likely(!tpl_line_any(pt, &table[i])))
+			goto next_line;
 		m = 0;
-		if (tpl_line_any(pt, &table[i]))
-			m = tpl_line_dirty(pt, &table[i]);
+		and_v = ~0ull;
+		or_v = 0;
+		IOPGT_UNROLL8
+		for (j = 0; j < 8; j++) {
+			v[j] = READ_ONCE(table[i + j]);
+			m |= (unsigned int)((v[j] & mask) == val) << j;
+			and_v &= v[j];
+			or_v |= v[j];
+		}
+#ifdef FMT_PLAIN_MASK
+		/*
+		 * The common dirty case: eight plain leaves (one entry's size,
+		 * dirty, nothing left for the hardware to set), told by one
+		 * test of the AND and the OR of the line, cleaned with plain
+		 * stores. A format that can say what a plain leaf looks like
+		 * defines FMT_PLAIN_MASK/VAL (pgtable/format.h).
+		 */
+		if ((and_v & FMT_PLAIN_MASK(pt)) == FMT_PLAIN_VAL(pt) &&
+		    !(or_v & FMT_PLAIN_MASK(pt) & ~FMT_PLAIN_VAL(pt))) {
+			if (clear) {
+				IOPGT_UNROLL8
+				for (j = 0; j < 8; j++)
+					WRITE_ONCE(table[i + j],
+						   fmt_leaf_mkclean(pt, v[j]));
+				if (first == n)
+					first = i;
+				last = i + 7;
+			}
+			bits |= 0xffull << (i & 63);
+			goto next_line;
+		}
+#else
+		(void)and_v;
+		(void)or_v;
+#endif
 		while (m) {
 			j = iopgt_ffs64(m) - 1;
 			m &= m - 1;
-			pte = READ_ONCE(table[i + j]);
-			if (fmt_classify(pt, 0, pte, &sz) != IOPGT_E_LEAF)
+			if (fmt_classify(pt, 0, v[j], &sz) != IOPGT_E_LEAF)
 				continue;
 			if (unlikely(sz != item_lg2)) {
 				/* report what is done, let the caller go on */
 				tpl_report_word(&h->rep, (bit0 + (i & ~63u)) /
 						64, bits);
+				tpl_harvest_cleaned(h, table_iova, item_lg2,
+						    first, last);
 				return i + j;
 			}
 			bits |= 1ull << ((i + j) & 63);
-			if (h->clear) {
-				tpl_clean(pt, &table[i + j], pte);
-				if (!h->cleaned) {
-					h->clean_first = table_iova +
-						((u64)(i + j) << item_lg2);
-					h->cleaned = true;
-				}
-				h->clean_last = table_iova +
-					((u64)(i + j + 1) << item_lg2) - 1;
+			if (clear) {
+				tpl_clean(pt, &table[i + j], v[j]);
+				if (first == n)
+					first = i + j;
+				last = i + j;
 			}
 		}
+next_line:
 		if ((i & 63) == 56 && bits) {
 			tpl_report_word(&h->rep, (bit0 + i) / 64, bits);
 			bits = 0;
 		}
 	}
+	tpl_harvest_cleaned(h, table_iova, item_lg2, first, last);
 	return n;
 }
 

@@ -294,5 +294,8 @@ static inline void amdv1_hw_info(const struct iopgt *pt,
 #define FMT_DIRTY_MASK(pt)	(AMDV1_PR | AMDV1_D)
 #define FMT_DIRTY_VAL(pt)	(AMDV1_PR | AMDV1_D)
 #define FMT_TRACKING_ENCODED	0
+/* level 0, NextLevel 0 (4K), present, accessed and dirty */
+#define FMT_PLAIN_MASK(pt)	(AMDV1_PR | AMDV1_A | AMDV1_D | AMDV1_NL_MASK)
+#define FMT_PLAIN_VAL(pt)	(AMDV1_PR | AMDV1_A | AMDV1_D)
 
 #endif /* IOPGT_FMT_AMDV1_H */

@@ -13,6 +13,7 @@
  *   barriers  iopgt_smp_mb iopgt_smp_wmb iopgt_dma_wmb
  *   hints     likely unlikely IOPGT_STATIC_ASSERT iopgt_fallthrough
  *             iopgt_prefetch (read prefetch of one cache line)
+ *             IOPGT_UNROLL8 (unroll the next loop, of 8 iterations)
  *   checks    IOPGT_WARN_ON(cond): evaluates to cond; WARN_ON in the
  *             kernel, abort() when IOPGT_WARN_ABORT is defined (tests and
  *             fuzzers), silent in a release userspace build
@@ -50,6 +51,7 @@
 #define IOPGT_WARN_ON(cond) WARN_ON(cond)
 #define iopgt_fallthrough fallthrough
 #define iopgt_prefetch(p) prefetch(p)
+#define IOPGT_UNROLL8 _Pragma("GCC unroll 8")
 
 static inline unsigned int iopgt_fls64(u64 x)
 {
@@ -111,6 +113,7 @@ static inline u64 iopgt_xchg64(u64 *ptr, u64 new)
 #define IOPGT_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
 #define iopgt_fallthrough __attribute__((__fallthrough__))
 #define iopgt_prefetch(p) __builtin_prefetch(p, 0, 3)
+#define IOPGT_UNROLL8 _Pragma("GCC unroll 8")
 
 #ifdef IOPGT_WARN_ABORT
 #define IOPGT_WARN_ON(cond) ({ bool __c = !!(cond); if (__c) abort(); __c; })

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * Split and merge of large leaves, each beside a baseline timed in the same
+ * iterations:
+ *
+ *   BM_split/<fmt>/<from_lg2>/<to_lg2>/<GiB>/pg:<from>_to_<to>
+ *   BM_merge/<fmt>/<from_lg2>/<to_lg2>/<GiB>/pg:<from>_to_<to>
+ *
+ * for 1 GiB of 2M leaves split to 4K (512 new leaf tables) and 64 GiB of
+ * 1G leaves split to 2M (64 new tables), and merged back. The table allows
+ * the 4K, 2M and 1G sizes up to <from> and no other, so the merge rebuilds
+ * exactly the leaves that were mapped; ARM formats run with BBML2 (direct
+ * block <-> table replacement), without which split and merge refuse with
+ * -EBUSY.
+ *
+ * One iteration starts from the range mapped with <from> leaves and:
+ *   1. splits it to <to> and releases the gather (timed: BM_split);
+ *   2. merges it back and releases the gather (timed: BM_merge);
+ *   3. memsets the entry bytes the split writes: every entry of the new
+ *      tables plus the large-leaf slots that become table entries (timed);
+ *   4. reads the children's entry bytes, which the merge reads while it
+ *      writes only the slots (a streaming read, timed);
+ * and ends where it started. BM_split reports 1 against 3, BM_merge 2
+ * against 4. No device, so no invalidation between an operation and its
+ * gather release; the release is timed with it (after a split it re-reads
+ * the new table entries, after a merge the detached children, which it
+ * then frees). Between the steps, untimed, the shim checks the leaves and
+ * the live table count against what the step must leave.
+ *
+ * Not flushed, like bm_map: every table and buffer here fits in the L3,
+ * and each is touched by the previous iteration. bench/README.md describes
+ * the counters.
+ */
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+
+#include "shim.h"
+
+namespace
+{
+
+struct SizePair {
+	unsigned int from_lg2;
+	unsigned int to_lg2;
+	uint64_t gib;
+	uint64_t iterations;	/* before --benchmark_min_time scaling */
+};
+
+constexpr SizePair kPairs[] = {
+	{21, 12, 1, 200},
+	{30, 21, 64, 1000},
+};
+
+enum class Op {
+	split,
+	merge
+};
+
+struct SplitCase {
+	Op op;
+	int fmt;
+	SizePair sz;
+};
+
+std::string pg_label(unsigned int lg2)
+{
+	if (lg2 >= 30)
+		return std::to_string(1ull << (lg2 - 30)) + "G";
+	if (lg2 >= 20)
+		return std::to_string(1ull << (lg2 - 20)) + "M";
+	return std::to_string(1ull << (lg2 - 10)) + "K";
+}
+
+/* The baselines' buffer, kept for the whole process, grown on demand. */
+struct Buffer {
+	void *p = nullptr;
+	uint64_t bytes = 0;
+
+	char *get(uint64_t want)
+	{
+		if (want > bytes) {
+			shim_buf_free(p, bytes);
+			p = shim_buf_alloc(want);
+			bytes = p ? want : 0;
+		}
+		return static_cast<char *>(p);
+	}
+	~Buffer()
+	{
+		shim_buf_free(p, bytes);
+	}
+};
+
+Buffer baseline_buf;
+
+/* Sums of the timed regions over a run, in nanoseconds. */
+struct Totals {
+	uint64_t split = 0, merge = 0, memset = 0, read = 0;
+};
+
+/* Split, check, merge, check: the table ends as it started. */
+int round_trip(shim_sm *sm, const SizePair &sz, Totals *tot)
+{
+	uint64_t t0, t1;
+	int err;
+
+	t0 = shim_now_ns();
+	err = shim_sm_split(sm);
+	t1 = shim_now_ns();
+	if (!err)
+		err = shim_sm_check(sm, sz.to_lg2);
+	if (err)
+		return err;
+	tot->split += t1 - t0;
+
+	t0 = shim_now_ns();
+	err = shim_sm_merge(sm);
+	t1 = shim_now_ns();
+	if (!err)
+		err = shim_sm_check(sm, sz.from_lg2);
+	tot->merge += t1 - t0;
+	return err;
+}
+
+void bm_split(benchmark::State &st, SplitCase c)
+{
+	const SizePair &sz = c.sz;
+	uint64_t write_bytes, read_bytes;
+	Totals tot;
+	shim_sm *sm;
+	char *buf;
+	int err;
+
+	sm = shim_sm_create(c.fmt, sz.from_lg2, sz.to_lg2, sz.gib << 30, &err);
+	if (!sm) {
+		st.SkipWithError(shim_strerror(err));
+		return;
+	}
+	write_bytes = (shim_sm_table_entries(sm) + shim_sm_slots(sm)) * 8;
+	read_bytes = shim_sm_table_entries(sm) * 8;
+	buf = baseline_buf.get(std::max(write_bytes, read_bytes));
+	/*
+	 * One round before timing, checked in full: it faults the tables in
+	 * and leaves them on the allocator's free lists, as in a
+	 * long-running system.
+	 */
+	err = shim_sm_check(sm, sz.from_lg2);
+	if (!err)
+		err = shim_sm_validate(sm);
+	if (!err)
+		err = shim_sm_split(sm);
+	if (!err)
+		err = shim_sm_validate(sm);
+	if (!err)
+		err = shim_sm_merge(sm);
+	if (!err)
+		err = shim_sm_validate(sm);
+	if (!buf || err) {
+		st.SkipWithError(buf ? shim_strerror(err) : "out of memory");
+		shim_sm_destroy(sm);
+		return;
+	}
+
+	for (auto _ : st) {
+		uint64_t before = c.op == Op::split ? tot.split : tot.merge;
+		uint64_t t0, t1;
+
+		err = round_trip(sm, sz, &tot);
+		if (err) {
+			st.SkipWithError(shim_strerror(err));
+			break;
+		}
+
+		t0 = shim_now_ns();
+		shim_memset(buf, write_bytes);
+		t1 = shim_now_ns();
+		tot.memset += t1 - t0;
+
+		t0 = shim_now_ns();
+		benchmark::DoNotOptimize(
+			shim_stream_read(nullptr, buf, read_bytes));
+		t1 = shim_now_ns();
+		tot.read += t1 - t0;
+
+		st.SetIterationTime(
+			((c.op == Op::split ? tot.split : tot.merge) - before) *
+			1e-9);
+	}
+	if (!err)
+		err = shim_sm_validate(sm);
+	if (err && !st.error_occurred())
+		st.SkipWithError(shim_strerror(err));
+	const uint64_t leaves = shim_sm_small_leaves(sm);
+	shim_sm_destroy(sm);
+	const uint64_t op_ns = c.op == Op::split ? tot.split : tot.merge;
+	if (err || !op_ns)
+		return;
+
+	const double iters = double(st.iterations());
+	const double op_s = op_ns * 1e-9;
+
+	if (c.op == Op::split)
+		st.counters["ratio_vs_memset"] = double(tot.memset) / op_ns;
+	else
+		st.counters["ratio_vs_read"] = double(tot.read) / op_ns;
+	st.counters["baseline_us"] =
+		(c.op == Op::split ? tot.memset : tot.read) * 1e-3 / iters;
+	st.counters["entries_ps"] = iters * leaves / op_s;
+	st.counters["iova_GiBps"] = iters * sz.gib / op_s;
+}
+
+std::string split_name(const SplitCase &c)
+{
+	const SizePair &sz = c.sz;
+
+	return std::string(c.op == Op::split ? "BM_split/" : "BM_merge/") +
+	       shim_format_name(c.fmt) + "/" + std::to_string(sz.from_lg2) +
+	       "/" + std::to_string(sz.to_lg2) + "/" + std::to_string(sz.gib) +
+	       "/pg:" + pg_label(sz.from_lg2) + "_to_" + pg_label(sz.to_lg2);
+}
+
+void register_all()
+{
+	for (int fmt = 1; fmt < shim_format_count(); fmt++) {
+		if (!shim_format_available(fmt))
+			continue;
+		for (Op op : {Op::split, Op::merge}) {
+			for (const SizePair &sz : kPairs) {
+				const SplitCase c = {op, fmt, sz};
+
+				benchmark::RegisterBenchmark(
+					split_name(c).c_str(), bm_split, c)
+					->UseManualTime()
+					->Unit(benchmark::kMicrosecond)
+					->Iterations(
+						shim_iterations(sz.iterations));
+			}
+		}
+	}
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+	shim_args(argc, argv);
+	register_all();
+	benchmark::Initialize(&argc, argv);
+	if (benchmark::ReportUnrecognizedArguments(argc, argv))
+		return 1;
+	benchmark::RunSpecifiedBenchmarks();
+	benchmark::Shutdown();
+	return 0;
+}
