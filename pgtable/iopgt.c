@@ -266,6 +266,8 @@ void iopgt_gather_init(struct iopgt_gather *gather)
 	gather->flags = 0;
 	gather->detached = NULL;
 	gather->ndetached = 0;
+	gather->pending = NULL;
+	gather->npending = 0;
 }
 
 void iopgt_gather_detach(struct iopgt *pt, struct iopgt_gather *gather,

@@ -13,6 +13,8 @@
 /* Flags in struct iopgt_table_meta for a detached table. */
 #define IOPGT_META_READ_DIRTY	(1u << 0) /* report its dirty leaves */
 #define IOPGT_META_MERGE_DIRTY	(1u << 1) /* dirty children: mark the merged leaf */
+#define IOPGT_META_MERGE_NT	(1u << 2) /* then clear nT in the merged leaf */
+#define IOPGT_META_MERGE_INSTALL (1u << 3) /* then install the merged leaf */
 
 /* What an entry is, as a format's classify codec sees it. */
 enum iopgt_etype {

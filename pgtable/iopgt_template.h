@@ -17,6 +17,10 @@
 #include "format.h"
 
 /* Optional codecs: a format that has them defines them first. */
+#ifndef fmt_leaf_set_nt
+#define fmt_leaf_set_nt(pt, pte) (pte)
+#define fmt_leaf_clear_nt(pt, pte) (pte)
+#endif
 #ifndef FMT_NEEDS_BBM
 #define FMT_NEEDS_BBM 0
 #endif
@@ -1004,6 +1008,52 @@ static int tpl_set_dirty_tracking(struct iopgt *pt, bool on,
 /* ---- split and merge ----------------------------------------------------- */
 
 /*
+ * How a live leaf may become a table or back (ARM break-before-make):
+ * directly (every other format, and ARM with BBML2); in two steps through
+ * an entry with nT set (BBML1); or in two steps through an invalid entry,
+ * a window in which the device faults (BBML0, only if the caller allows
+ * it). The second step happens in gather release, after the caller has
+ * invalidated the first.
+ */
+enum tpl_bbm {
+	TPL_BBM_DIRECT,
+	TPL_BBM_NT,
+	TPL_BBM_FAULT,
+};
+
+static int tpl_bbm_mode(const struct iopgt *pt, u32 flags, enum tpl_bbm *mode)
+{
+	*mode = TPL_BBM_DIRECT;
+	if (!FMT_NEEDS_BBM || (pt->cfg.quirks & IOPGT_QUIRK_ARM_BBML2))
+		return 0;
+	if (pt->cfg.quirks & IOPGT_QUIRK_ARM_BBML1) {
+		*mode = TPL_BBM_NT;
+		return 0;
+	}
+	if (flags & IOPGT_SPLIT_ALLOW_FAULT) {
+		*mode = TPL_BBM_FAULT;
+		return 0;
+	}
+	return -EBUSY;
+}
+
+/* Queue a built subtree for installation at gather release. */
+static void tpl_pend_install(struct iopgt *pt, struct iopgt_gather *gather,
+			     u64 *table, u64 pa, unsigned int level, u64 iova)
+{
+	struct iopgt_table_meta *meta = pt->cfg.ops->table_meta(pt->cfg.ctx,
+								table);
+
+	meta->next = gather->pending;
+	meta->iova = iova;
+	meta->level = level;
+	meta->flags = 0;
+	meta->pa = pa;
+	gather->pending = table;
+	gather->npending++;
+}
+
+/*
  * Split: every leaf in the range larger than the target becomes leaves of
  * the target size with the same OA, attributes and dirty state. Like map,
  * it prepares (counts the tables every split needs) and allocates before it
@@ -1017,6 +1067,7 @@ static int tpl_set_dirty_tracking(struct iopgt *pt, bool on,
 struct tpl_split {
 	struct iopgt *pt;
 	struct iopgt_gather *gather;
+	enum tpl_bbm bbm;
 	unsigned int target_lg2;
 	bool commit;
 	u64 need;
@@ -1126,6 +1177,31 @@ static bool tpl_replace_leaf(const struct iopgt *pt, unsigned int level,
 	return true;
 }
 
+/*
+ * The first step of a split under break-before-make: the slot gets the old
+ * leaf with nT set (BBML1) or nothing (BBML0); the subtree waits on the
+ * gather for the caller's invalidation. Dirty state the old leaf has (or
+ * gets meanwhile, through nT) is carried into the subtree.
+ */
+static void tpl_split_break(struct tpl_split *sp, u64 *ptep, unsigned int level,
+			    u64 *sub, u64 spa, u64 slot_iova, bool dirty)
+{
+	const struct iopgt *pt = sp->pt;
+	u64 old = READ_ONCE(*ptep), mid, cur;
+
+	for (;;) {
+		mid = sp->bbm == TPL_BBM_NT ? fmt_leaf_set_nt(pt, old) : 0;
+		cur = iopgt_cmpxchg64(ptep, old, mid);
+		if (cur == old)
+			break;
+		old = cur;
+	}
+	iopgt_sync(pt, ptep, sizeof(u64));
+	if (!dirty && fmt_leaf_dirty(pt, old))
+		tpl_mark_private_dirty(pt, sub, level - 1);
+	tpl_pend_install(sp->pt, sp->gather, sub, spa, level - 1, slot_iova);
+}
+
 static int tpl_split_leaf(struct tpl_split *sp, u64 *table, unsigned int idx,
 			  unsigned int level, unsigned int size_lg2, u64 iova)
 {
@@ -1138,6 +1214,9 @@ static int tpl_split_leaf(struct tpl_split *sp, u64 *table, unsigned int idx,
 	bool dirty = false;
 
 	if (!sp->commit) {
+		/* contiguous runs change in place: only without BBM */
+		if (target_level == level && sp->bbm != TPL_BBM_DIRECT)
+			return -EBUSY;
 		if (target_level < level)
 			sp->need += n * tpl_split_tables(pt, level,
 							 target_level);
@@ -1164,6 +1243,11 @@ static int tpl_split_leaf(struct tpl_split *sp, u64 *table, unsigned int idx,
 			if (!sub)
 				return -ENOMEM;
 			new = fmt_make_table(pt, level, spa);
+		}
+		if (sub && sp->bbm != TPL_BBM_DIRECT) {
+			tpl_split_break(sp, &table[g + j], level, sub, spa,
+					leaf_first + ((u64)j << item_lg2), dirty);
+			continue;
 		}
 		if (!tpl_replace_leaf(pt, level, &table[g + j], new, dirty,
 				      sub, level - 1))
@@ -1223,18 +1307,6 @@ static int tpl_split_walk(struct tpl_split *sp, u64 *table, unsigned int level,
 	}
 }
 
-static int tpl_bbm_allowed(const struct iopgt *pt, u32 flags)
-{
-	if (!FMT_NEEDS_BBM)
-		return 0;
-	if (pt->cfg.quirks & IOPGT_QUIRK_ARM_BBML2)
-		return 0;
-	/* the nT sequence and a fault window both need a mid-way
-	 * invalidation this engine does not ask for yet */
-	(void)flags;
-	return -EBUSY;
-}
-
 static int tpl_split(struct iopgt *pt, u64 iova, u64 last,
 		     unsigned int pgsize_lg2, u32 flags,
 		     struct iopgt_gather *gather)
@@ -1247,7 +1319,7 @@ static int tpl_split(struct iopgt *pt, u64 iova, u64 last,
 	};
 	int ret;
 
-	ret = tpl_bbm_allowed(pt, flags);
+	ret = tpl_bbm_mode(pt, flags, &sp.bbm);
 	if (ret)
 		return ret;
 	ret = tpl_split_walk(&sp, pt->root, pt->levels - 1, iova, last);
@@ -1275,6 +1347,7 @@ static int tpl_split(struct iopgt *pt, u64 iova, u64 last,
 struct tpl_merge {
 	struct iopgt *pt;
 	struct iopgt_gather *gather;
+	enum tpl_bbm bbm;
 	u64 first, last;
 };
 
@@ -1318,7 +1391,7 @@ static void tpl_merge_collapse(struct tpl_merge *mg, u64 *table,
 {
 	struct iopgt *pt = mg->pt;
 	unsigned int size_lg2 = iopgt_item_lg2(pt, level), sz;
-	u64 pte = READ_ONCE(table[idx]), cur, new, oa, attrs, *child;
+	u64 pte = READ_ONCE(table[idx]), cur, new, oa = 0, attrs = 0, *child;
 	bool dirty;
 
 	if (!(pt->pgsize_bitmap & (1ull << size_lg2)))
@@ -1329,6 +1402,11 @@ static void tpl_merge_collapse(struct tpl_merge *mg, u64 *table,
 	new = fmt_make_leaf(pt, level, oa, size_lg2, attrs);
 	if (dirty)
 		new = fmt_leaf_mkdirty(pt, new);
+	/* under break-before-make: the leaf with nT first, or nothing */
+	if (mg->bbm == TPL_BBM_NT)
+		new = fmt_leaf_set_nt(pt, new);
+	else if (mg->bbm == TPL_BBM_FAULT)
+		new = 0;
 	for (;;) {
 		cur = iopgt_cmpxchg64(&table[idx], pte, new);
 		if (cur == pte)
@@ -1341,7 +1419,10 @@ static void tpl_merge_collapse(struct tpl_merge *mg, u64 *table,
 	}
 	iopgt_sync(pt, &table[idx], sizeof(u64));
 	iopgt_gather_detach(pt, mg->gather, child, level - 1, e_first,
-			    IOPGT_META_MERGE_DIRTY);
+			    IOPGT_META_MERGE_DIRTY |
+			    (mg->bbm == TPL_BBM_NT ? IOPGT_META_MERGE_NT : 0) |
+			    (mg->bbm == TPL_BBM_FAULT ? IOPGT_META_MERGE_INSTALL :
+							 0));
 	iopgt_gather_add(mg->gather, e_first,
 			 e_first | iopgt_lg2_mask(size_lg2));
 }
@@ -1445,7 +1526,9 @@ static void tpl_merge_walk(struct tpl_merge *mg, u64 *table,
 			break;
 		iova = this_last + 1;
 	}
-	tpl_merge_runs(mg, table, level, run_iova, last);
+	/* contiguous runs change in place: only without BBM */
+	if (mg->bbm == TPL_BBM_DIRECT)
+		tpl_merge_runs(mg, table, level, run_iova, last);
 }
 
 static int tpl_merge(struct iopgt *pt, u64 iova, u64 last, u32 flags,
@@ -1459,7 +1542,7 @@ static int tpl_merge(struct iopgt *pt, u64 iova, u64 last, u32 flags,
 	};
 	int ret;
 
-	ret = tpl_bbm_allowed(pt, flags);
+	ret = tpl_bbm_mode(pt, flags, &mg.bbm);
 	if (ret)
 		return ret;
 	tpl_merge_walk(&mg, pt->root, pt->levels - 1, iova, last);
@@ -1538,56 +1621,116 @@ static void tpl_split_check(struct iopgt *pt, u64 *table, unsigned int level,
 	}
 }
 
-static void tpl_gather_finish(struct iopgt *pt, struct iopgt_gather *gather)
-{
-	if ((gather->flags & IOPGT_GATHER_SPLIT) &&
-	    gather->start <= gather->last)
-		tpl_split_check(pt, pt->root, pt->levels - 1, gather->start,
-				gather->last);
-}
-
 /*
  * A merged leaf's children, read once more after the invalidation: any
- * dirty child makes the leaf that replaced them dirty.
+ * dirty child makes the leaf that replaced them dirty. Under
+ * break-before-make this is also the second step: clear nT (BBML1), or
+ * install the leaf in the slot left empty (BBML0).
  */
 static void tpl_merge_release(struct iopgt *pt, u64 *children,
 			      const struct iopgt_table_meta *meta)
 {
 	unsigned int n = 1u << iopgt_table_lg2(pt, meta->level), i, sz;
 	unsigned int level = pt->levels - 1;
-	u64 *table = pt->root, pte, cur;
-	bool dirty = false;
+	u64 *table = pt->root, *ptep, pte, cur, new, oa, attrs;
+	bool dirty = false, cdirty;
 
 	for (i = 0; i < n && !dirty; i++)
 		dirty = fmt_leaf_dirty(pt, READ_ONCE(children[i]));
-	if (!dirty)
+	if (!dirty && !(meta->flags & (IOPGT_META_MERGE_NT |
+				       IOPGT_META_MERGE_INSTALL)))
 		return;
 	for (;;) {
-		u64 *ptep = &table[iopgt_index(pt, level, meta->iova)];
-
+		ptep = &table[iopgt_index(pt, level, meta->iova)];
 		pte = READ_ONCE(*ptep);
-		switch (fmt_classify(pt, level, pte, &sz)) {
-		case IOPGT_E_TABLE:
-			if (level == meta->level + 1u || !level)
-				return;
-			table = tpl_child(pt, level, pte);
-			level--;
-			continue;
-		case IOPGT_E_LEAF:
-			while (!fmt_leaf_dirty(pt, pte)) {
-				cur = iopgt_cmpxchg64(ptep, pte,
-						fmt_leaf_mkdirty(pt, pte));
-				if (cur == pte) {
-					iopgt_sync(pt, ptep, sizeof(u64));
-					break;
-				}
-				pte = cur;
-			}
+		if (level == meta->level + 1u)
+			break;
+		if (fmt_classify(pt, level, pte, &sz) != IOPGT_E_TABLE ||
+		    !level)
 			return;
-		default:
-			return;
-		}
+		table = tpl_child(pt, level, pte);
+		level--;
 	}
+	if (meta->flags & IOPGT_META_MERGE_INSTALL) {
+		if (pte || !tpl_table_uniform(pt, children, meta->level, &oa,
+					      &attrs, &cdirty))
+			return;
+		new = fmt_make_leaf(pt, level, oa, iopgt_item_lg2(pt, level),
+				    attrs);
+		if (cdirty)
+			new = fmt_leaf_mkdirty(pt, new);
+		if (iopgt_cmpxchg64(ptep, 0, new) == 0)
+			iopgt_sync(pt, ptep, sizeof(u64));
+		return;
+	}
+	if (fmt_classify(pt, level, pte, &sz) != IOPGT_E_LEAF)
+		return;
+	for (;;) {
+		new = fmt_leaf_clear_nt(pt, pte);
+		if (dirty)
+			new = fmt_leaf_mkdirty(pt, new);
+		if (new == pte)
+			return;
+		cur = iopgt_cmpxchg64(ptep, pte, new);
+		if (cur == pte)
+			break;
+		pte = cur;
+	}
+	iopgt_sync(pt, ptep, sizeof(u64));
+}
+
+/*
+ * The second step of a split under break-before-make: install each
+ * subtree in its slot, which holds the old leaf with nT (whose dirty
+ * state the hardware may have changed: carry it over) or nothing.
+ */
+static void tpl_install_pending(struct iopgt *pt, u64 *sub,
+				const struct iopgt_table_meta *meta)
+{
+	unsigned int level = pt->levels - 1, sz;
+	u64 *table = pt->root, *ptep, pte, cur, new;
+
+	for (;;) {
+		ptep = &table[iopgt_index(pt, level, meta->iova)];
+		pte = READ_ONCE(*ptep);
+		if (level == meta->level + 1u)
+			break;
+		if (IOPGT_WARN_ON(fmt_classify(pt, level, pte, &sz) !=
+				  IOPGT_E_TABLE || !level))
+			return;
+		table = tpl_child(pt, level, pte);
+		level--;
+	}
+	new = fmt_make_table(pt, level, meta->pa);
+	for (;;) {
+		if (fmt_leaf_dirty(pt, pte)) {
+			tpl_mark_private_dirty(pt, sub, meta->level);
+			pte = READ_ONCE(*ptep);
+		}
+		cur = iopgt_cmpxchg64(ptep, pte, new);
+		if (cur == pte)
+			break;
+		pte = cur;
+	}
+	iopgt_sync(pt, ptep, sizeof(u64));
+}
+
+static void tpl_gather_finish(struct iopgt *pt, struct iopgt_gather *gather)
+{
+	struct iopgt_table_meta *meta;
+	void *sub, *next;
+
+	for (sub = gather->pending; sub; sub = next) {
+		meta = pt->cfg.ops->table_meta(pt->cfg.ctx, sub);
+		next = meta->next;
+		tpl_install_pending(pt, sub, meta);
+	}
+	gather->pending = NULL;
+	gather->npending = 0;
+	if ((gather->flags & IOPGT_GATHER_SPLIT) &&
+	    gather->start <= gather->last)
+		tpl_split_check(pt, pt->root, pt->levels - 1, gather->start,
+				gather->last);
 }
 
 /* ---- freeing ------------------------------------------------------------- */

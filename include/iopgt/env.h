@@ -81,11 +81,15 @@ typedef uint64_t u64;
 typedef int64_t s64;
 
 /*
- * Relaxed atomics rather than volatile accesses: the hardware model in the
- * tests updates entries with atomics from another thread, and a volatile
- * access would be a data race to ThreadSanitizer (and to C11).
+ * Atomics rather than volatile accesses: the hardware model in the tests
+ * updates entries with atomics from another thread, and a volatile access
+ * would be a data race to ThreadSanitizer (and to C11). Loads acquire: a
+ * walk that reads a table entry another thread just installed (with a
+ * compare-exchange, a full barrier) and follows it must see the table's
+ * contents. The kernel gets the same from READ_ONCE's address dependency
+ * ordering; on x86 an acquire load is a plain load.
  */
-#define READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
 #define WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 
 /* Return the value found; the exchange happened iff it equals @old. */

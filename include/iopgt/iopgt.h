@@ -57,6 +57,7 @@ enum iopgt_format {
  * @iova: first IOVA the detached table translated
  * @level: level of the detached table
  * @flags: what gather release owes the table (read dirty state, or not)
+ * @pa: physical address of a table waiting to be installed
  *
  * Table memory belongs to the hardware until it is freed, so the core keeps
  * its list of detached tables here. A kernel driver may overlay it on the
@@ -68,6 +69,7 @@ struct iopgt_table_meta {
 	u64 iova;
 	u32 level;
 	u32 flags;
+	u64 pa;
 };
 
 /**
@@ -205,6 +207,9 @@ struct iopgt_hw_info {
  *         table pointers (paging-structure caches) must go too
  * @detached: detached tables, freed by iopgt_gather_release()
  * @ndetached: number of entries on @detached
+ * @pending: built tables installed by iopgt_gather_release() (the second
+ *           step of an ARM break-before-make split)
+ * @npending: number of entries on @pending
  *
  * Set up with iopgt_gather_init(). Every editing call widens the range to
  * cover what it changed. The caller invalidates [@start, @last] in the
@@ -217,6 +222,8 @@ struct iopgt_gather {
 	u32 flags;
 	void *detached;
 	u64 ndetached;
+	void *pending;
+	u64 npending;
 };
 
 /**

@@ -247,7 +247,8 @@ static void *reader_thread(void *arg)
 			rd->bad_iova = iova;
 			rd->bad_ret = ret;
 		}
-		rd->done++;
+		/* the main thread watches the count until it joins */
+		__atomic_store_n(&rd->done, rd->done + 1, __ATOMIC_RELAXED);
 	}
 	return NULL;
 }
@@ -287,7 +288,7 @@ static void split_and_merge_are_hitless_under_dma(struct it *t)
 		if (ret)
 			break;
 		while (__atomic_load_n(&rd.stop, __ATOMIC_RELAXED) == false &&
-		       i == 0 && !rd.done)
+		       i == 0 && !__atomic_load_n(&rd.done, __ATOMIC_RELAXED))
 			sched_yield();
 		iopgt_gather_init(&g);
 		ret = iopgt_merge(&fx.pt, 0, rd.len, 0, &g);
