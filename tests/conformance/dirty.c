@@ -28,10 +28,7 @@ static unsigned int size_at_most(const struct fx *fx, unsigned int max_lg2)
 
 static bool dirty_setup(struct it *t, struct fx *fx)
 {
-	if (!fx_setup(t, fx, IOPGT_QUIRK_DIRTY_TRACKING))
-		return false;
-	fx->check_dirty = true;
-	return true;
+	return fx_setup_dirty(t, fx);
 }
 
 /*

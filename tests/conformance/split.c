@@ -68,7 +68,7 @@ static void split_keeps_translation_and_dirty_state(struct it *t)
 	u64 end, base = 0;
 	unsigned int s;
 
-	IT_CHECK(t, fx_setup(t, &fx, IOPGT_QUIRK_DIRTY_TRACKING));
+	IT_CHECK(t, fx_setup_dirty(t, &fx));
 	fx.check_dirty = true;
 	end = map_large(&fx, base);
 	IT_ASSERT(t, end);
@@ -125,7 +125,7 @@ static void merge_combines_runs_and_ors_dirty_state(struct it *t)
 	u64 unit, span, i, rnd = t->seed;
 	unsigned int lvl1;
 
-	IT_CHECK(t, fx_setup(t, &fx, IOPGT_QUIRK_DIRTY_TRACKING));
+	IT_CHECK(t, fx_setup_dirty(t, &fx));
 	fx.check_dirty = true;
 	unit = sz(min_lg2(&fx));
 	lvl1 = fx_item_lg2(&fx, fx.pt.levels > 1 ? 1 : 0);

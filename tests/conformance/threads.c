@@ -82,7 +82,7 @@ static void no_lost_write_under_dma(struct it *t)
 	size_t i;
 	int ret;
 
-	IT_CHECK(t, fx_setup(t, &fx, IOPGT_QUIRK_DIRTY_TRACKING));
+	IT_CHECK(t, fx_setup_dirty(t, &fx));
 	split_blocked = fx_bbm_blocked(&fx);
 	unit = 1ull << __builtin_ctzll(fx.pt.pgsize_bitmap);
 	/* half in the smallest pages (PA off by one page), half in large */
@@ -262,7 +262,7 @@ static void split_and_merge_are_hitless_under_dma(struct it *t)
 	unsigned int i, iters, big_lg2;
 	int ret = 0;
 
-	IT_CHECK(t, fx_setup(t, &fx, IOPGT_QUIRK_DIRTY_TRACKING));
+	IT_CHECK(t, fx_setup_dirty(t, &fx));
 	if (fx_bbm_blocked(&fx)) {
 		/* break-before-make without BBML2: refused, see fx_split */
 		IT_CHECK(t, fx_teardown(&fx));

@@ -1,10 +1,85 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "fixture.h"
 
 #define FX_ARENA (8ull << 30)
+
+/*
+ * A non-coherent walker sees only what the CPU cleaned to memory. The
+ * shadow holds, per 4 KiB page of table memory, the bytes as last
+ * cleaned (zero before any clean); the hwmodel reads and updates the
+ * shadow through its phys_to_virt hook, and every ops->cache_clean copies
+ * the cleaned bytes in. An entry written but not cleaned is invisible to
+ * the hwmodel, so a missing clean is a failing translation.
+ */
+#define FX_SHADOW_SLOTS (1u << 16)
+
+struct fx_shadow {
+	pthread_mutex_t lock;
+	struct {
+		u64 page;
+		u8 *copy;
+	} slot[FX_SHADOW_SLOTS];
+};
+
+static u8 *fx_shadow_page(struct fx_shadow *sh, u64 page)
+{
+	unsigned int h = (unsigned int)((page >> 12) * 0x9e3779b1u) %
+			 FX_SHADOW_SLOTS;
+
+	while (sh->slot[h].copy && sh->slot[h].page != page)
+		h = (h + 1) % FX_SHADOW_SLOTS;
+	if (!sh->slot[h].copy) {
+		sh->slot[h].copy = calloc(1, 4096);
+		if (!sh->slot[h].copy)
+			abort();
+		sh->slot[h].page = page;
+	}
+	return sh->slot[h].copy;
+}
+
+static void fx_shadow_clean(void *arg, void *va, size_t len)
+{
+	struct fx_shadow *sh = arg;
+	u64 at = (u64)(uintptr_t)va, end = at + len, n;
+
+	pthread_mutex_lock(&sh->lock);
+	while (at < end) {
+		n = 4096 - (at & 4095);
+		if (n > end - at)
+			n = end - at;
+		memcpy(fx_shadow_page(sh, at & ~4095ull) + (at & 4095),
+		       (void *)(uintptr_t)at, n);
+		at += n;
+	}
+	pthread_mutex_unlock(&sh->lock);
+}
+
+static void *fx_shadow_virt(void *ctx, u64 pa)
+{
+	struct fx_shadow *sh = ctx;
+	u8 *p;
+
+	pthread_mutex_lock(&sh->lock);
+	p = fx_shadow_page(sh, pa & ~4095ull) + (pa & 4095);
+	pthread_mutex_unlock(&sh->lock);
+	return p;
+}
+
+static void fx_shadow_free(struct fx_shadow *sh)
+{
+	unsigned int i;
+
+	if (!sh)
+		return;
+	for (i = 0; i < FX_SHADOW_SLOTS; i++)
+		free(sh->slot[i].copy);
+	pthread_mutex_destroy(&sh->lock);
+	free(sh);
+}
 
 unsigned int fx_item_lg2(const struct fx *fx, unsigned int level)
 {
@@ -38,6 +113,15 @@ bool fx_setup(struct it *t, struct fx *fx, u32 quirks)
 	cfg.ops = talloc_ops();
 	cfg.ctx = fx->ta;
 	cfg.quirks |= quirks;
+	if (cfg.quirks & IOPGT_QUIRK_NON_COHERENT) {
+		fx->shadow = calloc(1, sizeof(*fx->shadow));
+		if (!fx->shadow) {
+			IT_FAIL(t, "out of memory");
+			return false;
+		}
+		pthread_mutex_init(&fx->shadow->lock, NULL);
+		talloc_set_on_clean(fx->ta, fx_shadow_clean, fx->shadow);
+	}
 	ret = iopgt_init(&fx->pt, &cfg);
 	if (ret) {
 		IT_FAIL(t, "iopgt_init: %s", it_errname(ret));
@@ -53,6 +137,10 @@ bool fx_setup(struct it *t, struct fx *fx, u32 quirks)
 	iopgt_hw_info(&fx->pt, &info);
 	hcfg.format = cfg.format;
 	hcfg.info = info;
+	if (fx->shadow) {
+		hcfg.phys_to_virt = fx_shadow_virt;
+		hcfg.ctx = fx->shadow;
+	}
 	hcfg.dirty_enabled = fx->pt.dirty_tracking;
 	ret = hwm_create(&fx->hw, &hcfg);
 	if (ret) {
@@ -60,6 +148,54 @@ bool fx_setup(struct it *t, struct fx *fx, u32 quirks)
 		return false;
 	}
 	return true;
+}
+
+bool fx_setup_dirty(struct it *t, struct fx *fx)
+{
+	struct iopgt_gather g;
+	u64 words[1] = { 0 };
+	struct iopgt_bitmap bm = { .pgshift = 12, .words = words, .nbits = 64 };
+	int ret;
+
+	if (!(t->config->cfg.quirks & IOPGT_QUIRK_NON_COHERENT)) {
+		if (!fx_setup(t, fx, IOPGT_QUIRK_DIRTY_TRACKING))
+			return false;
+		fx->check_dirty = true;
+		return true;
+	}
+	/* hardware dirty management needs a walker that snoops */
+	if (!fx_setup(t, fx, 0))
+		return false;
+	iopgt_gather_init(&g);
+	ret = iopgt_set_dirty_tracking(&fx->pt, true, &g);
+	if (ret != -EOPNOTSUPP)
+		IT_FAIL(t, "dirty tracking on a non-coherent walker: %s",
+			it_errname(ret));
+	ret = iopgt_read_dirty(&fx->pt, 0, 1ull << fx->pt.granule_lg2, 0, &bm,
+			       &g);
+	if (!t->failed && ret != -EOPNOTSUPP)
+		IT_FAIL(t, "read_dirty on a non-coherent walker: %s",
+			it_errname(ret));
+	if (!t->failed && fx->pt.dirty_tracking)
+		IT_FAIL(t, "tracking state changed by a refused call");
+	fx_teardown(fx);
+	if (!t->failed) {
+		struct iopgt pt;
+		struct iopgt_cfg cfg = t->config->cfg;
+		struct talloc *ta = talloc_create(1ull << 24, 0);
+
+		cfg.ops = talloc_ops();
+		cfg.ctx = ta;
+		cfg.quirks |= IOPGT_QUIRK_DIRTY_TRACKING;
+		ret = ta ? iopgt_init(&pt, &cfg) : -ENOMEM;
+		if (ret != -EOPNOTSUPP)
+			IT_FAIL(t, "init with tracking, non-coherent: %s",
+				it_errname(ret));
+		if (!ret)
+			iopgt_destroy(&pt);
+		talloc_destroy(ta);
+	}
+	return false;
 }
 
 bool fx_teardown(struct fx *fx)
@@ -75,6 +211,7 @@ bool fx_teardown(struct fx *fx)
 	live = fx->ta ? talloc_live(fx->ta) : 0;
 	if (fx->ta)
 		talloc_destroy(fx->ta);
+	fx_shadow_free(fx->shadow);
 	memset(fx, 0, sizeof(*fx));
 	fx->t = t;
 	if (live) {

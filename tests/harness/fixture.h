@@ -19,6 +19,8 @@
 
 #define FX_NPROBE 64
 
+struct fx_shadow;
+
 struct fx {
 	struct it *t;
 	struct talloc *ta;
@@ -26,6 +28,8 @@ struct fx {
 	struct model *m;
 	struct hwm *hw;
 	bool check_dirty;
+	/* non-coherent walker: what the hwmodel sees, memory as cleaned */
+	struct fx_shadow *shadow;
 	/* IOVAs recently unmapped: fx_check() makes sure nothing is stale */
 	u64 probe[FX_NPROBE];
 	unsigned int nprobe;
@@ -33,6 +37,14 @@ struct fx {
 
 /* Set up with the config's cfg plus @quirks; false (failed) if not. */
 bool fx_setup(struct it *t, struct fx *fx, u32 quirks);
+
+/*
+ * Set up with dirty tracking on. On a config whose walker does not snoop
+ * (IOPGT_QUIRK_NON_COHERENT) dirty tracking must be refused: this checks
+ * that every way to ask for it gets -EOPNOTSUPP and returns false without
+ * failing, so the body stops there having tested that.
+ */
+bool fx_setup_dirty(struct it *t, struct fx *fx);
 
 /* Destroy everything; fails the test if a table leaked. */
 bool fx_teardown(struct fx *fx);

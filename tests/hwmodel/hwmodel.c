@@ -105,6 +105,7 @@ struct hwm_ent {
 	bool w;
 	bool dirty;
 	bool accessed;
+	bool nt;
 	const char *why;
 };
 
@@ -349,6 +350,14 @@ static const char *hwm_arm_decode(const struct hwm *hw, unsigned int level,
 		return NULL;
 	}
 
+	/*
+	 * nT (bit 16) of a block descriptor, FEAT_BBM level 1: the entry is
+	 * used but not cached in the TLB. Below every block's OA alignment.
+	 */
+	if ((pte & HWM_ARM_TYPE) == HWM_ARM_TYPE_BLOCK && (pte & HWM_BIT(16))) {
+		e->nt = true;
+		oa &= ~HWM_BIT(16);
+	}
 	e->accessed = pte & HWM_ARM_AF;
 	if (hw->fmt == IOPGT_FMT_ARM_S1) {
 		e->r = true;
@@ -750,6 +759,7 @@ retry:
 		res->dirty = e.dirty;
 		res->accessed = e.accessed;
 		res->replicas = 1u << e.slots_lg2;
+		res->nt = e.nt;
 
 		if (!live) {
 			if (e.slots_lg2)
@@ -822,7 +832,9 @@ int hwm_translate(struct hwm *hw, u64 iova, unsigned int access, u64 *pa)
 	if (ret) {
 		hw->st.faults++;
 	} else {
-		hwm_tlb_insert(hw, &res);
+		/* an nT entry is used but never cached */
+		if (!res.nt)
+			hwm_tlb_insert(hw, &res);
 		*pa = res.oa;
 	}
 	pthread_mutex_unlock(&hw->lock);

@@ -106,6 +106,7 @@ struct hwm_cfg {
  * @replicas: number of slots the leaf fills (1 for a plain leaf)
  * @replica_mismatch: the slots of a multi-slot leaf disagree (different
  *                    OA or attributes beyond accessed/dirty state)
+ * @nt: ARM block with nT (bit 16) set: translated, never cached
  * @depth: number of entries in @path
  * @path: every entry read, top first; on a fault the last one is the
  *        faulting entry
@@ -125,6 +126,7 @@ struct hwm_walk {
 	u64 pte;
 	unsigned int replicas;
 	bool replica_mismatch;
+	bool nt;
 	unsigned int depth;
 	struct {
 		unsigned int level;

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * What the fuzz targets share besides the data producer: the format x
+ * configuration list they choose from, the software IOMMU programmed from
+ * iopgt_hw_info(), and failure reporting. A fuzz target reports a failure
+ * by printing what it saw and calling abort(): libFuzzer then saves the
+ * input, and the replay driver fails its ctest test.
+ */
+#ifndef IOPGT_FUZZ_COMMON_H
+#define IOPGT_FUZZ_COMMON_H
+
+#include <stdio.h>
+
+#include <iopgt/iopgt.h>
+
+#include "hwmodel/hwmodel.h"
+#include "support/talloc.h"
+
+/**
+ * struct fz_config - one configuration a fuzz input may pick
+ * @name: "amdv1/mode4", ... (as the conformance suite names its own)
+ * @cfg: the configuration; ops, ctx and quirks are filled by the target
+ */
+struct fz_config {
+	const char *name;
+	struct iopgt_cfg cfg;
+};
+
+/**
+ * fz_configs() - the configurations of the formats built in
+ * @out: set to the array, in a fixed order
+ *
+ * The order is part of the corpus format: an input's first byte picks an
+ * index into it. New configurations go at the end.
+ *
+ * Return: the number of entries.
+ */
+unsigned int fz_configs(const struct fz_config *const **out);
+
+/**
+ * fz_die() - report a failure and abort()
+ * @fmt: printf format of the message
+ */
+void fz_die(const char *fmt, ...) __attribute__((format(printf, 1, 2),
+						 noreturn));
+
+/**
+ * fz_errname() - the name of an iopgt return code ("-EINVAL", ...)
+ * @err: 0 or a negative errno
+ */
+const char *fz_errname(int err);
+
+/**
+ * fz_dump() - iopgt_dump() to a stream, at most @max_lines lines
+ * @pt: the table
+ * @f: where
+ * @max_lines: lines to print before "..."
+ */
+void fz_dump(struct iopgt *pt, FILE *f, unsigned int max_lines);
+
+/**
+ * fz_hwm_create() - a software IOMMU for @pt, programmed from hw_info
+ * @pt: the table
+ * @dirty: hardware dirty update on
+ * @phys_to_virt: as struct hwm_cfg (NULL: PA is the CPU address)
+ * @ctx: passed to @phys_to_virt
+ *
+ * Return: the model; aborts if the model refuses what iopgt_hw_info()
+ * says (that is a finding too).
+ */
+struct hwm *fz_hwm_create(struct iopgt *pt, bool dirty,
+			  void *(*phys_to_virt)(void *ctx, u64 pa), void *ctx);
+
+/**
+ * fz_talloc_p2v() - talloc_phys_to_virt() in the shape of a phys_to_virt
+ * @ctx: the struct talloc
+ * @pa: physical address
+ */
+void *fz_talloc_p2v(void *ctx, u64 pa);
+
+/**
+ * fz_prot_effective() - what a leaf mapped with @prot grants for reads
+ * @format: the format
+ * @prot: IOPGT_* prot
+ *
+ * x86 first-level and ARM stage-1 entries cannot deny reads: a writable
+ * leaf is readable too (as those formats document).
+ */
+u32 fz_prot_effective(enum iopgt_format format, u32 prot);
+
+#endif /* IOPGT_FUZZ_COMMON_H */

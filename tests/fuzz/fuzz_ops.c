@@ -1,0 +1,1232 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * fuzz_ops: operation sequences against the reference model and the
+ * software IOMMU.
+ *
+ * The input, as the data producer reads it:
+ *   config   index into fz_configs() (formats built in)
+ *   setup    bit 0 table PA != CPU address (talloc low-PA mode); bit 1
+ *            dirty tracking off; bit 2 non-coherent walker (tracking off,
+ *            read_dirty refused); bit 3 ARM without BBML2 (split and merge
+ *            refused with -EBUSY); bit 4 large window; bits 5-6 where the
+ *            window sits
+ *   steps    until the input runs out (at most OPS_MAX_STEPS): an opcode
+ *            byte (low 4 bits the operation, bits 4-5 how its arguments
+ *            are drawn, bit 6 allocation failure injected before it,
+ *            bit 7 the PA follows the IOVA) and the operation's arguments
+ *
+ * Every operation goes to iopgt and, where it has one, to the model; the
+ * return codes must be equal. After each step the window is checked
+ * through three independent views: iopgt_validate(), the hwmodel's walk of
+ * every leaf and hole (leaf for leaf equal to the model: IOVA, size, OA,
+ * permissions and, with tracking on, dirty state) and iopgt_iova_to_phys()
+ * of every page the step touched. Invalidation is exactly what each gather
+ * names, so a gather too small shows up as a stale translation in the
+ * hwmodel's IOTLB. An injected allocation failure must give -ENOMEM and a
+ * table unchanged (no table more or less, the model unchanged), or
+ * success. Any difference: a description on stderr and abort().
+ *
+ * The window is 1024 smallest pages placed at an interesting boundary
+ * (IOVA 0, a top-level entry boundary, the top of ias, or anywhere), or
+ * in large mode about two level-2 entries wide with level-1 sized units,
+ * so that the biggest leaves take part while the leaf count stays small.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz_common.h"
+#include "model/model.h"
+#include "producer.h"
+
+#define OPS_MAX_STEPS	64
+#define OPS_NPROBE	32
+/* iova_to_phys is tried page by page up to this many pages per step */
+#define OPS_PAGE_CHECKS	1024
+/* Most bits a dirty bitmap of one call has */
+#define OPS_MAX_BITS	(1u << 16)
+
+enum ops_op {
+	OP_MAP,
+	OP_MAP2,
+	OP_MAP3,
+	OP_UNMAP,
+	OP_UNMAP2,
+	OP_READ_DIRTY,
+	OP_UNMAP_READ_DIRTY,
+	OP_SPLIT,
+	OP_MERGE,
+	OP_WRITE,
+	OP_WRITE2,
+	OP_READ,
+	OP_WRITE_RUN,
+	OP_CHECK_ALL,
+	OP_SPLIT_MERGE,
+	OP_CLEAR_ALL,
+};
+
+/* Bits 4-5 of the opcode: how arguments are drawn. */
+enum ops_args {
+	ARGS_PLAIN,		/* aligned to the size drawn */
+	ARGS_PLAIN2,
+	ARGS_JITTER,		/* shifted by whole units */
+	ARGS_HOSTILE,		/* an invalid argument */
+};
+
+#define OPC_INJECT	(1u << 6)
+#define OPC_PA_FOLLOWS	(1u << 7)
+
+struct ops_fz {
+	struct producer *p;
+	const struct fz_config *config;
+	struct talloc *ta;
+	struct iopgt pt;
+	struct model *m;
+	struct hwm *hw;
+	enum iopgt_format format;
+	u64 base;		/* first IOVA of the window */
+	u64 wlast;		/* last IOVA of the window */
+	unsigned int window_lg2;
+	unsigned int unit_lg2;	/* granularity of the ranges drawn */
+	unsigned int min_lg2;	/* smallest page size */
+	u64 pa_base;		/* PA of base when the PA follows the IOVA */
+	bool dirty;		/* dirty state and bitmaps are compared */
+	bool noncoherent;
+	bool bbm_blocked;
+	unsigned int step;
+	char op[200];		/* what the current step does */
+	int ret;		/* and what iopgt said */
+	u64 probe[OPS_NPROBE];	/* IOVAs recently unmapped or changed */
+	unsigned int nprobe;
+	u64 touched_first, touched_last; /* what this step changed */
+};
+
+static u64 lg2_mask(unsigned int lg2)
+{
+	return lg2 >= 64 ? ~0ull : (1ull << lg2) - 1;
+}
+
+static unsigned int item_lg2(const struct ops_fz *f, unsigned int level)
+{
+	return f->pt.granule_lg2 + level * (f->pt.granule_lg2 - 3u);
+}
+
+static void ops_fail(struct ops_fz *f, u64 iova, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4), noreturn));
+
+static void ops_fail(struct ops_fz *f, u64 iova, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr,
+		"fuzz_ops: %s (levels %u, ias %u, oas %u, pgsizes 0x%llx%s%s%s)\n"
+		"  window 0x%llx-0x%llx, step %u: %s\n",
+		f->config->name, f->pt.levels, f->pt.cfg.ias, f->pt.cfg.oas,
+		(unsigned long long)f->pt.pgsize_bitmap,
+		f->dirty ? ", dirty tracking" : "",
+		f->noncoherent ? ", non-coherent" : "",
+		f->bbm_blocked ? ", no BBML2" : "",
+		(unsigned long long)f->base, (unsigned long long)f->wlast,
+		f->step, f->op);
+	if (f->hw && iova != ~0ull) {
+		fprintf(stderr, "  hwmodel walk of 0x%llx:\n",
+			(unsigned long long)iova);
+		hwm_dump_walk(f->hw, iova, stderr);
+	}
+	fprintf(stderr, "  table:\n");
+	fz_dump(&f->pt, stderr, 200);
+	fz_die("%s", msg);
+}
+
+static void set_op(struct ops_fz *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void set_op(struct ops_fz *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(f->op, sizeof(f->op), fmt, ap);
+	va_end(ap);
+}
+
+static void touch(struct ops_fz *f, u64 first, u64 last)
+{
+	if (first > last)
+		return;
+	if (f->touched_first > f->touched_last) {
+		f->touched_first = first;
+		f->touched_last = last;
+		return;
+	}
+	if (first < f->touched_first)
+		f->touched_first = first;
+	if (last > f->touched_last)
+		f->touched_last = last;
+}
+
+/* Touch [iova, iova + len) if it is a valid range. */
+static void touch_range(struct ops_fz *f, u64 iova, u64 len)
+{
+	if (len && len - 1 <= ~0ull - iova)
+		touch(f, iova, iova + (len - 1));
+}
+
+static void add_probe(struct ops_fz *f, u64 iova)
+{
+	f->probe[f->nprobe++ % OPS_NPROBE] = iova;
+}
+
+static int probe_leaf(void *ctx, const struct model_leaf *leaf)
+{
+	struct ops_fz *f = ctx;
+	u64 last = leaf->iova + lg2_mask(leaf->size_lg2);
+
+	add_probe(f, leaf->iova);
+	add_probe(f, last & ~lg2_mask(f->min_lg2));
+	touch(f, leaf->iova, last);
+	return 0;
+}
+
+/* Remember the leaves [iova, iova + len) touches before they change. */
+static void probe_range(struct ops_fz *f, u64 iova, u64 len)
+{
+	if (len && len - 1 <= ~0ull - iova)
+		model_foreach_range(f->m, iova, len, probe_leaf, f);
+}
+
+/* ---- checks ------------------------------------------------------------ */
+
+static void check_validate(struct ops_fz *f)
+{
+	struct iopgt_validate_err err = { 0 };
+
+	if (iopgt_validate(&f->pt, &err))
+		ops_fail(f, err.iova,
+			 "iopgt_validate: %s at 0x%llx level %u pte 0x%llx",
+			 err.what ? err.what : "?",
+			 (unsigned long long)err.iova, err.level,
+			 (unsigned long long)err.pte);
+}
+
+static int count_leaf(void *ctx, const struct model_leaf *leaf)
+{
+	(void)leaf;
+	(*(u64 *)ctx)++;
+	return 0;
+}
+
+/* One hwmodel leaf against the model and iova_to_phys. */
+static void check_leaf(struct ops_fz *f, const struct hwm_walk *w)
+{
+	struct model_leaf leaf;
+	u64 pa, probe[3];
+	unsigned int i;
+	u32 prot;
+	int ret;
+
+	if (w->replica_mismatch)
+		ops_fail(f, w->iova, "the slots of the leaf at 0x%llx disagree",
+			 (unsigned long long)w->leaf_iova);
+	if (!model_lookup(f->m, w->iova, &leaf))
+		ops_fail(f, w->iova,
+			 "hwmodel translates 0x%llx (leaf 0x%llx 2^%u -> 0x%llx), the model has nothing there",
+			 (unsigned long long)w->iova,
+			 (unsigned long long)w->leaf_iova, w->size_lg2,
+			 (unsigned long long)w->leaf_oa);
+	if (leaf.iova != w->leaf_iova || leaf.size_lg2 != w->size_lg2 ||
+	    leaf.oa != w->leaf_oa)
+		ops_fail(f, w->iova,
+			 "at 0x%llx hwmodel leaf 0x%llx 2^%u -> 0x%llx, model leaf 0x%llx 2^%u -> 0x%llx",
+			 (unsigned long long)w->iova,
+			 (unsigned long long)w->leaf_iova, w->size_lg2,
+			 (unsigned long long)w->leaf_oa,
+			 (unsigned long long)leaf.iova, leaf.size_lg2,
+			 (unsigned long long)leaf.oa);
+	prot = fz_prot_effective(f->format, leaf.prot);
+	if (w->readable != !!(prot & IOPGT_READ) ||
+	    w->writable != !!(prot & IOPGT_WRITE))
+		ops_fail(f, w->iova,
+			 "leaf 0x%llx: hwmodel r%d w%d, model prot 0x%x",
+			 (unsigned long long)leaf.iova, w->readable,
+			 w->writable, leaf.prot);
+	if (f->dirty && w->dirty != leaf.dirty)
+		ops_fail(f, w->iova, "leaf 0x%llx: hwmodel dirty %d, model %d",
+			 (unsigned long long)leaf.iova, w->dirty, leaf.dirty);
+	/* First, last and the middle page of the leaf */
+	probe[0] = leaf.iova;
+	probe[1] = leaf.iova + (lg2_mask(leaf.size_lg2) & ~lg2_mask(12));
+	probe[2] = leaf.iova + ((lg2_mask(leaf.size_lg2) >> 1) &
+				~lg2_mask(12));
+	for (i = 0; i < 3; i++) {
+		pa = 0;
+		ret = iopgt_iova_to_phys(&f->pt, probe[i], &pa);
+		if (ret || pa != leaf.oa + (probe[i] - leaf.iova))
+			ops_fail(f, probe[i],
+				 "iova_to_phys(0x%llx) = %s 0x%llx, model 0x%llx",
+				 (unsigned long long)probe[i], fz_errname(ret),
+				 (unsigned long long)pa,
+				 (unsigned long long)(leaf.oa +
+						      (probe[i] - leaf.iova)));
+	}
+}
+
+/*
+ * Walk [first, last] with the hwmodel, a leaf or a hole (an empty entry,
+ * whole) at a time: every leaf must be the model's, every hole empty in
+ * the model and in iova_to_phys.
+ */
+static void check_walk(struct ops_fz *f, u64 first, u64 last)
+{
+	struct hwm_walk w;
+	u64 iova = first & ~lg2_mask(f->min_lg2), next, n, pa;
+	unsigned int lvl;
+	int ret;
+
+	for (;;) {
+		memset(&w, 0, sizeof(w));
+		ret = hwm_walk(f->hw, iova, &w);
+		if (!ret) {
+			check_leaf(f, &w);
+			next = w.leaf_iova + (1ull << w.size_lg2);
+		} else if (ret == HWM_FAULT_NOT_PRESENT && w.depth) {
+			lvl = w.path[w.depth - 1].level;
+			next = (iova | lg2_mask(item_lg2(f, lvl))) + 1;
+			n = 0;
+			model_foreach_range(f->m, iova, next ? next - iova :
+					    0 - iova, count_leaf, &n);
+			if (n)
+				ops_fail(f, iova,
+					 "hwmodel finds 0x%llx empty (level %u), the model maps it",
+					 (unsigned long long)iova, lvl);
+			ret = iopgt_iova_to_phys(&f->pt, iova, &pa);
+			if (ret != -ENOENT)
+				ops_fail(f, iova,
+					 "iova_to_phys(0x%llx) = %s 0x%llx in a hole",
+					 (unsigned long long)iova,
+					 fz_errname(ret), (unsigned long long)pa);
+		} else {
+			ops_fail(f, iova, "hwmodel walk of 0x%llx: %s",
+				 (unsigned long long)iova, hwm_fault_name(ret));
+		}
+		if (!next || next - 1 >= last)
+			return;
+		iova = next;
+	}
+}
+
+/* iova_to_phys page by page against the model. */
+static void check_pages(struct ops_fz *f, u64 first, u64 last)
+{
+	u64 page = 1ull << f->min_lg2, iova, pa, want;
+	unsigned int n = 0;
+	int re, rm;
+
+	for (iova = first & ~(page - 1); n < OPS_PAGE_CHECKS; iova += page) {
+		pa = want = 0;
+		re = iopgt_iova_to_phys(&f->pt, iova, &pa);
+		rm = model_translate(f->m, iova, &want);
+		if (re != rm || (!re && pa != want))
+			ops_fail(f, iova,
+				 "iova_to_phys(0x%llx) = %s 0x%llx, model %s 0x%llx",
+				 (unsigned long long)iova, fz_errname(re),
+				 (unsigned long long)pa, fz_errname(rm),
+				 (unsigned long long)want);
+		n++;
+		if (iova >= last - (page - 1) || iova + page < iova)
+			break;
+	}
+}
+
+/* Nothing unmapped may still translate through a stale IOTLB entry. */
+static void check_probes(struct ops_fz *f)
+{
+	unsigned int i, n = f->nprobe < OPS_NPROBE ? f->nprobe : OPS_NPROBE;
+	struct model_leaf leaf;
+	u64 iova, pa, want;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		iova = f->probe[i];
+		pa = 0;
+		ret = hwm_translate(f->hw, iova, HWM_READ, &pa);
+		if (model_lookup(f->m, iova, &leaf)) {
+			if (!(fz_prot_effective(f->format, leaf.prot) &
+			      IOPGT_READ))
+				continue;
+			want = leaf.oa + (iova - leaf.iova);
+			if (ret || pa != want)
+				ops_fail(f, iova,
+					 "device read at 0x%llx: %s 0x%llx, model 0x%llx",
+					 (unsigned long long)iova,
+					 hwm_fault_name(ret),
+					 (unsigned long long)pa,
+					 (unsigned long long)want);
+		} else if (ret != HWM_FAULT_NOT_PRESENT) {
+			ops_fail(f, iova,
+				 "unmapped 0x%llx still translates (%s -> 0x%llx): stale IOTLB, a gather was too small",
+				 (unsigned long long)iova, hwm_fault_name(ret),
+				 (unsigned long long)pa);
+		}
+	}
+}
+
+static void check_step(struct ops_fz *f, bool all)
+{
+	u64 first = f->base, last = f->wlast;
+
+	check_validate(f);
+	check_walk(f, f->base, f->wlast);
+	if (!all) {
+		if (f->touched_first > f->touched_last)
+			goto probes;
+		first = f->touched_first > f->base ? f->touched_first : f->base;
+		last = f->touched_last < f->wlast ? f->touched_last : f->wlast;
+		if (first > last)
+			goto probes;
+	}
+	check_pages(f, first, last);
+probes:
+	check_probes(f);
+}
+
+/* ---- gathers ------------------------------------------------------------- */
+
+static bool gather_empty(const struct iopgt_gather *g)
+{
+	return g->start > g->last && !g->detached;
+}
+
+/* The gather must cover what the model says the call changed. */
+static void check_gather_covers(struct ops_fz *f, const struct iopgt_gather *g,
+				const char *what)
+{
+	u64 s0, s1;
+
+	if (!model_last_span(f->m, &s0, &s1))
+		return;
+	if (g->start > s0 || g->last < s1)
+		ops_fail(f, s0,
+			 "%s: gather 0x%llx-0x%llx misses the changed 0x%llx-0x%llx",
+			 what, (unsigned long long)g->start,
+			 (unsigned long long)g->last, (unsigned long long)s0,
+			 (unsigned long long)s1);
+}
+
+/* Invalidate exactly what @g names, then release it. */
+static void flush(struct ops_fz *f, struct iopgt_gather *g,
+		  const struct iopgt_bitmap *bitmap)
+{
+	if (g->start <= g->last) {
+		hwm_invalidate(f->hw, g->start, g->last,
+			       g->flags & IOPGT_GATHER_TABLES);
+		touch(f, g->start, g->last);
+	}
+	iopgt_gather_release(&f->pt, g, bitmap);
+	if (!gather_empty(g))
+		ops_fail(f, ~0ull, "gather not empty after release");
+}
+
+/* ---- argument drawing -------------------------------------------------- */
+
+/* A page size at least a unit and at most half the window. */
+static unsigned int draw_size(struct ops_fz *f)
+{
+	u64 sizes = f->pt.pgsize_bitmap & ~lg2_mask(f->unit_lg2) &
+		    lg2_mask(f->window_lg2);
+
+	if (!sizes)
+		return f->unit_lg2;
+	return producer_pick(f->p, sizes);
+}
+
+struct range {
+	u64 iova;
+	u64 len;
+};
+
+/*
+ * A range of one to four pages of 2^@s inside the window, or (JITTER)
+ * shifted and stretched by whole units, or (HOSTILE) one invalid argument
+ * of the kinds every call checks.
+ */
+static struct range draw_range(struct ops_fz *f, enum ops_args args,
+			       unsigned int s)
+{
+	u64 win = 1ull << f->window_lg2, unit = 1ull << f->unit_lg2;
+	u64 page = 1ull << f->min_lg2;
+	struct range r;
+
+	r.iova = producer_u64(f->p, 0, (win >> s) - 1) << s;
+	r.len = (u64)producer_u32(f->p, 1, 4) << s;
+	if (args == ARGS_JITTER) {
+		r.iova += producer_u32(f->p, 0, 15) * unit;
+		r.len += producer_u32(f->p, 0, 15) * unit;
+		if (producer_bool(f->p) && r.len > unit)
+			r.len -= unit;
+	}
+	if (r.iova >= win)
+		r.iova = win - unit;
+	if (r.len > win - r.iova)
+		r.len = win - r.iova;
+	r.iova += f->base;
+	if (args != ARGS_HOSTILE)
+		return r;
+	switch (producer_u32(f->p, 0, 5)) {
+	case 0:
+		r.len = 0;
+		break;
+	case 1:
+		r.iova += producer_u64(f->p, 1, page - 1);
+		break;
+	case 2:
+		r.len += producer_u64(f->p, 1, page - 1);
+		break;
+	case 3:
+		/* Across the end of ias (or of the IOVA space) */
+		if (f->pt.cfg.ias < 64) {
+			r.iova = (1ull << f->pt.cfg.ias) -
+				 producer_u32(f->p, 1, 4) * page;
+			r.len = 8 * page;
+			break;
+		}
+		/* fall through */
+	case 4:
+		r.iova = 0 - producer_u32(f->p, 1, 4) * page;
+		r.len = 8 * page;
+		break;
+	default:
+		r.len = ~lg2_mask(f->min_lg2);
+		break;
+	}
+	return r;
+}
+
+static u32 draw_prot(struct ops_fz *f, bool random)
+{
+	if (!random)
+		return IOPGT_READ | IOPGT_WRITE;
+	/* Mostly valid: READ and/or WRITE with the other flags at random */
+	if (producer_chance(f->p, 16))
+		return producer_u32(f->p, 0, 63);
+	return producer_u32(f->p, 1, 3) |
+	       (producer_u32(f->p, 0, 7) << 2);
+}
+
+/* ---- operations -------------------------------------------------------- */
+
+static void op_map(struct ops_fz *f, unsigned int opc, bool inject)
+{
+	enum ops_args args = (opc >> 4) & 3;
+	unsigned int s = draw_size(f);
+	struct range r = draw_range(f, args, s);
+	u64 live = talloc_live(f->ta), mapped = 0x5a5a, pa, pa_bits;
+	bool pa_follows = opc & OPC_PA_FOLLOWS;
+	u32 prot;
+	int re, rm;
+
+	pa_bits = f->pt.cfg.oas < 44 ? f->pt.cfg.oas : 44;
+	if (pa_follows)
+		pa = f->pa_base + (r.iova - f->base);
+	else
+		pa = (producer_u64(f->p, 0, 0xffff) << s) & lg2_mask(pa_bits);
+	if (args == ARGS_JITTER)
+		pa += (u64)producer_u32(f->p, 0, 15) << f->unit_lg2;
+	prot = draw_prot(f, producer_bool(f->p));
+	if (args == ARGS_HOSTILE) {
+		switch (producer_u32(f->p, 0, 3)) {
+		case 1:
+			pa += producer_u64(f->p, 1, lg2_mask(f->min_lg2));
+			break;
+		case 2:
+			/* Across the end of oas, or of the PA space */
+			pa = (f->pt.cfg.oas < 64 ? 1ull << f->pt.cfg.oas : 0) -
+			     (1ull << f->min_lg2);
+			break;
+		case 3:
+			prot = producer_bool(f->p) ? 0 : prot | (1u << 5);
+			break;
+		default:
+			break;
+		}
+	}
+	set_op(f, "map 0x%llx+0x%llx -> 0x%llx prot 0x%x%s",
+	       (unsigned long long)r.iova, (unsigned long long)r.len,
+	       (unsigned long long)pa, prot, inject ? " (allocation fails)" :
+						      "");
+	re = iopgt_map(&f->pt, r.iova, pa, r.len, prot, &mapped);
+	f->ret = re;
+	talloc_fail_after(f->ta, -1);
+	if (inject && re == -ENOMEM) {
+		if (talloc_live(f->ta) != live)
+			ops_fail(f, r.iova,
+				 "map failed with -ENOMEM but live tables went from %llu to %llu",
+				 (unsigned long long)live,
+				 (unsigned long long)talloc_live(f->ta));
+		if (mapped)
+			ops_fail(f, r.iova, "failed map reported 0x%llx mapped",
+				 (unsigned long long)mapped);
+		touch_range(f, r.iova, r.len);
+		return;
+	}
+	rm = model_map(f->m, r.iova, pa, r.len, prot);
+	if (re != rm)
+		ops_fail(f, r.iova, "iopgt %s, model %s", fz_errname(re),
+			 fz_errname(rm));
+	if (mapped != (re ? 0 : r.len))
+		ops_fail(f, r.iova, "map reported 0x%llx mapped",
+			 (unsigned long long)mapped);
+	if (!re)
+		touch_range(f, r.iova, r.len);
+}
+
+static void op_unmap(struct ops_fz *f, unsigned int opc)
+{
+	struct range r = draw_range(f, (opc >> 4) & 3, draw_size(f));
+	struct iopgt_gather g;
+	u64 ue = 0x5a5a, um = 0;
+	int re, rm;
+
+	set_op(f, "unmap 0x%llx+0x%llx", (unsigned long long)r.iova,
+	       (unsigned long long)r.len);
+	probe_range(f, r.iova, r.len);
+	iopgt_gather_init(&g);
+	re = iopgt_unmap(&f->pt, r.iova, r.len, &g, &ue);
+	f->ret = re;
+	rm = model_unmap(f->m, r.iova, r.len, &um);
+	if (re != rm)
+		ops_fail(f, r.iova, "iopgt %s, model %s", fz_errname(re),
+			 fz_errname(rm));
+	if (ue != um)
+		ops_fail(f, r.iova, "unmapped 0x%llx, model 0x%llx",
+			 (unsigned long long)ue, (unsigned long long)um);
+	if (!re)
+		check_gather_covers(f, &g, "unmap");
+	else if (re != -ENOENT && !gather_empty(&g))
+		ops_fail(f, r.iova, "failed unmap left work in the gather");
+	else if (re == -ENOENT && g.detached && g.start > g.last)
+		ops_fail(f, r.iova,
+			 "unmap detached tables without a range to invalidate");
+	flush(f, &g, NULL);
+}
+
+/* A bitmap over [base, last of range] plus 64 bits that must stay clear. */
+static u64 *bitmap_words(u64 iova, u64 len, u64 base, unsigned int pgshift,
+			 u64 *nbits)
+{
+	u64 last = iova + (len - 1);
+	u64 *words;
+
+	*nbits = ((last - base) >> pgshift) + 1 + 64;
+	words = calloc((*nbits + 63) / 64, sizeof(u64));
+	if (!words)
+		fz_die("out of memory");
+	return words;
+}
+
+/*
+ * A pgshift from 12 to 21, raised as far as needed to keep a bitmap over
+ * [@iova, @iova + @len) within OPS_MAX_BITS (large windows).
+ */
+static unsigned int draw_pgshift(struct ops_fz *f, u64 iova, u64 len)
+{
+	unsigned int pgshift = producer_u32(f->p, 12, 21);
+
+	if (!len || len - 1 > ~0ull - iova)
+		return pgshift;
+	while (pgshift < 63 &&
+	       ((iova + (len - 1)) >> pgshift) - (iova >> pgshift) >=
+		       OPS_MAX_BITS)
+		pgshift++;
+	return pgshift;
+}
+
+static void same_bits(struct ops_fz *f, const u64 *got, const u64 *want,
+		      u64 nbits, u64 base, unsigned int pgshift)
+{
+	u64 i;
+
+	for (i = 0; i < (nbits + 63) / 64; i++)
+		if (got[i] != want[i])
+			ops_fail(f, base + ((i * 64) << pgshift),
+				 "bitmap word %llu (IOVA 0x%llx, pgshift %u): iopgt 0x%016llx, model 0x%016llx",
+				 (unsigned long long)i,
+				 (unsigned long long)(base + ((i * 64) << pgshift)),
+				 pgshift, (unsigned long long)got[i],
+				 (unsigned long long)want[i]);
+}
+
+/* The @record callback: stretches into bits, and within the request. */
+struct record_ctx {
+	struct ops_fz *f;
+	u64 *words, nbits, base, first, last;
+	unsigned int pgshift;
+};
+
+static void record_stretch(void *ctx, u64 iova, u64 len)
+{
+	struct record_ctx *c = ctx;
+	u64 last = iova + (len - 1), bit;
+
+	if (!len || last < iova || iova < c->first || last > c->last)
+		ops_fail(c->f, iova,
+			 "record(0x%llx, 0x%llx) outside the request 0x%llx-0x%llx",
+			 (unsigned long long)iova, (unsigned long long)len,
+			 (unsigned long long)c->first,
+			 (unsigned long long)c->last);
+	for (bit = (iova - c->base) >> c->pgshift;
+	     bit <= (last - c->base) >> c->pgshift && bit < c->nbits; bit++)
+		c->words[bit / 64] |= 1ull << (bit % 64);
+}
+
+static void op_read_dirty(struct ops_fz *f, unsigned int opc)
+{
+	enum ops_args args = (opc >> 4) & 3;
+	struct range r = draw_range(f, args, draw_size(f));
+	unsigned int pgshift = draw_pgshift(f, r.iova, r.len);
+	bool no_clear = producer_bool(f->p), record = producer_chance(f->p, 4);
+	bool short_bits = producer_chance(f->p, 8);
+	bool no_bitmap = producer_chance(f->p, 8);
+	struct iopgt_bitmap bm = { .pgshift = pgshift };
+	struct record_ctx rc = { .f = f };
+	struct iopgt_gather g;
+	u64 nbits = 0, *got = NULL, *want = NULL, base, back;
+	int re, rm;
+
+	set_op(f, "read_dirty 0x%llx+0x%llx pgshift %u%s%s%s%s",
+	       (unsigned long long)r.iova, (unsigned long long)r.len, pgshift,
+	       no_clear ? " NO_CLEAR" : "", record ? " (record)" : "",
+	       short_bits ? " (short bitmap)" : "",
+	       no_bitmap ? " (no bitmap)" : "");
+	base = r.iova & ~lg2_mask(pgshift);
+	back = (u64)producer_u32(f->p, 0, 2) << pgshift;
+	if (base >= f->base + back)
+		base -= back;
+	if (!no_bitmap && r.len && r.len - 1 <= ~0ull - r.iova) {
+		got = bitmap_words(r.iova, r.len, base, pgshift, &nbits);
+		want = bitmap_words(r.iova, r.len, base, pgshift, &nbits);
+		if (short_bits)
+			nbits = producer_u64(f->p, 1, nbits);
+	}
+	bm.base = base;
+	if (record) {
+		rc.words = got;
+		rc.nbits = nbits;
+		rc.base = base;
+		rc.pgshift = pgshift;
+		rc.first = r.iova;
+		rc.last = r.iova + (r.len - 1);
+		bm.record = record_stretch;
+		bm.ctx = &rc;
+	} else {
+		bm.words = got;
+		bm.nbits = nbits;
+	}
+	iopgt_gather_init(&g);
+	re = iopgt_read_dirty(&f->pt, r.iova, r.len,
+			      no_clear ? IOPGT_DIRTY_NO_CLEAR : 0,
+			      got ? &bm : NULL, &g);
+	f->ret = re;
+	if (got)
+		rm = model_read_dirty(f->m, r.iova, r.len, !no_clear, base,
+				      pgshift, want, nbits);
+	else
+		rm = model_read_dirty(f->m, r.iova, r.len, !no_clear, base,
+				      pgshift, NULL, 0);
+	if (!rm && f->noncoherent)
+		rm = -EOPNOTSUPP;
+	if (re != rm)
+		ops_fail(f, r.iova, "iopgt %s, model %s", fz_errname(re),
+			 fz_errname(rm));
+	if (!re && f->dirty) {
+		if (got)
+			same_bits(f, got, want, nbits, base, pgshift);
+		if (!no_clear)
+			check_gather_covers(f, &g, "read_dirty");
+	}
+	if ((re || no_clear) && !gather_empty(&g))
+		ops_fail(f, r.iova, "%s read_dirty asked for an invalidation",
+			 re ? "failed" : "NO_CLEAR");
+	flush(f, &g, NULL);
+	free(got);
+	free(want);
+}
+
+static int mark_dirty_leaf(void *ctx, const struct model_leaf *leaf)
+{
+	struct record_ctx *c = ctx;
+	u64 first = leaf->iova, last = leaf->iova + lg2_mask(leaf->size_lg2);
+	u64 bit;
+
+	if (!leaf->dirty || last < c->base)
+		return 0;
+	if (first < c->base)
+		first = c->base;
+	for (bit = (first - c->base) >> c->pgshift;
+	     bit <= (last - c->base) >> c->pgshift && bit < c->nbits; bit++)
+		c->words[bit / 64] |= 1ull << (bit % 64);
+	return 0;
+}
+
+static void op_unmap_read_dirty(struct ops_fz *f, unsigned int opc)
+{
+	struct range r = draw_range(f, (opc >> 4) & 3, draw_size(f));
+	unsigned int pgshift = draw_pgshift(f, r.iova, r.len);
+	struct iopgt_bitmap bm = { .pgshift = pgshift };
+	struct record_ctx c = { .f = f, .pgshift = pgshift };
+	struct iopgt_gather g;
+	u64 nbits = 0, *got = NULL, *want = NULL, ue = 0x5a5a, um = 0;
+	bool valid = r.len && r.len - 1 <= ~0ull - r.iova;
+	int re, rm;
+
+	set_op(f, "unmap_read_dirty 0x%llx+0x%llx pgshift %u",
+	       (unsigned long long)r.iova, (unsigned long long)r.len, pgshift);
+	bm.base = r.iova & ~lg2_mask(pgshift);
+	if (valid) {
+		got = bitmap_words(r.iova, r.len, bm.base, pgshift, &nbits);
+		want = bitmap_words(r.iova, r.len, bm.base, pgshift, &nbits);
+	} else {
+		/* The range is refused before the bitmap is looked at */
+		got = calloc(1, sizeof(u64));
+		if (!got)
+			fz_die("out of memory");
+		nbits = 64;
+	}
+	bm.words = got;
+	bm.nbits = nbits;
+	c.words = want;
+	c.nbits = nbits;
+	c.base = bm.base;
+	if (valid) {
+		model_foreach_range(f->m, r.iova, r.len, mark_dirty_leaf, &c);
+		probe_range(f, r.iova, r.len);
+	}
+	iopgt_gather_init(&g);
+	re = iopgt_unmap_read_dirty(&f->pt, r.iova, r.len, &bm, &g, &ue);
+	f->ret = re;
+	rm = model_unmap(f->m, r.iova, r.len, &um);
+	if (re != rm)
+		ops_fail(f, r.iova, "iopgt %s, model %s", fz_errname(re),
+			 fz_errname(rm));
+	if (ue != um)
+		ops_fail(f, r.iova, "unmapped 0x%llx, model 0x%llx",
+			 (unsigned long long)ue, (unsigned long long)um);
+	if (!re)
+		check_gather_covers(f, &g, "unmap_read_dirty");
+	else if (re != -ENOENT && !gather_empty(&g))
+		ops_fail(f, r.iova, "failed unmap left work in the gather");
+	flush(f, &g, &bm);
+	if (f->dirty && valid)
+		same_bits(f, got, want, nbits, bm.base, pgshift);
+	free(got);
+	free(want);
+}
+
+/*
+ * Split or merge: with ARM break-before-make refused, iopgt answers -EBUSY
+ * to any valid request and the model is left alone (its answer, on a copy,
+ * gives the argument errors that come first).
+ */
+static int model_edit(struct ops_fz *f, bool split, u64 iova, u64 len,
+		      unsigned int lg2)
+{
+	struct model *m = f->m;
+	int ret;
+
+	if (f->bbm_blocked) {
+		m = model_clone(f->m);
+		if (!m)
+			fz_die("out of memory");
+	}
+	ret = split ? model_split(m, iova, len, lg2) :
+		      model_merge(m, iova, len, 0);
+	if (f->bbm_blocked) {
+		model_destroy(m);
+		if (!ret)
+			ret = -EBUSY;
+	}
+	return ret;
+}
+
+static void op_split(struct ops_fz *f, unsigned int opc, bool inject)
+{
+	enum ops_args args = (opc >> 4) & 3;
+	struct range r = draw_range(f, args, draw_size(f));
+	unsigned int lg2 = draw_size(f);
+	u64 live = talloc_live(f->ta);
+	struct iopgt_gather g;
+	int re, rm;
+
+	if (args == ARGS_HOSTILE && producer_chance(f->p, 4))
+		lg2 = producer_u32(f->p, 0, 70);
+	set_op(f, "split 0x%llx+0x%llx to 2^%u%s", (unsigned long long)r.iova,
+	       (unsigned long long)r.len, lg2,
+	       inject ? " (allocation fails)" : "");
+	probe_range(f, r.iova, r.len);
+	iopgt_gather_init(&g);
+	re = iopgt_split(&f->pt, r.iova, r.len, lg2, 0, &g);
+	f->ret = re;
+	talloc_fail_after(f->ta, -1);
+	if (inject && re == -ENOMEM) {
+		if (!gather_empty(&g))
+			ops_fail(f, r.iova, "split failed with -ENOMEM but left work in the gather");
+		if (talloc_live(f->ta) != live)
+			ops_fail(f, r.iova,
+				 "split failed with -ENOMEM but live tables went from %llu to %llu",
+				 (unsigned long long)live,
+				 (unsigned long long)talloc_live(f->ta));
+		return;
+	}
+	rm = model_edit(f, true, r.iova, r.len, lg2);
+	if (re != rm)
+		ops_fail(f, r.iova, "iopgt %s, model %s", fz_errname(re),
+			 fz_errname(rm));
+	if (!re)
+		check_gather_covers(f, &g, "split");
+	else if (!gather_empty(&g))
+		ops_fail(f, r.iova, "failed split left work in the gather");
+	flush(f, &g, NULL);
+}
+
+static void op_merge(struct ops_fz *f, unsigned int opc)
+{
+	struct range r = draw_range(f, (opc >> 4) & 3, draw_size(f));
+	struct iopgt_gather g;
+	int re, rm;
+
+	set_op(f, "merge 0x%llx+0x%llx", (unsigned long long)r.iova,
+	       (unsigned long long)r.len);
+	probe_range(f, r.iova, r.len);
+	iopgt_gather_init(&g);
+	re = iopgt_merge(&f->pt, r.iova, r.len, 0, &g);
+	f->ret = re;
+	rm = model_edit(f, false, r.iova, r.len, 0);
+	if (re != rm)
+		ops_fail(f, r.iova, "iopgt %s, model %s", fz_errname(re),
+			 fz_errname(rm));
+	if (!re)
+		check_gather_covers(f, &g, "merge");
+	else if (!gather_empty(&g))
+		ops_fail(f, r.iova, "failed merge left work in the gather");
+	flush(f, &g, NULL);
+}
+
+/* The device reads or writes one IOVA through the hwmodel. */
+static void dma(struct ops_fz *f, u64 iova, bool write)
+{
+	struct model_leaf leaf;
+	bool can;
+	u64 pa = 0;
+	int ret;
+
+	can = model_lookup(f->m, iova, &leaf) &&
+	      (fz_prot_effective(f->format, leaf.prot) &
+	       (write ? IOPGT_WRITE : IOPGT_READ));
+	ret = hwm_translate(f->hw, iova, write ? HWM_WRITE : HWM_READ, &pa);
+	if (can != !ret)
+		ops_fail(f, iova, "device %s at 0x%llx: %s, model: %s",
+			 write ? "write" : "read", (unsigned long long)iova,
+			 hwm_fault_name(ret), can ? "allowed" : "not allowed");
+	if (can && pa != leaf.oa + (iova - leaf.iova))
+		ops_fail(f, iova, "device access at 0x%llx went to 0x%llx, model 0x%llx",
+			 (unsigned long long)iova, (unsigned long long)pa,
+			 (unsigned long long)(leaf.oa + (iova - leaf.iova)));
+	if (can && write)
+		model_set_dirty(f->m, iova);
+}
+
+static u64 draw_iova(struct ops_fz *f)
+{
+	u64 pages = (u64)1 << (f->window_lg2 - 12);
+
+	return f->base + (producer_u64(f->p, 0, pages - 1) << 12);
+}
+
+static void op_dma(struct ops_fz *f, bool write, unsigned int count)
+{
+	u64 iova = draw_iova(f), stride;
+	unsigned int i;
+
+	stride = 1ull << producer_u32(f->p, 12, f->window_lg2 - 4 > 12 ?
+					      f->window_lg2 - 4 : 12);
+	set_op(f, "device %s at 0x%llx x%u stride 0x%llx",
+	       write ? "write" : "read", (unsigned long long)iova, count,
+	       (unsigned long long)stride);
+	for (i = 0; i < count && iova <= f->wlast; i++, iova += stride) {
+		dma(f, iova, write);
+		if (iova + stride < iova)
+			break;
+	}
+}
+
+/* Split then merge back: the same translation, the same leaves. */
+static void op_split_merge(struct ops_fz *f)
+{
+	struct range r = draw_range(f, ARGS_PLAIN, draw_size(f));
+	unsigned int lg2 = f->min_lg2 > f->unit_lg2 ? f->min_lg2 :
+						      f->unit_lg2;
+	struct iopgt_gather g;
+	int re, rm;
+
+	set_op(f, "split 0x%llx+0x%llx to 2^%u, then merge",
+	       (unsigned long long)r.iova, (unsigned long long)r.len, lg2);
+	probe_range(f, r.iova, r.len);
+	iopgt_gather_init(&g);
+	re = iopgt_split(&f->pt, r.iova, r.len, lg2, 0, &g);
+	f->ret = re;
+	rm = model_edit(f, true, r.iova, r.len, lg2);
+	if (re != rm)
+		ops_fail(f, r.iova, "split: iopgt %s, model %s",
+			 fz_errname(re), fz_errname(rm));
+	flush(f, &g, NULL);
+	check_validate(f);
+	iopgt_gather_init(&g);
+	re = iopgt_merge(&f->pt, r.iova, r.len, 0, &g);
+	f->ret = re;
+	rm = model_edit(f, false, r.iova, r.len, 0);
+	if (re != rm)
+		ops_fail(f, r.iova, "merge: iopgt %s, model %s",
+			 fz_errname(re), fz_errname(rm));
+	if (!re)
+		check_gather_covers(f, &g, "merge");
+	flush(f, &g, NULL);
+}
+
+/* Unmap the whole window: everything must go, and say so. */
+static void op_clear_all(struct ops_fz *f)
+{
+	struct iopgt_gather g;
+	u64 len = f->wlast - f->base + 1, ue = 0x5a5a, um = 0;
+	int re, rm;
+
+	set_op(f, "unmap the window");
+	probe_range(f, f->base, len);
+	iopgt_gather_init(&g);
+	re = iopgt_unmap(&f->pt, f->base, len, &g, &ue);
+	f->ret = re;
+	rm = model_unmap(f->m, f->base, len, &um);
+	if (re != rm || ue != um)
+		ops_fail(f, f->base, "iopgt %s 0x%llx, model %s 0x%llx",
+			 fz_errname(re), (unsigned long long)ue,
+			 fz_errname(rm), (unsigned long long)um);
+	if (!re)
+		check_gather_covers(f, &g, "unmap");
+	flush(f, &g, NULL);
+	if (model_count(f->m))
+		ops_fail(f, f->base, "model not empty after unmapping all");
+	touch(f, f->base, f->wlast);
+}
+
+/* ---- setup ------------------------------------------------------------- */
+
+static void setup(struct ops_fz *f, struct producer *p)
+{
+	const struct fz_config *const *configs;
+	unsigned int n = fz_configs(&configs), flags, pos, top, l;
+	struct iopgt_cfg cfg;
+	u64 large, span;
+	int ret;
+
+	memset(f, 0, sizeof(*f));
+	f->p = p;
+	f->touched_first = ~0ull;
+	f->config = configs[producer_u32(p, 0, n - 1)];
+	flags = producer_u32(p, 0, 127);
+	cfg = f->config->cfg;
+	f->format = cfg.format;
+	/* CPU addresses need 47 bits: a smaller oas needs low PAs */
+	if (cfg.oas && cfg.oas < 48)
+		flags |= 1;
+	f->ta = talloc_create(64ull << 30, (flags & 1) ? TALLOC_LOW_PA : 0);
+	if (!f->ta)
+		fz_die("talloc_create failed");
+	cfg.ops = talloc_ops_for(f->ta);
+	cfg.ctx = f->ta;
+	f->noncoherent = flags & 4;
+	if (f->noncoherent)
+		cfg.quirks |= IOPGT_QUIRK_NON_COHERENT;
+	else if (!(flags & 2))
+		cfg.quirks |= IOPGT_QUIRK_DIRTY_TRACKING;
+	if (cfg.format == IOPGT_FMT_ARM_S1 || cfg.format == IOPGT_FMT_ARM_S2) {
+		if (flags & 8)
+			f->bbm_blocked = true;
+		else
+			cfg.quirks |= IOPGT_QUIRK_ARM_BBML2;
+	}
+	ret = iopgt_init(&f->pt, &cfg);
+	if (ret)
+		fz_die("iopgt_init(%s): %s", f->config->name, fz_errname(ret));
+	f->dirty = f->pt.dirty_tracking;
+	f->min_lg2 = __builtin_ctzll(f->pt.pgsize_bitmap);
+	f->m = model_create(f->pt.pgsize_bitmap, f->pt.cfg.ias,
+			    f->pt.cfg.oas);
+	if (!f->m)
+		fz_die("model_create failed");
+	model_set_geometry(f->m, f->pt.granule_lg2, f->pt.levels);
+	f->hw = fz_hwm_create(&f->pt, f->dirty,
+			      (flags & 1) ? fz_talloc_p2v : NULL, f->ta);
+
+	/* The window: 1024 pages, or about two level-2 entries of units */
+	f->unit_lg2 = f->min_lg2;
+	f->window_lg2 = f->min_lg2 + 10;
+	if ((flags & 16) && f->pt.levels > 1) {
+		large = f->pt.pgsize_bitmap & ~lg2_mask(item_lg2(f, 1));
+		if (large)
+			f->unit_lg2 = __builtin_ctzll(large);
+		l = f->pt.levels > 2 ? 2 : 1;
+		f->window_lg2 = item_lg2(f, l) + 1;
+		if (f->window_lg2 > f->unit_lg2 + 14)
+			f->window_lg2 = f->unit_lg2 + 14;
+	}
+	if (f->window_lg2 > f->pt.cfg.ias)
+		f->window_lg2 = f->pt.cfg.ias;
+	if (f->window_lg2 < f->unit_lg2 + 1)
+		f->unit_lg2 = f->window_lg2 - 1;
+	span = f->pt.cfg.ias >= 64 ? 0 : 1ull << f->pt.cfg.ias;
+	pos = (flags >> 5) & 3;
+	top = item_lg2(f, f->pt.levels - 1);
+	switch (pos) {
+	case 0:
+		f->base = 0;
+		break;
+	case 1:
+		/* Across the boundary of two top-level entries */
+		if (top < f->pt.cfg.ias && top >= f->window_lg2)
+			f->base = (1ull << top) - (1ull << (f->window_lg2 - 1));
+		break;
+	case 2:
+		/* At the top of ias */
+		f->base = span - (1ull << f->window_lg2);
+		break;
+	default:
+		f->base = producer_u64(p, 0, lg2_mask(f->pt.cfg.ias -
+						      f->window_lg2)) <<
+			  f->window_lg2;
+		break;
+	}
+	f->wlast = f->base + lg2_mask(f->window_lg2);
+	f->pa_base = (producer_u64(p, 0, 0xff) << f->window_lg2) &
+		     lg2_mask(f->pt.cfg.oas < 44 ? f->pt.cfg.oas : 44);
+	if (f->pa_base + lg2_mask(f->window_lg2) >
+	    lg2_mask(f->pt.cfg.oas < 64 ? f->pt.cfg.oas : 64))
+		f->pa_base = 0;
+}
+
+static void teardown(struct ops_fz *f)
+{
+	set_op(f, "teardown");
+	op_clear_all(f);
+	check_step(f, true);
+	hwm_destroy(f->hw);
+	f->hw = NULL;
+	iopgt_destroy(&f->pt);
+	if (talloc_live(f->ta))
+		fz_die("fuzz_ops: %s: %llu tables leaked", f->config->name,
+		       (unsigned long long)talloc_live(f->ta));
+	talloc_destroy(f->ta);
+	model_destroy(f->m);
+}
+
+/* IOPGT_FUZZ_VERBOSE=1: one line per step on stderr (seed writing). */
+static bool ops_verbose;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const char *v = getenv("IOPGT_FUZZ_VERBOSE");
+
+	(void)argc;
+	(void)argv;
+	ops_verbose = v && *v && *v != '0';
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct producer p;
+	struct ops_fz f;
+	unsigned int opc;
+	bool inject;
+
+	producer_init(&p, data, size);
+	setup(&f, &p);
+	if (ops_verbose)
+		fprintf(stderr,
+			"fuzz_ops: %s, window 0x%llx-0x%llx, unit 2^%u%s%s%s%s\n",
+			f.config->name, (unsigned long long)f.base,
+			(unsigned long long)f.wlast, f.unit_lg2,
+			f.dirty ? ", dirty tracking" : "",
+			f.noncoherent ? ", non-coherent" : "",
+			f.bbm_blocked ? ", no BBML2" : "",
+			f.pt.cfg.ops->phys_to_virt ? ", low PA" : "");
+	check_validate(&f);
+	for (f.step = 0; f.step < OPS_MAX_STEPS && !producer_empty(&p);
+	     f.step++) {
+		opc = producer_u32(&p, 0, 255);
+		f.ret = 0;
+		/* Split-then-merge expects both halves to work */
+		inject = (opc & OPC_INJECT) && (opc & 15) != OP_SPLIT_MERGE;
+		f.touched_first = ~0ull;
+		f.touched_last = 0;
+		if (inject)
+			talloc_fail_after(f.ta, producer_u32(&p, 0, 7));
+		switch ((enum ops_op)(opc & 15)) {
+		case OP_MAP:
+		case OP_MAP2:
+		case OP_MAP3:
+			op_map(&f, opc, inject);
+			break;
+		case OP_UNMAP:
+		case OP_UNMAP2:
+			op_unmap(&f, opc);
+			break;
+		case OP_READ_DIRTY:
+			op_read_dirty(&f, opc);
+			break;
+		case OP_UNMAP_READ_DIRTY:
+			op_unmap_read_dirty(&f, opc);
+			break;
+		case OP_SPLIT:
+			op_split(&f, opc, inject);
+			break;
+		case OP_MERGE:
+			op_merge(&f, opc);
+			break;
+		case OP_WRITE:
+		case OP_WRITE2:
+			op_dma(&f, true, 1);
+			break;
+		case OP_READ:
+			op_dma(&f, false, producer_u32(&p, 1, 8));
+			break;
+		case OP_WRITE_RUN:
+			op_dma(&f, true, producer_u32(&p, 1, 32));
+			break;
+		case OP_CHECK_ALL:
+			set_op(&f, "check");
+			touch(&f, f.base, f.wlast);
+			break;
+		case OP_SPLIT_MERGE:
+			op_split_merge(&f);
+			break;
+		case OP_CLEAR_ALL:
+			op_clear_all(&f);
+			break;
+		}
+		/* Operations that never allocate must not see the failure */
+		talloc_fail_after(f.ta, -1);
+		if (ops_verbose)
+			fprintf(stderr, "fuzz_ops: step %u: %s: %s\n", f.step,
+				f.op, fz_errname(f.ret));
+		check_step(&f, false);
+	}
+	teardown(&f);
+	return 0;
+}

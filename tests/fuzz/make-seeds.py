@@ -1,0 +1,762 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+"""Write the seed corpora of the fuzz targets.
+
+    tests/fuzz/make-seeds.py [--out tests/fuzz/corpus]
+
+Each seed is a scenario written the way the target reads its input: every
+value goes through Enc.u(value, lo, hi), the inverse of the data
+producer's draw of an integer in [lo, hi] (as many little-endian bytes as
+the range needs, the value minus lo). The draws of each operation are
+written in the order fuzz_ops.c and fuzz_decode.c make them, so a change
+to those orders means running this again (the seeds stay valid inputs
+either way; they only stop meaning what their names say).
+
+CONFIGS mirrors fz_configs() in fuzz_common.c with every format built in,
+with the geometry iopgt_init() gives each. Run a seed with
+IOPGT_FUZZ_VERBOSE=1 build/<preset>/fuzz_ops_replay <file> to see what it
+does step by step. Files named bug-* in the corpus were found by fuzzing
+and are kept by hand: this script never writes or removes them.
+"""
+import argparse
+import os
+
+# name, levels, granule_lg2, top_lg2, ias, oas, pgsize_bitmap
+CONFIGS = [
+    ("amdv1/mode3", 3, 12, 9, 39, 52, 0x7ffffff000),
+    ("amdv1/mode4", 4, 12, 9, 48, 52, 0xff7ffffff000),
+    ("amdv1/mode6", 6, 12, 7, 64, 52, 0x1ffff7ffffff000),
+    ("amdv1/mode2-ias28", 2, 12, 9, 28, 52, 0x1ffff000),
+    ("amdv1/mode4-4k2m1g", 4, 12, 9, 48, 52, 0x40201000),
+    ("vtd_sl/3lvl", 3, 12, 9, 39, 52, 0x40201000),
+    ("vtd_sl/4lvl", 4, 12, 9, 48, 52, 0x40201000),
+    ("vtd_sl/5lvl", 5, 12, 9, 57, 52, 0x40201000),
+    ("vtd_sl/4lvl-4konly", 4, 12, 9, 48, 52, 0x1000),
+    ("vtd_sl/ias35", 3, 12, 9, 35, 52, 0x40201000),
+    ("vtd_fl/4lvl", 4, 12, 9, 47, 52, 0x40201000),
+    ("vtd_fl/5lvl", 5, 12, 9, 56, 52, 0x40201000),
+    ("vtd_fl/4lvl-no1g", 4, 12, 9, 47, 52, 0x201000),
+    ("vtd_fl/ias44", 4, 12, 9, 44, 52, 0x40201000),
+    ("arm_s1/4k-48", 4, 12, 9, 48, 48, 0x442211000),
+    ("arm_s1/4k-39", 3, 12, 9, 39, 48, 0x442211000),
+    ("arm_s1/16k-47", 3, 14, 11, 47, 48, 0x42204000),
+    ("arm_s1/64k-52", 3, 16, 10, 52, 52, 0x40420210000),
+    ("arm_s1/4k-48-4k2m1g", 4, 12, 9, 48, 48, 0x40201000),
+    ("arm_s2/4k-40-concat", 3, 12, 10, 40, 48, 0x442211000),
+    ("arm_s2/16k-48", 3, 14, 12, 48, 48, 0x42204000),
+    ("arm_s2/64k-42", 2, 16, 13, 42, 48, 0x420210000),
+    ("arm_s2/64k-46-concat16", 2, 16, 17, 46, 48, 0x420210000),
+    ("amdv1/mode1", 1, 12, 9, 21, 52, 0x1ff000),
+    ("arm_s1/4k-32", 3, 12, 2, 32, 40, 0x42211000),
+]
+
+U64 = (1 << 64) - 1
+
+
+def mask(lg2):
+    return U64 if lg2 >= 64 else (1 << lg2) - 1
+
+
+def bits(m):
+    return [i for i in range(64) if (m >> i) & 1]
+
+
+class Enc:
+    """The inverse of tests/fuzz/producer.c."""
+
+    def __init__(self):
+        self.b = bytearray()
+
+    def u(self, v, lo, hi):
+        assert lo <= v <= hi, (v, lo, hi)
+        r, x, shift = hi - lo, v - lo, 0
+        while shift < 64 and (r >> shift):
+            self.b.append((x >> shift) & 0xff)
+            shift += 8
+
+    def bool(self, v):
+        self.u(int(bool(v)), 0, 1)
+
+    def chance(self, n, v):
+        self.u(n - 1 if v else 0, 0, n - 1)
+
+    def pick(self, m, bit):
+        self.u(bits(m).index(bit), 0, len(bits(m)) - 1)
+
+
+def config(name):
+    for i, c in enumerate(CONFIGS):
+        if c[0] == name:
+            return i, c
+    raise KeyError(name)
+
+
+def item_lg2(c, level):
+    g = c[2]
+    return g + level * (g - 3)
+
+
+# ---- fuzz_ops -------------------------------------------------------------
+
+OP = dict(map=0, unmap=3, read_dirty=5, unmap_read_dirty=6, split=7,
+          merge=8, write=9, read=11, write_run=12, check=13,
+          split_merge=14, clear_all=15)
+ARGS = dict(plain=0, jitter=2, hostile=3)
+READ, WRITE, NOEXEC, CACHE, MMIO = 1, 2, 4, 8, 16
+
+
+class Ops:
+    """A fuzz_ops input: setup, then one method per operation."""
+
+    def __init__(self, name, lowpa=False, notrack=False, noncoherent=False,
+                 nobbml2=False, large=False, pos=0, base_k=0, pa_k=0):
+        self.e = Enc()
+        self.idx, self.c = config(name)
+        _, levels, g, top, ias, oas, pgs = self.c
+        self.e.u(self.idx, 0, len(CONFIGS) - 1)
+        flags = (lowpa << 0 | notrack << 1 | noncoherent << 2 |
+                 nobbml2 << 3 | large << 4 | pos << 5)
+        self.e.u(flags, 0, 127)
+        self.min_lg2 = bits(pgs)[0]
+        self.unit_lg2 = self.min_lg2
+        self.w = self.min_lg2 + 10
+        if large and levels > 1:
+            big = pgs & ~mask(item_lg2(self.c, 1))
+            if big:
+                self.unit_lg2 = bits(big)[0]
+            self.w = item_lg2(self.c, 2 if levels > 2 else 1) + 1
+            self.w = min(self.w, self.unit_lg2 + 14)
+        self.w = min(self.w, ias)
+        if self.w < self.unit_lg2 + 1:
+            self.unit_lg2 = self.w - 1
+        top_item = item_lg2(self.c, levels - 1)
+        if pos == 0:
+            self.base = 0
+        elif pos == 1:
+            self.base = 0
+            if top_item < ias and top_item >= self.w:
+                self.base = (1 << top_item) - (1 << (self.w - 1))
+        elif pos == 2:
+            self.base = (1 << ias) - (1 << self.w) if ias < 64 else \
+                (1 << 64) - (1 << self.w)
+        else:
+            self.e.u(base_k, 0, mask(ias - self.w))
+            self.base = base_k << self.w
+        self.e.u(pa_k, 0, 0xff)
+        self.pgs = pgs
+
+    def sizes(self):
+        return self.pgs & ~mask(self.unit_lg2) & mask(self.w)
+
+    def _opc(self, op, args="plain", inject=None, pa_follows=False):
+        opc = OP[op] | ARGS[args] << 4 | (inject is not None) << 6 | \
+            pa_follows << 7
+        self.e.u(opc, 0, 255)
+        if inject is not None and op != "split_merge":
+            self.e.u(inject, 0, 7)
+
+    def _size(self, s):
+        m = self.sizes()
+        if m:
+            self.e.pick(m, s)
+        else:
+            assert s == self.unit_lg2
+
+    def _range(self, s, k, n, args="plain", jitter=(0, 0, False),
+               hostile=None):
+        """Pages [k, k + n) of 2^s from the window's start."""
+        self._size(s)
+        self.e.u(k, 0, ((1 << self.w) >> s) - 1)
+        self.e.u(n, 1, 4)
+        if args == "jitter":
+            self.e.u(jitter[0], 0, 15)
+            self.e.u(jitter[1], 0, 15)
+            self.e.bool(jitter[2])
+        if args == "hostile":
+            kind, arg = hostile
+            self.e.u(kind, 0, 5)
+            if kind in (1, 2):
+                self.e.u(arg, 1, (1 << self.min_lg2) - 1)
+            elif kind in (3, 4):
+                self.e.u(arg, 1, 4)
+
+    def map(self, s, k, n, pa=0, pa_follows=False, prot=None, args="plain",
+            inject=None, hostile=None, pa_hostile=None, jitter=(0, 0, False),
+            pa_jitter=0):
+        """@pa: page number of 2^s unless the PA follows the IOVA."""
+        self._opc("map", args, inject, pa_follows)
+        self._range(s, k, n, args, jitter, hostile)
+        if not pa_follows:
+            self.e.u(pa, 0, 0xffff)
+        if args == "jitter":
+            self.e.u(pa_jitter, 0, 15)
+        self.e.bool(prot is not None)
+        if prot is not None:
+            weird = prot & ~0x1f or not prot & 3
+            self.e.chance(16, weird)
+            if weird:
+                self.e.u(prot, 0, 63)
+            else:
+                self.e.u(prot & 3, 1, 3)
+                self.e.u(prot >> 2, 0, 7)
+        if args == "hostile":
+            kind, arg = pa_hostile or (0, None)
+            self.e.u(kind, 0, 3)
+            if kind == 1:
+                self.e.u(arg, 1, mask(self.min_lg2))
+            elif kind == 3:
+                self.e.bool(arg)
+
+    def unmap(self, s, k, n, args="plain", hostile=None):
+        self._opc("unmap", args)
+        self._range(s, k, n, args, hostile=hostile)
+
+    def read_dirty(self, s, k, n, pgshift=12, no_clear=False, record=False,
+                   back=0, no_bitmap=False):
+        self._opc("read_dirty")
+        self._range(s, k, n)
+        self.e.u(pgshift, 12, 21)
+        self.e.bool(no_clear)
+        self.e.chance(4, record)
+        self.e.chance(8, False)
+        self.e.chance(8, no_bitmap)
+        self.e.u(back, 0, 2)
+
+    def unmap_read_dirty(self, s, k, n, pgshift=12):
+        self._opc("unmap_read_dirty")
+        self._range(s, k, n)
+        self.e.u(pgshift, 12, 21)
+
+    def split(self, s, k, n, to, inject=None):
+        self._opc("split", inject=inject)
+        self._range(s, k, n)
+        self._size(to)
+
+    def merge(self, s, k, n):
+        self._opc("merge")
+        self._range(s, k, n)
+
+    def _dma(self, op, page, count, stride_lg2):
+        self._opc(op)
+        # The count is an argument of op_dma(): drawn before the IOVA
+        if op == "read":
+            self.e.u(count, 1, 8)
+        elif op == "write_run":
+            self.e.u(count, 1, 32)
+        self.e.u(page, 0, (1 << (self.w - 12)) - 1)
+        hi = self.w - 4 if self.w - 4 > 12 else 12
+        self.e.u(stride_lg2, 12, hi)
+
+    def write(self, page, stride_lg2=12):
+        """One device write at 4K page @page of the window."""
+        self._dma("write", page, 1, stride_lg2)
+
+    def write_run(self, page, count, stride_lg2=12):
+        self._dma("write_run", page, count, stride_lg2)
+
+    def read(self, page, count=1, stride_lg2=12):
+        self._dma("read", page, count, stride_lg2)
+
+    def split_merge(self, s, k, n):
+        self._opc("split_merge")
+        self._range(s, k, n)
+
+    def check(self):
+        self._opc("check")
+
+    def clear_all(self):
+        self._opc("clear_all")
+
+
+def ops_seeds():
+    seeds = {}
+
+    # A 2M leaf through a migration: dirty, split, harvest, merge back.
+    o = Ops("amdv1/mode4")
+    o.map(21, 1, 1, pa_follows=True)
+    o.write_run(512 + 3, 4, 14)
+    o.read_dirty(21, 1, 1, pgshift=12)
+    o.split(21, 1, 1, 12)
+    o.write_run(512 + 7, 8, 12)
+    o.read_dirty(21, 1, 1, pgshift=12, no_clear=True)
+    o.read_dirty(21, 1, 1, pgshift=21)
+    o.merge(21, 1, 1)
+    o.write(600)
+    o.unmap_read_dirty(21, 1, 1, pgshift=13)
+    seeds["amdv1-migrate-2m"] = o
+
+    # AMD replicated sizes: 8K..1M leaves, partial unmap removes whole.
+    o = Ops("amdv1/mode3")
+    for s, k in ((13, 1), (14, 1), (16, 1), (20, 1)):
+        o.map(s, k, 1, pa_follows=True)
+    o.write_run(4, 16, 13)
+    o.unmap(12, 0x110, 1)
+    o.split(20, 1, 1, 14)
+    o.read_dirty(20, 1, 1, pgshift=15, record=True)
+    o.merge(21, 0, 1)
+    o.check()
+    seeds["amdv1-replicas"] = o
+
+    # VT-d SL: 4K runs with contiguous PA merge into 2M; prot mix.
+    o = Ops("vtd_sl/4lvl", pos=1)
+    o.map(12, 512, 4, pa_follows=True)
+    for k in range(516, 1024, 19):
+        o.map(12, k, 4, pa_follows=True, args="jitter",
+              jitter=(0, 15, False))
+    o.map(12, 1, 2, pa=77, prot=READ)
+    o.merge(21, 1, 1)
+    o.write_run(513, 32, 16)
+    o.read(1, 2)
+    o.write(1)
+    o.unmap(12, 700, 1)
+    seeds["vtd_sl-merge-boundary"] = o
+
+    # x86 first level at the top-level boundary, then across it.
+    o = Ops("vtd_fl/4lvl", pos=1)
+    o.map(21, 0, 2, pa_follows=True)
+    o.write_run(0, 32, 17)
+    o.split(21, 0, 2, 12)
+    o.read_dirty(21, 0, 2, pgshift=16)
+    o.unmap(12, 500, 3)
+    o.split_merge(21, 0, 2)
+    o.clear_all()
+    seeds["vtd_fl-boundary"] = o
+
+    # ARM stage 1 contiguous 64K and 2M: split with BBML2, merge back.
+    o = Ops("arm_s1/4k-48")
+    o.map(16, 1, 4, pa_follows=True)
+    o.map(21, 1, 1, pa=3)
+    o.write_run(16, 8, 12)
+    o.split(16, 1, 4, 12)
+    o.read_dirty(16, 1, 4, pgshift=12, back=2)
+    o.merge(16, 1, 4)
+    o.split(21, 1, 1, 16)
+    o.write_run(512, 32, 14)
+    o.unmap_read_dirty(21, 1, 1, pgshift=16)
+    seeds["arm_s1-contig-split"] = o
+
+    # ARM without BBML2: split and merge refused, tables untouched.
+    o = Ops("arm_s2/4k-40-concat", nobbml2=True, pos=2)
+    o.map(21, 0, 2, pa_follows=True)
+    o.split(21, 0, 2, 12)
+    o.merge(21, 0, 1)
+    o.write(5)
+    o.read_dirty(21, 0, 2)
+    seeds["arm_s2-no-bbml2"] = o
+
+    # Allocation failures at every depth of a fresh map and of a split.
+    o = Ops("amdv1/mode4", pos=3, base_k=0x12345)
+    for k in range(4):
+        o.map(12, 300, 1, pa=5, inject=k)
+    o.map(21, 1, 1, pa=9)
+    for k in range(3):
+        o.split(21, 1, 1, 12, inject=k)
+    o.split(21, 1, 1, 12)
+    o.unmap(12, 0, 4)
+    seeds["amdv1-enomem"] = o
+
+    # Every argument check, on a table with something in it.
+    o = Ops("vtd_sl/ias35", pos=2)
+    o.map(12, 0, 4, pa=1)
+    o.map(12, 1, 1, args="hostile", hostile=(0, None))
+    o.map(12, 1, 1, args="hostile", hostile=(1, 0x800))
+    o.map(12, 1, 1, args="hostile", hostile=(2, 0x10))
+    o.map(12, 8, 1, args="hostile", hostile=(3, 2))
+    o.map(12, 8, 1, args="hostile", hostile=(4, 1))
+    o.map(12, 8, 1, args="hostile", hostile=(5, None))
+    o.map(12, 8, 1, args="hostile", hostile=(0, None), pa_hostile=(1, 1))
+    o.map(12, 8, 1, args="plain", prot=0)
+    o.map(12, 8, 1, prot=READ | 32)
+    o.map(12, 2, 1, pa=3)
+    o.unmap(12, 0, 1, args="hostile", hostile=(3, 4))
+    o.unmap(12, 0, 1, args="hostile", hostile=(1, 1))
+    o.unmap(12, 900, 1)
+    seeds["vtd_sl-bad-arguments"] = o
+
+    # A large window: 1G leaves split to 2M and merged back.
+    o = Ops("amdv1/mode3", large=True)
+    o.map(30, 1, 1, pa_follows=True)
+    o.map(29, 0, 1, pa_follows=True)
+    o.write_run(1 << 18, 32, 24)
+    o.split(30, 1, 1, 21)
+    o.read_dirty(30, 1, 1, pgshift=21)
+    o.merge(30, 1, 1)
+    o.unmap_read_dirty(30, 0, 2, pgshift=21)
+    seeds["amdv1-large-1g"] = o
+
+    # 64K granule, 52-bit OA; 16K granule stage 2.
+    o = Ops("arm_s1/64k-52", pos=2)
+    o.map(21, 3, 2, pa=0xfff0)
+    o.map(16, 3, 4, pa_follows=True)
+    o.write_run(40, 32, 16)
+    o.split(21, 3, 2, 16)
+    o.read_dirty(21, 3, 2, pgshift=16)
+    o.merge(21, 3, 2)
+    seeds["arm_s1-64k-52"] = o
+    o = Ops("arm_s2/16k-48", pos=1)
+    o.map(21, 1, 2, pa_follows=True)
+    o.map(14, 3, 4, pa_follows=True)
+    o.write_run(4, 32, 13)
+    o.split(21, 1, 2, 14)
+    o.unmap_read_dirty(21, 1, 1, pgshift=14)
+    seeds["arm_s2-16k"] = o
+
+    # No dirty tracking, a non-coherent walker, low PAs.
+    o = Ops("amdv1/mode4-4k2m1g", noncoherent=True)
+    o.map(21, 0, 1, pa_follows=True)
+    o.write(3)
+    o.read_dirty(21, 0, 1)
+    o.unmap_read_dirty(21, 0, 1)
+    seeds["amdv1-noncoherent"] = o
+    o = Ops("arm_s1/4k-32", lowpa=True, notrack=True, pos=2)
+    o.map(12, 0, 4, pa=0x1234, prot=READ | WRITE | MMIO)
+    o.map(16, 1, 1, pa_follows=True, prot=WRITE | NOEXEC | CACHE)
+    o.read(0, 4)
+    o.write(17)
+    o.split_merge(16, 1, 1)
+    seeds["arm_s1-lowpa-notrack"] = o
+    o = Ops("amdv1/mode6", pos=2)
+    o.map(21, 1, 1, pa_follows=True)
+    o.map(12, 0, 3, pa=4)
+    o.write_run(0, 8, 12)
+    o.unmap_read_dirty(21, 0, 2, pgshift=21)
+    seeds["amdv1-mode6-top"] = o
+    o = Ops("amdv1/mode1")
+    o.map(20, 0, 2, pa_follows=True)
+    o.write(9)
+    o.split(20, 0, 1, 15)
+    o.read_dirty(20, 0, 2, record=True)
+    o.merge(20, 0, 2)
+    seeds["amdv1-mode1"] = o
+    return {k: bytes(v.e.b) for k, v in seeds.items()}
+
+
+# ---- fuzz_decode ----------------------------------------------------------
+
+KIND = dict(raw=0, leaf=1, flip=2, byte=3, table=4, copy=5, zero=6)
+
+
+class Decode:
+    """A fuzz_decode input: tables are filled in creation order."""
+
+    def __init__(self, name, tracking=False, bbml2=False):
+        self.e = Enc()
+        self.idx, self.c = config(name)
+        _, levels, g, top, ias, oas, pgs = self.c
+        self.e.u(self.idx, 0, len(CONFIGS) - 1)
+        self.e.u(int(tracking) | int(bbml2) << 1, 0, 3)
+        # (level, number of entries) of each table, in creation order
+        self.tables = [(levels - 1, 1 << top)]
+        self.cur = -1
+        self.runs = 0
+
+    def table(self, runs):
+        """Start filling the next table with @runs runs."""
+        assert self.runs == 0, "runs left in the table before"
+        self.cur += 1
+        self.runs = runs
+        self.e.u(runs, 0, 12)
+
+    def run(self, slot, count, kind):
+        assert self.runs > 0, "more runs than the table said"
+        self.runs -= 1
+        level, nent = self.tables[self.cur]
+        self.e.u(slot, 0, nent - 1)
+        self.e.u(count, 1, 32)
+        self.e.u(KIND[kind], 0, 7)
+        self.kind = kind
+        self.first = slot
+
+    def raw(self, v):
+        self.e.u(v, 0, U64)
+
+    def leaf(self, size, oa_page, prot=READ | WRITE, noise=0, flip=None):
+        """@oa_page: the OA in units of 2^size."""
+        level, nent = self.tables[self.cur]
+        g = self.c[2]
+        lo = item_lg2(self.c, level)
+        hi = min(lo + g - 4, 63)
+        lo = min(lo, hi)
+        m = self.c[6] & mask(hi + 1) & ~mask(lo)
+        if m and size in bits(m):
+            self.e.chance(8, False)
+            self.e.pick(m, size)
+        else:
+            if m:
+                self.e.chance(8, True)
+            self.e.u(size, lo, hi)
+        self.e.u(oa_page, 0, 0xfffff)
+        self.e.chance(8, False)
+        self.e.u(prot & 3, 1, 3)
+        self.e.u(prot >> 2, 0, 7)
+        self.e.u(1 if noise else 0, 0, 3)
+        if noise:
+            self.e.u(noise, 0, U64)
+        if flip is not None:
+            reps = 1 << min(size - item_lg2(self.c, level), 20)
+            reps = min(reps, nent)
+            self.e.u(flip[0], 0, reps - 1)
+            if self.kind == "flip":
+                self.e.u(flip[1], 0, 63)
+            else:
+                self.e.u(flip[1], 0, 7)
+                self.e.u(flip[2], 0, 255)
+
+    def child(self, scramble=None):
+        """A table entry; the new table is filled after those before it."""
+        level, nent = self.tables[self.cur]
+        self.tables.append((level - 1, 1 << (self.c[2] - 3)))
+        self.e.chance(4, scramble is not None)
+        if scramble is not None:
+            self.e.u(scramble, 0, U64)
+
+    def end_run(self, offset=0):
+        """The probe offset draw after each run (in 4K pages)."""
+        level, nent = self.tables[self.cur]
+        self.e.u(offset << 12, 0, mask(item_lg2(self.c, level)))
+
+    def finish(self, probes=(), len_lg2=None, probe_idx=0, pgshift=12):
+        assert self.runs == 0, "runs left in the last table"
+        assert self.cur == len(self.tables) - 1, "tables left unfilled"
+        self.e.u(len(probes), 0, 16)
+        for iova in probes:
+            self.e.u(iova, 0, U64)
+            self.e.chance(8, False)
+        ias = self.c[4]
+        min_lg2 = bits(self.c[6])[0]
+        self.e.u(len_lg2 if len_lg2 is not None else min_lg2, min_lg2,
+                 ias if ias < 64 else 63)
+        self.e.chance(4, False)
+        self.e.u(probe_idx, 0, 255)  # clipped by the producer's modulo
+        self.e.u(pgshift, 12, 21)
+
+
+def decode_seeds():
+    seeds = {}
+
+    # AMD: root -> L2 -> L1 -> L0, well-formed leaves of every kind.
+    d = Decode("amdv1/mode4", tracking=True)
+    d.table(1)
+    d.run(0, 1, "table")
+    d.child()
+    d.end_run()
+    d.table(1)
+    d.run(1, 1, "table")
+    d.child()
+    d.end_run()
+    d.table(3)
+    d.run(0, 1, "table")
+    d.child()
+    d.end_run()
+    d.run(4, 2, "leaf")
+    d.leaf(21, 7, noise=0x60)
+    d.leaf(22, 8)
+    d.end_run()
+    d.run(16, 1, "leaf")
+    d.leaf(25, 1, noise=0x40)
+    d.end_run(3)
+    d.table(3)
+    d.run(0, 8, "leaf")
+    for i in range(8):
+        d.leaf(12, 100 + i, noise=0x60 if i % 3 == 0 else 0)
+    d.end_run()
+    d.run(16, 2, "leaf")
+    d.leaf(13, 90, noise=0x40)
+    d.leaf(16, 11)
+    d.end_run()
+    d.run(256, 1, "leaf")
+    d.leaf(20, 1, prot=READ)
+    d.end_run()
+    d.finish(probes=(1 << 39, 0x8000401000), len_lg2=30, pgshift=12)
+    seeds["amdv1-tree"] = d
+
+    # VT-d second level: 1G and 2M leaves, then a level-0 table.
+    d = Decode("vtd_sl/3lvl", tracking=True)
+    d.table(2)
+    d.run(3, 2, "leaf")
+    d.leaf(30, 2, noise=0x300)
+    d.leaf(30, 3)
+    d.end_run()
+    d.run(7, 1, "table")
+    d.child()
+    d.end_run()
+    d.table(2)
+    d.run(0, 4, "leaf")
+    for i in range(4):
+        d.leaf(21, 40 + i, noise=0x200 if i & 1 else 0)
+    d.end_run()
+    d.run(9, 1, "table")
+    d.child()
+    d.end_run()
+    d.table(1)
+    d.run(0, 32, "leaf")
+    for i in range(32):
+        d.leaf(12, 0x777 + i, prot=(READ, WRITE, READ | WRITE)[i % 3],
+               noise=0x300 if i % 5 == 0 else 0)
+    d.end_run()
+    d.finish(len_lg2=39, pgshift=21)
+    seeds["vtd_sl-tree"] = d
+
+    # Single bits flipped in leaves: PS, A, D, a reserved bit, OA.
+    d = Decode("vtd_sl/4lvl", tracking=True)
+    d.table(1)
+    d.run(5, 1, "table")
+    d.child()
+    d.end_run()
+    d.table(1)
+    d.run(0, 1, "table")
+    d.child()
+    d.end_run()
+    d.table(1)
+    d.run(1, 1, "table")
+    d.child()
+    d.end_run()
+    d.table(1)
+    d.run(40, 5, "flip")
+    d.leaf(12, 5, flip=(0, 7))
+    d.leaf(12, 6, flip=(0, 9))
+    d.leaf(12, 7, flip=(0, 62))
+    d.leaf(12, 8, flip=(0, 11))
+    d.leaf(12, 8, flip=(0, 40))
+    d.end_run()
+    d.finish(len_lg2=21, pgshift=12)
+    seeds["vtd_sl-flips"] = d
+
+    # x86 first level: a 5-level root, A/D state, a PS bit flipped.
+    d = Decode("vtd_fl/5lvl", tracking=True)
+    d.table(1)
+    d.run(0, 1, "table")
+    d.child()
+    d.end_run()
+    d.table(1)
+    d.run(2, 1, "table")
+    d.child()
+    d.end_run()
+    d.table(1)
+    d.run(0, 3, "leaf")
+    d.leaf(30, 1, noise=0x60)
+    d.leaf(30, 2)
+    d.leaf(30, 3, noise=0x20)
+    d.end_run()
+    d.finish(len_lg2=40, pgshift=20)
+    seeds["vtd_fl-tree"] = d
+
+    # Bytes replaced in 1G leaves: the PS/PAT byte, the XD byte.
+    d = Decode("vtd_fl/4lvl", tracking=True)
+    d.table(1)
+    d.run(0, 1, "table")
+    d.child()
+    d.end_run()
+    d.table(1)
+    d.run(5, 2, "byte")
+    d.leaf(30, 9, flip=(0, 0, 0x83))
+    d.leaf(30, 10, flip=(0, 7, 0x80))
+    d.end_run()
+    d.finish(len_lg2=40, pgshift=20)
+    seeds["vtd_fl-bytes"] = d
+
+    # ARM stage 1, tracking on: contiguous runs at two levels.
+    d = Decode("arm_s1/4k-48", tracking=True, bbml2=True)
+    d.table(1)
+    d.run(0, 1, "table")
+    d.child()
+    d.end_run()
+    d.table(2)
+    d.run(0, 1, "table")
+    d.child()
+    d.end_run()
+    d.run(16, 1, "leaf")
+    d.leaf(34, 1, noise=0x80)
+    d.end_run()
+    d.table(2)
+    d.run(0, 1, "table")
+    d.child()
+    d.end_run()
+    d.run(32, 1, "leaf")
+    d.leaf(25, 3, noise=0x80)
+    d.end_run()
+    d.table(2)
+    d.run(0, 1, "leaf")
+    d.leaf(16, 5)
+    d.end_run()
+    d.run(48, 2, "leaf")
+    d.leaf(12, 6, prot=READ | MMIO)
+    d.leaf(12, 7, prot=WRITE | CACHE | NOEXEC, noise=0x80)
+    d.end_run()
+    d.finish(len_lg2=40, pgshift=16)
+    seeds["arm_s1-contig"] = d
+
+    # ARM stage 2 with 2 concatenated top tables; 64K granule 52-bit.
+    d = Decode("arm_s2/4k-40-concat")
+    d.table(2)
+    d.run(600, 2, "leaf")
+    d.leaf(30, 5)
+    d.leaf(30, 6, prot=READ)
+    d.end_run()
+    d.run(900, 1, "table")
+    d.child()
+    d.end_run()
+    d.table(2)
+    d.run(0, 16, "leaf")
+    d.leaf(25, 1)
+    d.end_run()
+    d.run(100, 2, "zero")
+    d.end_run()
+    d.finish(len_lg2=40, pgshift=21)
+    seeds["arm_s2-concat"] = d
+    d = Decode("arm_s1/64k-52")
+    d.table(2)
+    d.run(1, 1, "leaf")
+    d.leaf(42, 0x3ff)
+    d.end_run()
+    d.run(2, 1, "table")
+    d.child()
+    d.end_run()
+    d.table(1)
+    d.run(0, 2, "leaf")
+    d.leaf(29, 0x7ffff)
+    d.leaf(29, 1)
+    d.end_run()
+    d.finish(len_lg2=52, pgshift=21)
+    seeds["arm_s1-64k-52"] = d
+
+    # Raw bytes everywhere (mostly refused by validate).
+    d = Decode("amdv1/mode6")
+    d.table(3)
+    d.run(0, 4, "raw")
+    for v in (0x6000000000000e01, 0x60000000000f0e01, 0x7fffffffffffffff,
+              0x8000000000000001):
+        d.raw(v)
+    d.end_run()
+    d.run(4, 3, "copy")
+    d.end_run()
+    d.run(127, 1, "table")
+    d.child(scramble=0xffff)
+    d.end_run()
+    d.table(1)
+    d.run(500, 12, "raw")
+    for i in range(12):
+        d.raw((0x6000000000000001 | i << 9 | (i * 0x1111) << 12) & U64)
+    d.end_run()
+    d.finish(probes=(1 << 63, (1 << 64) - 4096), len_lg2=63)
+    seeds["amdv1-mode6-raw"] = d
+    return {k: bytes(v.e.b) for k, v in seeds.items()}
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", default=os.path.join(here, "corpus"))
+    args = ap.parse_args()
+    for target, seeds in (("fuzz_ops", ops_seeds()),
+                          ("fuzz_decode", decode_seeds())):
+        d = os.path.join(args.out, target)
+        os.makedirs(d, exist_ok=True)
+        for name, data in sorted(seeds.items()):
+            with open(os.path.join(d, "seed-" + name), "wb") as f:
+                f.write(data)
+            print("%s/seed-%s: %d bytes" % (target, name, len(data)))
+
+
+if __name__ == "__main__":
+    main()
