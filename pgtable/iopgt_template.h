@@ -1352,41 +1352,87 @@ struct tpl_merge {
 };
 
 /*
- * Is @table (at @level) one run of leaves? Fills the base OA, attributes
- * and whether any is dirty.
+ * Is the subtree under @table (at @level) one run of leaves translating
+ * from @oa with attributes *@attrs (taken from the first leaf when
+ * *@have is false)? ORs the leaves' dirty state into *@dirty.
+ */
+static bool tpl_run_from(const struct iopgt *pt, u64 *table, unsigned int level,
+			 u64 oa, u64 *attrs, bool *have, bool *dirty)
+{
+	unsigned int n = 1u << iopgt_table_lg2(pt, level);
+	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
+	unsigned int i, sz;
+	u64 pte, e_oa, slot_oa;
+
+	for (i = 0; i < n; i++) {
+		pte = READ_ONCE(table[i]);
+		e_oa = oa + ((u64)i << item_lg2);
+		switch (fmt_classify(pt, level, pte, &sz)) {
+		case IOPGT_E_LEAF:
+			slot_oa = fmt_leaf_oa(pt, level, pte, sz) +
+				  (((u64)i << item_lg2) & iopgt_lg2_mask(sz));
+			if (slot_oa != e_oa)
+				return false;
+			if (!*have) {
+				*attrs = fmt_leaf_attrs(pt, level, pte);
+				*have = true;
+			} else if (fmt_leaf_attrs(pt, level, pte) != *attrs) {
+				return false;
+			}
+			*dirty |= fmt_leaf_dirty(pt, pte);
+			break;
+		case IOPGT_E_TABLE:
+			if (!level || !tpl_run_from(pt, tpl_child(pt, level, pte),
+						    level - 1, e_oa, attrs, have,
+						    dirty))
+				return false;
+			break;
+		default:
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Is @table (at @level), with everything under it, one run of leaves with
+ * contiguous OA from a base aligned to the entry above it, and equal
+ * attributes? Fills the base OA, the attributes and whether any is dirty.
  */
 static bool tpl_table_uniform(const struct iopgt *pt, u64 *table,
 			      unsigned int level, u64 *oa, u64 *attrs,
 			      bool *dirty)
 {
-	unsigned int n = 1u << iopgt_table_lg2(pt, level);
-	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
-	unsigned int i, sz;
-	u64 pte, slot_oa;
+	unsigned int l = level, sz;
+	u64 *t = table, pte;
+	bool have = false;
 
-	*dirty = false;
-	for (i = 0; i < n; i++) {
-		pte = READ_ONCE(table[i]);
-		if (fmt_classify(pt, level, pte, &sz) != IOPGT_E_LEAF)
-			return false;
-		slot_oa = fmt_leaf_oa(pt, level, pte, sz) +
-			  (((u64)i << item_lg2) & iopgt_lg2_mask(sz));
-		if (!i) {
-			*oa = slot_oa;
-			*attrs = fmt_leaf_attrs(pt, level, pte);
-			if (*oa & iopgt_lg2_mask(item_lg2 + iopgt_bpl(pt)))
+	/* the base: the first leaf, down the first entries */
+	for (;;) {
+		pte = READ_ONCE(t[0]);
+		switch (fmt_classify(pt, l, pte, &sz)) {
+		case IOPGT_E_LEAF:
+			*oa = fmt_leaf_oa(pt, l, pte, sz);
+			break;
+		case IOPGT_E_TABLE:
+			if (!l)
 				return false;
-		} else if (slot_oa != *oa + ((u64)i << item_lg2) ||
-			   fmt_leaf_attrs(pt, level, pte) != *attrs) {
+			t = tpl_child(pt, l, pte);
+			l--;
+			continue;
+		default:
 			return false;
 		}
-		*dirty |= fmt_leaf_dirty(pt, pte);
+		break;
 	}
-	return true;
+	if (*oa & iopgt_lg2_mask(iopgt_item_lg2(pt, level) + iopgt_bpl(pt)))
+		return false;
+	*dirty = false;
+	return tpl_run_from(pt, table, level, *oa, attrs, &have, dirty);
 }
 
 /* Collapse the table under entry @idx (at @level) into one leaf. */
-static void tpl_merge_collapse(struct tpl_merge *mg, u64 *table,
+static bool tpl_merge_collapse(struct tpl_merge *mg, u64 *table,
 			       unsigned int idx, unsigned int level, u64 e_first)
 {
 	struct iopgt *pt = mg->pt;
@@ -1395,10 +1441,10 @@ static void tpl_merge_collapse(struct tpl_merge *mg, u64 *table,
 	bool dirty;
 
 	if (!(pt->pgsize_bitmap & (1ull << size_lg2)))
-		return;
+		return false;
 	child = tpl_child(pt, level, pte);
 	if (!tpl_table_uniform(pt, child, level - 1, &oa, &attrs, &dirty))
-		return;
+		return false;
 	new = fmt_make_leaf(pt, level, oa, size_lg2, attrs);
 	if (dirty)
 		new = fmt_leaf_mkdirty(pt, new);
@@ -1414,7 +1460,7 @@ static void tpl_merge_collapse(struct tpl_merge *mg, u64 *table,
 		/* the hardware set A in the table entry: same table? */
 		if (fmt_classify(pt, level, cur, &sz) != IOPGT_E_TABLE ||
 		    tpl_child(pt, level, cur) != child)
-			return;
+			return false;
 		pte = cur;
 	}
 	iopgt_sync(pt, &table[idx], sizeof(u64));
@@ -1425,6 +1471,7 @@ static void tpl_merge_collapse(struct tpl_merge *mg, u64 *table,
 							 0));
 	iopgt_gather_add(mg->gather, e_first,
 			 e_first | iopgt_lg2_mask(size_lg2));
+	return true;
 }
 
 /*
@@ -1514,12 +1561,24 @@ static void tpl_merge_walk(struct tpl_merge *mg, u64 *table,
 		this_last = tpl_min(tpl_entry_last(pt, level, iova), last);
 		pte = READ_ONCE(table[idx]);
 		if (fmt_classify(pt, level, pte, &size_lg2) == IOPGT_E_TABLE) {
-			tpl_merge_walk(mg, tpl_child(pt, level, pte), level - 1,
-				       iova, this_last);
-			if (e_first >= mg->first &&
-			    tpl_entry_last(pt, level, iova) <= mg->last)
-				tpl_merge_collapse(mg, table, idx, level,
-						   e_first);
+			bool inside = e_first >= mg->first &&
+				      tpl_entry_last(pt, level, iova) <= mg->last;
+
+			/*
+			 * Bottom up, so that each level's leaves are in place
+			 * for the next; but with a fault window a collapsed
+			 * entry stays empty until release, so there the
+			 * largest collapse is tried first, over the subtree.
+			 */
+			if (!(inside && mg->bbm == TPL_BBM_FAULT &&
+			      tpl_merge_collapse(mg, table, idx, level,
+						 e_first))) {
+				tpl_merge_walk(mg, tpl_child(pt, level, pte),
+					       level - 1, iova, this_last);
+				if (inside && mg->bbm != TPL_BBM_FAULT)
+					tpl_merge_collapse(mg, table, idx,
+							   level, e_first);
+			}
 		}
 		idx++;
 		if (this_last >= last)
@@ -1621,6 +1680,32 @@ static void tpl_split_check(struct iopgt *pt, u64 *table, unsigned int level,
 	}
 }
 
+/* Is any leaf under @table (at @level) dirty? */
+static bool tpl_tree_dirty(const struct iopgt *pt, u64 *table,
+			   unsigned int level)
+{
+	unsigned int n = 1u << iopgt_table_lg2(pt, level), i, sz;
+	u64 pte;
+
+	for (i = 0; i < n; i++) {
+		pte = READ_ONCE(table[i]);
+		switch (fmt_classify(pt, level, pte, &sz)) {
+		case IOPGT_E_LEAF:
+			if (fmt_leaf_dirty(pt, pte))
+				return true;
+			break;
+		case IOPGT_E_TABLE:
+			if (level && tpl_tree_dirty(pt, tpl_child(pt, level, pte),
+						    level - 1))
+				return true;
+			break;
+		default:
+			break;
+		}
+	}
+	return false;
+}
+
 /*
  * A merged leaf's children, read once more after the invalidation: any
  * dirty child makes the leaf that replaced them dirty. Under
@@ -1630,13 +1715,11 @@ static void tpl_split_check(struct iopgt *pt, u64 *table, unsigned int level,
 static void tpl_merge_release(struct iopgt *pt, u64 *children,
 			      const struct iopgt_table_meta *meta)
 {
-	unsigned int n = 1u << iopgt_table_lg2(pt, meta->level), i, sz;
-	unsigned int level = pt->levels - 1;
+	unsigned int level = pt->levels - 1, sz;
 	u64 *table = pt->root, *ptep, pte, cur, new, oa, attrs;
 	bool dirty = false, cdirty;
 
-	for (i = 0; i < n && !dirty; i++)
-		dirty = fmt_leaf_dirty(pt, READ_ONCE(children[i]));
+	dirty = tpl_tree_dirty(pt, children, meta->level);
 	if (!dirty && !(meta->flags & (IOPGT_META_MERGE_NT |
 				       IOPGT_META_MERGE_INSTALL)))
 		return;

@@ -77,9 +77,12 @@ unsigned int fz_configs(const struct fz_config *const **out)
 	unsigned int i;
 
 	if (!n) {
-		for (i = 0; i < FZ_NCONFIGS; i++)
-			if (iopgt_format_available(fz_all_configs[i].cfg.format))
-				avail[n++] = &fz_all_configs[i];
+		for (i = 0; i < FZ_NCONFIGS; i++) {
+			const struct fz_config *c = &fz_all_configs[i];
+
+			if (iopgt_format_available(c->cfg.format))
+				avail[n++] = c;
+		}
 		if (!n)
 			fz_die("no format is built in");
 	}

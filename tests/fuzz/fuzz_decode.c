@@ -67,7 +67,7 @@ struct dec_fz {
 	const struct fz_codec *c;
 	struct talloc *ta;
 	const struct iopgt_ops *tops;	/* talloc's own services */
-	struct iopgt_ops ops;		/* those, with a strict phys_to_virt */
+	struct iopgt_ops ops;		/* those, strict phys_to_virt */
 	struct iopgt pt;
 	struct hwm *hw;
 	struct dec_table t[1 + DEC_MAX_CHILDREN];

@@ -28,8 +28,9 @@
  *
  * The window is 1024 smallest pages placed at an interesting boundary
  * (IOVA 0, a top-level entry boundary, the top of ias, or anywhere), or
- * in large mode about two level-2 entries wide with level-1 sized units,
- * so that the biggest leaves take part while the leaf count stays small.
+ * in large mode two level-2 entries wide (at most 2048 units) with units
+ * the size of a level-1 entry, so that the biggest leaves take part while
+ * the leaf count stays small.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -43,6 +44,11 @@
 #define OPS_NPROBE	32
 /* iova_to_phys is tried page by page up to this many pages per step */
 #define OPS_PAGE_CHECKS	1024
+/*
+ * A large window holds at most 2^this units: every check walks each empty
+ * entry of the window's lowest tables, so this bounds a step's cost.
+ */
+#define OPS_LARGE_UNITS_LG2	11
 /* Most bits a dirty bitmap of one call has */
 #define OPS_MAX_BITS	(1u << 16)
 
@@ -89,7 +95,7 @@ struct ops_fz {
 	unsigned int window_lg2;
 	unsigned int unit_lg2;	/* granularity of the ranges drawn */
 	unsigned int min_lg2;	/* smallest page size */
-	u64 pa_base;		/* PA of base when the PA follows the IOVA */
+	u64 pa_base;		/* PA of base if the PA follows the IOVA */
 	bool dirty;		/* dirty state and bitmaps are compared */
 	bool noncoherent;
 	bool bbm_blocked;
@@ -308,7 +314,8 @@ static void check_walk(struct ops_fz *f, u64 first, u64 last)
 				ops_fail(f, iova,
 					 "iova_to_phys(0x%llx) = %s 0x%llx in a hole",
 					 (unsigned long long)iova,
-					 fz_errname(ret), (unsigned long long)pa);
+					 fz_errname(ret),
+					 (unsigned long long)pa);
 		} else {
 			ops_fail(f, iova, "hwmodel walk of 0x%llx: %s",
 				 (unsigned long long)iova, hwm_fault_name(ret));
@@ -648,16 +655,18 @@ static unsigned int draw_pgshift(struct ops_fz *f, u64 iova, u64 len)
 static void same_bits(struct ops_fz *f, const u64 *got, const u64 *want,
 		      u64 nbits, u64 base, unsigned int pgshift)
 {
-	u64 i;
+	u64 i, iova;
 
-	for (i = 0; i < (nbits + 63) / 64; i++)
-		if (got[i] != want[i])
-			ops_fail(f, base + ((i * 64) << pgshift),
-				 "bitmap word %llu (IOVA 0x%llx, pgshift %u): iopgt 0x%016llx, model 0x%016llx",
-				 (unsigned long long)i,
-				 (unsigned long long)(base + ((i * 64) << pgshift)),
-				 pgshift, (unsigned long long)got[i],
-				 (unsigned long long)want[i]);
+	for (i = 0; i < (nbits + 63) / 64; i++) {
+		if (got[i] == want[i])
+			continue;
+		iova = base + ((i * 64) << pgshift);
+		ops_fail(f, iova,
+			 "bitmap word %llu (IOVA 0x%llx, pgshift %u): iopgt 0x%016llx, model 0x%016llx",
+			 (unsigned long long)i, (unsigned long long)iova,
+			 pgshift, (unsigned long long)got[i],
+			 (unsigned long long)want[i]);
+	}
 }
 
 /* The @record callback: stretches into bits, and within the request. */
@@ -820,6 +829,9 @@ static void op_unmap_read_dirty(struct ops_fz *f, unsigned int opc)
 	else if (re != -ENOENT && !gather_empty(&g))
 		ops_fail(f, r.iova, "failed unmap left work in the gather");
 	flush(f, &g, &bm);
+	/* A refused call reports nothing */
+	if (re && valid)
+		memset(want, 0, (nbits + 63) / 64 * sizeof(u64));
 	if (f->dirty && valid)
 		same_bits(f, got, want, nbits, bm.base, pgshift);
 	free(got);
@@ -1079,8 +1091,8 @@ static void setup(struct ops_fz *f, struct producer *p)
 			f->unit_lg2 = __builtin_ctzll(large);
 		l = f->pt.levels > 2 ? 2 : 1;
 		f->window_lg2 = item_lg2(f, l) + 1;
-		if (f->window_lg2 > f->unit_lg2 + 14)
-			f->window_lg2 = f->unit_lg2 + 14;
+		if (f->window_lg2 > f->unit_lg2 + OPS_LARGE_UNITS_LG2)
+			f->window_lg2 = f->unit_lg2 + OPS_LARGE_UNITS_LG2;
 	}
 	if (f->window_lg2 > f->pt.cfg.ias)
 		f->window_lg2 = f->pt.cfg.ias;

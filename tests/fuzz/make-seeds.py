@@ -125,7 +125,7 @@ class Ops:
             if big:
                 self.unit_lg2 = bits(big)[0]
             self.w = item_lg2(self.c, 2 if levels > 2 else 1) + 1
-            self.w = min(self.w, self.unit_lg2 + 14)
+            self.w = min(self.w, self.unit_lg2 + 11)
         self.w = min(self.w, ias)
         if self.w < self.unit_lg2 + 1:
             self.unit_lg2 = self.w - 1

@@ -720,7 +720,8 @@ bool fx_bbm_blocked(const struct fx *fx)
 	enum iopgt_format f = fx->pt.cfg.format;
 
 	return (f == IOPGT_FMT_ARM_S1 || f == IOPGT_FMT_ARM_S2) &&
-	       !(fx->pt.cfg.quirks & IOPGT_QUIRK_ARM_BBML2);
+	       !(fx->pt.cfg.quirks & (IOPGT_QUIRK_ARM_BBML2 |
+				      IOPGT_QUIRK_ARM_BBML1));
 }
 
 static bool fx_edit_done(struct fx *fx, const char *what, u64 iova, u64 len,
