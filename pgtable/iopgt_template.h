@@ -813,6 +813,8 @@ static void tpl_harvest_level0(struct tpl_harvest *h, u64 *table,
 	unsigned int i = idx, size_lg2;
 	u64 pte;
 
+	unsigned int tail = 0, tail_size = 0;
+
 	if (h->fast && idx == 0 && end == (1u << iopgt_table_lg2(pt, 0)) - 1 &&
 	    base >= h->rep.bm->base &&
 	    !(((base - h->rep.bm->base) >> item_lg2) & 63) &&
@@ -821,7 +823,32 @@ static void tpl_harvest_level0(struct tpl_harvest *h, u64 *table,
 	else if (next)
 		iopgt_prefetch(next);
 
-	while (i <= end) {
+	/*
+	 * A leaf spread over several slots that straddles either end of the
+	 * range may have its dirty slot outside it, where the filter below
+	 * never looks: such groups are looked at whole.
+	 */
+	if (i <= end) {
+		pte = READ_ONCE(table[i]);
+		if (fmt_classify(pt, 0, pte, &size_lg2) == IOPGT_E_LEAF &&
+		    size_lg2 > item_lg2)
+			i = tpl_harvest_leaf(h, table, i, 0, size_lg2,
+					     base + ((u64)i << item_lg2));
+	}
+	if (i <= end) {
+		pte = READ_ONCE(table[end]);
+		if (fmt_classify(pt, 0, pte, &size_lg2) == IOPGT_E_LEAF &&
+		    size_lg2 > item_lg2) {
+			tail = end & ~((1u << (size_lg2 - item_lg2)) - 1);
+			tail_size = size_lg2;
+			if (tail < i)
+				tail_size = 0;	/* already done whole */
+			else
+				end = tail - 1;
+		}
+	}
+
+	while (i <= end && (!tail_size || i < tail)) {
 		if (!(i & 7) && i + 7 <= end) {
 			if (!tpl_line_any(pt, &table[i])) {
 				i += 8;
@@ -837,6 +864,9 @@ static void tpl_harvest_level0(struct tpl_harvest *h, u64 *table,
 		i = tpl_harvest_leaf(h, table, i, 0, size_lg2,
 				     base + ((u64)i << item_lg2));
 	}
+	if (tail_size)
+		tpl_harvest_leaf(h, table, tail, 0, tail_size,
+				 base + ((u64)tail << item_lg2));
 }
 
 static void tpl_harvest_walk(struct tpl_harvest *h, u64 *table,

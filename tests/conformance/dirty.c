@@ -177,6 +177,11 @@ static void replicated_leaf_dirty_in_one_slot_is_dirty_whole(struct it *t)
 		IT_CHECK(t, fx_dma_write(&fx, iova + sz(s) -
 						  sz(fx_item_lg2(&fx, lvl))));
 		IT_CHECK(t, fx_check(&fx));
+		/* a read of the first slot alone: the dirty slot is outside */
+		IT_CHECK(t, fx_read_dirty(&fx, iova, sz(fx_item_lg2(&fx, lvl)),
+					  IOPGT_DIRTY_NO_CLEAR, iova, 12));
+		IT_CHECK(t, fx_read_dirty(&fx, iova, sz(fx_item_lg2(&fx, lvl)),
+					  0, iova, 12));
 		IT_CHECK(t, fx_read_dirty(&fx, iova, sz(s), 0, iova, 12));
 		IT_CHECK(t, fx_check(&fx));
 		IT_CHECK(t, fx_read_dirty(&fx, iova, sz(s), 0, iova, 12));
