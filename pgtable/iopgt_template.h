@@ -1710,6 +1710,25 @@ static void tpl_split_check(struct iopgt *pt, u64 *table, unsigned int level,
 	}
 }
 
+/*
+ * The entry at @level translating @iova, reached through tables from the
+ * root; NULL if the path stops above @level.
+ */
+static u64 *tpl_slot_at(const struct iopgt *pt, u64 iova, unsigned int level)
+{
+	unsigned int l = pt->levels - 1, sz;
+	u64 *table = pt->root, pte;
+
+	for (;; l--) {
+		if (l == level)
+			return &table[iopgt_index(pt, l, iova)];
+		pte = READ_ONCE(table[iopgt_index(pt, l, iova)]);
+		if (!l || fmt_classify(pt, l, pte, &sz) != IOPGT_E_TABLE)
+			return NULL;
+		table = tpl_child(pt, l, pte);
+	}
+}
+
 /* Is any leaf under @table (at @level) dirty? */
 static bool tpl_tree_dirty(const struct iopgt *pt, u64 *table,
 			   unsigned int level)
@@ -1745,25 +1764,19 @@ static bool tpl_tree_dirty(const struct iopgt *pt, u64 *table,
 static void tpl_merge_release(struct iopgt *pt, u64 *children,
 			      const struct iopgt_table_meta *meta)
 {
-	unsigned int level = pt->levels - 1, sz;
-	u64 *table = pt->root, *ptep, pte, cur, new, oa, attrs;
+	unsigned int level, sz;
+	u64 *ptep, pte, cur, new, oa, attrs;
 	bool dirty = false, cdirty;
 
 	dirty = tpl_tree_dirty(pt, children, meta->level);
 	if (!dirty && !(meta->flags & (IOPGT_META_MERGE_NT |
 				       IOPGT_META_MERGE_INSTALL)))
 		return;
-	for (;;) {
-		ptep = &table[iopgt_index(pt, level, meta->iova)];
-		pte = READ_ONCE(*ptep);
-		if (level == meta->level + 1u)
-			break;
-		if (fmt_classify(pt, level, pte, &sz) != IOPGT_E_TABLE ||
-		    !level)
-			return;
-		table = tpl_child(pt, level, pte);
-		level--;
-	}
+	level = meta->level + 1;
+	ptep = tpl_slot_at(pt, meta->iova, level);
+	if (!ptep)
+		return;
+	pte = READ_ONCE(*ptep);
 	if (meta->flags & IOPGT_META_MERGE_INSTALL) {
 		if (pte || !tpl_table_uniform(pt, children, meta->level, &oa,
 					      &attrs, &cdirty))
@@ -1800,20 +1813,12 @@ static void tpl_merge_release(struct iopgt *pt, u64 *children,
 static void tpl_install_pending(struct iopgt *pt, u64 *sub,
 				const struct iopgt_table_meta *meta)
 {
-	unsigned int level = pt->levels - 1, sz;
-	u64 *table = pt->root, *ptep, pte, cur, new;
+	unsigned int level = meta->level + 1;
+	u64 *ptep = tpl_slot_at(pt, meta->iova, level), pte, cur, new;
 
-	for (;;) {
-		ptep = &table[iopgt_index(pt, level, meta->iova)];
-		pte = READ_ONCE(*ptep);
-		if (level == meta->level + 1u)
-			break;
-		if (IOPGT_WARN_ON(fmt_classify(pt, level, pte, &sz) !=
-				  IOPGT_E_TABLE || !level))
-			return;
-		table = tpl_child(pt, level, pte);
-		level--;
-	}
+	if (IOPGT_WARN_ON(!ptep))
+		return;
+	pte = READ_ONCE(*ptep);
 	new = fmt_make_table(pt, level, meta->pa);
 	for (;;) {
 		if (fmt_leaf_dirty(pt, pte)) {
