@@ -668,14 +668,14 @@ static inline bool tpl_line_any(const struct iopgt *pt, const u64 *line)
 	const u64 mask = FMT_DIRTY_MASK(pt), val = FMT_DIRTY_VAL(pt);
 
 	/* unrolled by hand: eight independent loads, one branch */
-	return ((READ_ONCE(line[0]) & mask) == val) |
-	       ((READ_ONCE(line[1]) & mask) == val) |
-	       ((READ_ONCE(line[2]) & mask) == val) |
-	       ((READ_ONCE(line[3]) & mask) == val) |
-	       ((READ_ONCE(line[4]) & mask) == val) |
-	       ((READ_ONCE(line[5]) & mask) == val) |
-	       ((READ_ONCE(line[6]) & mask) == val) |
-	       ((READ_ONCE(line[7]) & mask) == val);
+	return ((unsigned int)((READ_ONCE(line[0]) & mask) == val) |
+		(unsigned int)((READ_ONCE(line[1]) & mask) == val) |
+		(unsigned int)((READ_ONCE(line[2]) & mask) == val) |
+		(unsigned int)((READ_ONCE(line[3]) & mask) == val) |
+		(unsigned int)((READ_ONCE(line[4]) & mask) == val) |
+		(unsigned int)((READ_ONCE(line[5]) & mask) == val) |
+		(unsigned int)((READ_ONCE(line[6]) & mask) == val) |
+		(unsigned int)((READ_ONCE(line[7]) & mask) == val)) != 0;
 }
 
 /* Put a whole bitmap word's worth of bits into the accumulator. */
@@ -1972,6 +1972,11 @@ static int tpl_validate_walk(struct iopgt *pt, u64 *table, unsigned int level,
 				return tpl_validate_fail(err,
 					e_first + ((u64)j << item_lg2), level,
 					v, "replica missing");
+			why = fmt_check_entry(pt, level, v);
+			if (why)
+				return tpl_validate_fail(err,
+					e_first + ((u64)j << item_lg2), level,
+					v, why);
 			expect = fmt_make_leaf(pt, level,
 					       oa + ((u64)j << item_lg2),
 					       size_lg2, attrs);

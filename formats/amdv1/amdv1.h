@@ -97,6 +97,14 @@ static inline enum iopgt_etype amdv1_classify(const struct iopgt *pt,
 	if (nl == AMDV1_NL_SIZED) {
 		/* bits 12..n-2 are ones and bit n-1 is zero: 2^n bytes */
 		*size_lg2 = iopgt_ffs64(~(pte | 0xfffull));
+		/*
+		 * A size that does not belong to this level (corrupt memory)
+		 * is read as the level's own, so no walk leaves the table;
+		 * amdv1_check_entry() reports it.
+		 */
+		if (*size_lg2 < amdv1_natural_lg2(level) ||
+		    *size_lg2 >= amdv1_natural_lg2(level) + 9)
+			*size_lg2 = amdv1_natural_lg2(level);
 		return IOPGT_E_LEAF;
 	}
 	if (level == 0 || nl == 0) {
@@ -232,6 +240,13 @@ static inline const char *amdv1_check_entry(const struct iopgt *pt,
 		return "reserved bits set";
 	if (level == 0 && nl != 0 && nl != AMDV1_NL_SIZED)
 		return "NextLevel not 0 or 7 at level 0";
+	if (nl == AMDV1_NL_SIZED) {
+		unsigned int size_lg2 = iopgt_ffs64(~(pte | 0xfffull));
+
+		if (size_lg2 <= amdv1_natural_lg2(level) ||
+		    size_lg2 >= amdv1_natural_lg2(level) + 9)
+			return "NextLevel=7 size not of this level";
+	}
 	if (level && nl && nl != AMDV1_NL_SIZED) {
 		if (nl != level)
 			return "NextLevel is not the child's level";

@@ -27,7 +27,9 @@
  * aligned run of identical entries, each holding its own slot's OA: 16
  * entries with 4K (64K, 32M, 16G), 128 at the leaf level and 32 above it
  * with 16K (2M, 1G), 32 with 64K (2M, 16G). The template sees such a run
- * as one leaf replicated over the run's slots.
+ * as one leaf replicated over the run's slots. The run sizes are offered
+ * only with IOPGT_QUIRK_ARM_BBML2: split and merge rewrite a run's slots in
+ * place, which the architecture allows on a live table only with BBML2.
  *
  * OA. Bits 47:12. With the 64K granule and a 52-bit OA, PA[51:48] go in
  * bits 15:12 of both table and leaf descriptors.
@@ -65,8 +67,10 @@
  *
  * Break-before-make. Turning a live block into a table or back (split,
  * merge) is a direct replacement only with SMMU BBML2
- * (IOPGT_QUIRK_ARM_BBML2); FMT_NEEDS_BBM tells the template, which refuses
- * otherwise. IOPGT_QUIRK_ARM_BBML1 is accepted and changes nothing yet.
+ * (IOPGT_QUIRK_ARM_BBML2); FMT_NEEDS_BBM tells the template. With
+ * IOPGT_QUIRK_ARM_BBML1 it goes through a block with nT (bit 16) set, which
+ * the SMMU uses without caching. nT exists in block descriptors only (bit
+ * 16 of a page is OA), so the nT codecs leave pages alone.
  *
  * One header serves both stages. Codecs that differ take @s2; a stage's .c
  * defines IOPGT_ARM_STAGE (1 or 2) before including this header, and the
@@ -486,25 +490,37 @@ static inline u32 armpt_leaf_prot(const struct iopgt *pt, u64 pte, bool s2)
 }
 
 /*
- * The SMMU flips bit 7 on a write (HD); with HA it could set AF, which
- * iopgt already sets at map time.
+ * The SMMU flips bit 7 of a DBM leaf on a write (HD). Bit 7 is dirty state
+ * only in a DBM leaf, and there are none while tracking is off: it is then
+ * a permission, which replicas must share. AF is not here: HA sets it only
+ * where it is clear, and iopgt sets it in every leaf it makes. nT comes and
+ * goes in blocks during a BBML1 split or merge.
  */
 static inline u64 armpt_hw_bits(const struct iopgt *pt, unsigned int level)
 {
-	(void)pt;
-	(void)level;
-	return ARMPT_DSTATE | ARMPT_AF | ARMPT_NT;
+	u64 bits = 0;
+
+	if (pt->dirty_tracking)
+		bits |= ARMPT_DSTATE;
+	if (level)
+		bits |= ARMPT_NT;
+	return bits;
 }
 
+/* nT: in a block only; a page passes unchanged (its bit 16 is OA). */
 static inline u64 armpt_leaf_set_nt(const struct iopgt *pt, u64 pte)
 {
 	(void)pt;
+	if ((pte & ARMPT_TYPE_MASK) != ARMPT_TYPE_BLOCK)
+		return pte;
 	return pte | ARMPT_NT;
 }
 
 static inline u64 armpt_leaf_clear_nt(const struct iopgt *pt, u64 pte)
 {
 	(void)pt;
+	if ((pte & ARMPT_TYPE_MASK) != ARMPT_TYPE_BLOCK)
+		return pte;
 	return pte & ~ARMPT_NT;
 }
 
@@ -616,6 +632,15 @@ static inline const char *armpt_check_entry(const struct iopgt *pt,
 	return NULL;
 }
 
+/*
+ * A plain dirty leaf, for the harvest fast path: a page (0b11 at level 0),
+ * no contiguous hint, AF set, DBM and bit 7 in its dirty sense.
+ */
+#define ARMPT_PLAIN_MASK	(ARMPT_TYPE_MASK | ARMPT_CONT | ARMPT_AF | \
+				 ARMPT_DBM | ARMPT_DSTATE)
+#define ARMPT_PLAIN_VAL(s2)	(ARMPT_TYPE_PAGE | ARMPT_AF | ARMPT_DBM | \
+				 ((s2) ? ARMPT_DSTATE : 0))
+
 /* VTCR.SL0 / TG0 / T0SZ / (I)PS, and how the walk starts. */
 static inline void armpt_hw_info(const struct iopgt *pt,
 				 struct iopgt_hw_info *info, bool s2)
@@ -669,6 +694,8 @@ static inline void armpt_hw_info(const struct iopgt *pt,
 #define FMT_DIRTY_MASK(pt)	ARMPT_DIRTY_MASK
 #define FMT_DIRTY_VAL(pt)	ARMPT_DIRTY_VAL(IOPGT_ARM_S2)
 #define FMT_TRACKING_ENCODED	1
+#define FMT_PLAIN_MASK(pt)	ARMPT_PLAIN_MASK
+#define FMT_PLAIN_VAL(pt)	ARMPT_PLAIN_VAL(IOPGT_ARM_S2)
 /* Block <-> table while live: only SMMU BBML2 allows a direct replacement */
 #define FMT_NEEDS_BBM		1
 #define fmt_leaf_set_nt		armpt_leaf_set_nt

@@ -311,7 +311,8 @@ static void alloc_failure_sweep_leaves_table_unchanged(struct it *t)
 	top_item = fx_item_lg2(&fx, fx.pt.levels - 1);
 	/* straddle the first boundary of the top table: a table chain on
 	 * each side; the PA is misaligned so only small pages fit */
-	iova = top_item + 1 < fx_ias(&fx) ? sz(top_item) - 4 * unit : 0;
+	iova = top_item < fx_ias(&fx) ? sz(top_item) - 4 * unit :
+					sz(fx_ias(&fx) - 1);
 	len = 8 * unit;
 	IT_CHECK(t, fx_map(&fx, sz(top_item) * 0 + 64 * unit, unit, unit,
 			   IOPGT_READ, 0, NULL));

@@ -270,7 +270,10 @@ static void split_and_merge_are_hitless_under_dma(struct it *t)
 	}
 	big_lg2 = fx_item_lg2(&fx, fx.pt.levels > 2 ? 2 : fx.pt.levels - 1);
 	rd.unit = 1ull << __builtin_ctzll(fx.pt.pgsize_bitmap);
+	/* two of the largest items below the top, at most 1 GiB in all */
 	rd.len = 2ull << big_lg2;
+	if (rd.len > (1ull << 30))
+		rd.len = 1ull << 30;
 	if (fx_ias(&fx) < 64 && rd.len > (1ull << (fx_ias(&fx) - 1)))
 		rd.len = 1ull << (fx_ias(&fx) - 1);
 	rd.pa_off = rd.len;

@@ -179,6 +179,27 @@ struct hwm *fz_hwm_create(struct iopgt *pt, bool dirty,
 	return hw;
 }
 
+u32 fz_prot_canonical(enum iopgt_format format, u32 prot)
+{
+	switch (format) {
+	case IOPGT_FMT_AMDV1:
+	case IOPGT_FMT_VTD_SL:
+		return prot & (IOPGT_READ | IOPGT_WRITE | IOPGT_CACHE);
+	case IOPGT_FMT_VTD_FL:
+		return (prot & (IOPGT_WRITE | IOPGT_NOEXEC | IOPGT_MMIO)) |
+		       IOPGT_READ;
+	case IOPGT_FMT_ARM_S1:
+	case IOPGT_FMT_ARM_S2:
+		if (format == IOPGT_FMT_ARM_S1 && (prot & IOPGT_WRITE))
+			prot |= IOPGT_READ;
+		if (prot & IOPGT_MMIO)
+			prot &= ~IOPGT_CACHE;
+		return prot;
+	default:
+		return prot;
+	}
+}
+
 u32 fz_prot_effective(enum iopgt_format format, u32 prot)
 {
 	if ((format == IOPGT_FMT_VTD_FL || format == IOPGT_FMT_ARM_S1) &&

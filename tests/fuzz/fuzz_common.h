@@ -88,4 +88,20 @@ void *fz_talloc_p2v(void *ctx, u64 pa);
  */
 u32 fz_prot_effective(enum iopgt_format format, u32 prot);
 
+/**
+ * fz_prot_canonical() - @prot as the format can express it
+ * @format: the format
+ * @prot: a valid IOPGT_* prot (READ and/or WRITE, known bits)
+ *
+ * The flags a format has no encoding for dropped, and those it folds
+ * into another made that one: AMD v1 and VT-d second-level have no
+ * execute permission and no device memory type; x86 first-level always
+ * grants reads and has no cacheability bit (IOPGT_CACHE is the default);
+ * ARM cannot deny reads at stage 1, and device memory wins over
+ * cacheable. Two leaves whose prot differs only in such flags are the
+ * same to the hardware, and iopgt merges them: the model, which compares
+ * prot as given, is fed the canonical prot so that it does too.
+ */
+u32 fz_prot_canonical(enum iopgt_format format, u32 prot);
+
 #endif /* IOPGT_FUZZ_COMMON_H */

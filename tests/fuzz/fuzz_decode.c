@@ -410,38 +410,6 @@ static void dump_line(void *ctx, const char *line)
 	d->lines++;
 }
 
-/*
- * Known disagreement, reported and left to the hwmodel's owners: for an
- * ARM contiguous run the hwmodel counts a difference in AF (bit 10)
- * between slots as a mismatch, although hwmodel.h says that accessed and
- * dirty state may differ, and iopgt (fmt_hw_bits: AF and bit 7) accepts
- * it. Returns true if the slots of @w's leaf differ only there.
- */
-static bool arm_af_only_mismatch(struct dec_fz *f, const struct hwm_walk *w)
-{
-	const u64 oa_bits = 0x0000fffffffff000ull, af = 1ull << 10;
-	const u64 dbm = 1ull << 51, ap2 = 1ull << 7;
-	u64 bytes = (u64)w->replicas * sizeof(u64), pa, v, ignore;
-	const u64 *slot;
-
-	if (f->pt.cfg.format != IOPGT_FMT_ARM_S1 &&
-	    f->pt.cfg.format != IOPGT_FMT_ARM_S2)
-		return false;
-	if (!w->replicas || (w->replicas & (w->replicas - 1)))
-		return false;
-	ignore = oa_bits | af | ((w->pte & dbm) ? ap2 : 0);
-	for (pa = w->pte_pa & ~(bytes - 1); pa < (w->pte_pa | (bytes - 1));
-	     pa += sizeof(u64)) {
-		slot = dec_p2v(f, pa);
-		if (!slot)
-			return false;
-		v = *slot;
-		if ((v ^ w->pte) & ~ignore)
-			return false;
-	}
-	return true;
-}
-
 /* The raw slots of a multi-slot leaf, for a failure message. */
 static void print_slots(struct dec_fz *f, const struct hwm_walk *w)
 {
@@ -483,8 +451,12 @@ static void probe(struct dec_fz *f, u64 iova)
 		dec_fail(f, iova,
 			 "validate passes a table the hardware rejects at 0x%llx",
 			 (unsigned long long)iova);
-	if ((rh == 0 || rh == HWM_FAULT_ACCESS) && w.replica_mismatch &&
-	    !arm_af_only_mismatch(f, &w)) {
+	/* iopgt sets AF in every leaf: it never expects the fault */
+	if (rh == HWM_FAULT_ACCESS)
+		dec_fail(f, iova,
+			 "validate passes a leaf the hardware takes an access flag fault on at 0x%llx",
+			 (unsigned long long)iova);
+	if (rh == 0 && w.replica_mismatch) {
 		print_slots(f, &w);
 		dec_fail(f, iova,
 			 "validate passes a leaf whose replicas disagree at 0x%llx",
@@ -495,7 +467,7 @@ static void probe(struct dec_fz *f, u64 iova)
 			 "iova_to_phys(0x%llx) finds nothing, the hwmodel: %s 0x%llx",
 			 (unsigned long long)iova, hwm_fault_name(rh),
 			 (unsigned long long)w.oa);
-	if (!re && rh != 0 && rh != HWM_FAULT_ACCESS)
+	if (!re && rh != 0)
 		dec_fail(f, iova,
 			 "iova_to_phys(0x%llx) = 0x%llx, the hwmodel: %s",
 			 (unsigned long long)iova, (unsigned long long)pa,
@@ -522,7 +494,7 @@ static void expect_dirty(struct dec_fz *f, u64 first, u64 last, u64 base,
 	for (;;) {
 		memset(&w, 0, sizeof(w));
 		rh = hwm_walk(f->hw, iova, &w);
-		if (rh == 0 || rh == HWM_FAULT_ACCESS) {
+		if (rh == 0) {
 			next = w.leaf_iova + (1ull << w.size_lg2);
 			if (w.dirty) {
 				lo = w.leaf_iova > first ? w.leaf_iova : first;

@@ -7,13 +7,16 @@
  *   config   index into fz_configs() (formats built in)
  *   setup    bit 0 table PA != CPU address (talloc low-PA mode); bit 1
  *            dirty tracking off; bit 2 non-coherent walker (tracking off,
- *            read_dirty refused); bit 3 ARM without BBML2 (split and merge
- *            refused with -EBUSY); bit 4 large window; bits 5-6 where the
- *            window sits
+ *            read_dirty refused); bit 3 ARM without BBML2, then bit 7
+ *            BBML1 (split and merge through nT) or else neither (split and
+ *            merge refused with -EBUSY unless a fault window is allowed);
+ *            bit 4 large window; bits 5-6 where the window sits
  *   steps    until the input runs out (at most OPS_MAX_STEPS): an opcode
  *            byte (low 4 bits the operation, bits 4-5 how its arguments
  *            are drawn, bit 6 allocation failure injected before it,
- *            bit 7 the PA follows the IOVA) and the operation's arguments
+ *            bit 7 the PA follows the IOVA for a map, and
+ *            IOPGT_SPLIT_ALLOW_FAULT for a split or merge) and the
+ *            operation's arguments
  *
  * Every operation goes to iopgt and, where it has one, to the model; the
  * return codes must be equal. After each step the window is checked
@@ -80,7 +83,8 @@ enum ops_args {
 };
 
 #define OPC_INJECT	(1u << 6)
-#define OPC_PA_FOLLOWS	(1u << 7)
+#define OPC_PA_FOLLOWS	(1u << 7)	/* map */
+#define OPC_ALLOW_FAULT	(1u << 7)	/* split, merge */
 
 struct ops_fz {
 	struct producer *p;
@@ -98,7 +102,8 @@ struct ops_fz {
 	u64 pa_base;		/* PA of base if the PA follows the IOVA */
 	bool dirty;		/* dirty state and bitmaps are compared */
 	bool noncoherent;
-	bool bbm_blocked;
+	bool bbm_blocked;	/* ARM, neither BBML2 nor BBML1 */
+	bool bbml1;
 	unsigned int step;
 	char op[200];		/* what the current step does */
 	int ret;		/* and what iopgt said */
@@ -135,7 +140,7 @@ static void ops_fail(struct ops_fz *f, u64 iova, const char *fmt, ...)
 		(unsigned long long)f->pt.pgsize_bitmap,
 		f->dirty ? ", dirty tracking" : "",
 		f->noncoherent ? ", non-coherent" : "",
-		f->bbm_blocked ? ", no BBML2" : "",
+		f->bbm_blocked ? ", no BBML" : f->bbml1 ? ", BBML1" : "",
 		(unsigned long long)f->base, (unsigned long long)f->wlast,
 		f->step, f->op);
 	if (f->hw && iova != ~0ull) {
@@ -533,7 +538,7 @@ static void op_map(struct ops_fz *f, unsigned int opc, bool inject)
 	struct range r = draw_range(f, args, s);
 	u64 live = talloc_live(f->ta), mapped = 0x5a5a, pa, pa_bits;
 	bool pa_follows = opc & OPC_PA_FOLLOWS;
-	u32 prot;
+	u32 prot, mprot;
 	int re, rm;
 
 	pa_bits = f->pt.cfg.oas < 44 ? f->pt.cfg.oas : 44;
@@ -580,7 +585,11 @@ static void op_map(struct ops_fz *f, unsigned int opc, bool inject)
 		touch_range(f, r.iova, r.len);
 		return;
 	}
-	rm = model_map(f->m, r.iova, pa, r.len, prot);
+	/* Invalid prot goes as it is: the model must refuse it alike */
+	mprot = prot;
+	if ((prot & (IOPGT_READ | IOPGT_WRITE)) && !(prot & ~IOPGT_PROT_ALL))
+		mprot = fz_prot_canonical(f->format, prot);
+	rm = model_map(f->m, r.iova, pa, r.len, mprot);
 	if (re != rm)
 		ops_fail(f, r.iova, "iopgt %s, model %s", fz_errname(re),
 			 fz_errname(rm));
@@ -839,24 +848,27 @@ static void op_unmap_read_dirty(struct ops_fz *f, unsigned int opc)
 }
 
 /*
- * Split or merge: with ARM break-before-make refused, iopgt answers -EBUSY
- * to any valid request and the model is left alone (its answer, on a copy,
- * gives the argument errors that come first).
+ * Split or merge: with ARM break-before-make refused (neither BBML level,
+ * no fault window allowed), iopgt answers -EBUSY to any valid request and
+ * the model is left alone (its answer, on a copy, gives the argument
+ * errors that come first). With BBML1 or a fault window, the change
+ * completes in gather release, which flush() calls before any check.
  */
 static int model_edit(struct ops_fz *f, bool split, u64 iova, u64 len,
-		      unsigned int lg2)
+		      unsigned int lg2, u32 flags)
 {
+	bool blocked = f->bbm_blocked && !(flags & IOPGT_SPLIT_ALLOW_FAULT);
 	struct model *m = f->m;
 	int ret;
 
-	if (f->bbm_blocked) {
+	if (blocked) {
 		m = model_clone(f->m);
 		if (!m)
 			fz_die("out of memory");
 	}
 	ret = split ? model_split(m, iova, len, lg2) :
 		      model_merge(m, iova, len, 0);
-	if (f->bbm_blocked) {
+	if (blocked) {
 		model_destroy(m);
 		if (!ret)
 			ret = -EBUSY;
@@ -869,18 +881,20 @@ static void op_split(struct ops_fz *f, unsigned int opc, bool inject)
 	enum ops_args args = (opc >> 4) & 3;
 	struct range r = draw_range(f, args, draw_size(f));
 	unsigned int lg2 = draw_size(f);
+	u32 flags = (opc & OPC_ALLOW_FAULT) ? IOPGT_SPLIT_ALLOW_FAULT : 0;
 	u64 live = talloc_live(f->ta);
 	struct iopgt_gather g;
 	int re, rm;
 
 	if (args == ARGS_HOSTILE && producer_chance(f->p, 4))
 		lg2 = producer_u32(f->p, 0, 70);
-	set_op(f, "split 0x%llx+0x%llx to 2^%u%s", (unsigned long long)r.iova,
-	       (unsigned long long)r.len, lg2,
+	set_op(f, "split 0x%llx+0x%llx to 2^%u%s%s",
+	       (unsigned long long)r.iova, (unsigned long long)r.len, lg2,
+	       flags ? " ALLOW_FAULT" : "",
 	       inject ? " (allocation fails)" : "");
 	probe_range(f, r.iova, r.len);
 	iopgt_gather_init(&g);
-	re = iopgt_split(&f->pt, r.iova, r.len, lg2, 0, &g);
+	re = iopgt_split(&f->pt, r.iova, r.len, lg2, flags, &g);
 	f->ret = re;
 	talloc_fail_after(f->ta, -1);
 	if (inject && re == -ENOMEM) {
@@ -893,7 +907,7 @@ static void op_split(struct ops_fz *f, unsigned int opc, bool inject)
 				 (unsigned long long)talloc_live(f->ta));
 		return;
 	}
-	rm = model_edit(f, true, r.iova, r.len, lg2);
+	rm = model_edit(f, true, r.iova, r.len, lg2, flags);
 	if (re != rm)
 		ops_fail(f, r.iova, "iopgt %s, model %s", fz_errname(re),
 			 fz_errname(rm));
@@ -907,16 +921,17 @@ static void op_split(struct ops_fz *f, unsigned int opc, bool inject)
 static void op_merge(struct ops_fz *f, unsigned int opc)
 {
 	struct range r = draw_range(f, (opc >> 4) & 3, draw_size(f));
+	u32 flags = (opc & OPC_ALLOW_FAULT) ? IOPGT_SPLIT_ALLOW_FAULT : 0;
 	struct iopgt_gather g;
 	int re, rm;
 
-	set_op(f, "merge 0x%llx+0x%llx", (unsigned long long)r.iova,
-	       (unsigned long long)r.len);
+	set_op(f, "merge 0x%llx+0x%llx%s", (unsigned long long)r.iova,
+	       (unsigned long long)r.len, flags ? " ALLOW_FAULT" : "");
 	probe_range(f, r.iova, r.len);
 	iopgt_gather_init(&g);
-	re = iopgt_merge(&f->pt, r.iova, r.len, 0, &g);
+	re = iopgt_merge(&f->pt, r.iova, r.len, flags, &g);
 	f->ret = re;
-	rm = model_edit(f, false, r.iova, r.len, 0);
+	rm = model_edit(f, false, r.iova, r.len, 0, flags);
 	if (re != rm)
 		ops_fail(f, r.iova, "iopgt %s, model %s", fz_errname(re),
 			 fz_errname(rm));
@@ -990,7 +1005,7 @@ static void op_split_merge(struct ops_fz *f)
 	iopgt_gather_init(&g);
 	re = iopgt_split(&f->pt, r.iova, r.len, lg2, 0, &g);
 	f->ret = re;
-	rm = model_edit(f, true, r.iova, r.len, lg2);
+	rm = model_edit(f, true, r.iova, r.len, lg2, 0);
 	if (re != rm)
 		ops_fail(f, r.iova, "split: iopgt %s, model %s",
 			 fz_errname(re), fz_errname(rm));
@@ -999,7 +1014,7 @@ static void op_split_merge(struct ops_fz *f)
 	iopgt_gather_init(&g);
 	re = iopgt_merge(&f->pt, r.iova, r.len, 0, &g);
 	f->ret = re;
-	rm = model_edit(f, false, r.iova, r.len, 0);
+	rm = model_edit(f, false, r.iova, r.len, 0, 0);
 	if (re != rm)
 		ops_fail(f, r.iova, "merge: iopgt %s, model %s",
 			 fz_errname(re), fz_errname(rm));
@@ -1047,7 +1062,7 @@ static void setup(struct ops_fz *f, struct producer *p)
 	f->p = p;
 	f->touched_first = ~0ull;
 	f->config = configs[producer_u32(p, 0, n - 1)];
-	flags = producer_u32(p, 0, 127);
+	flags = producer_u32(p, 0, 255);
 	cfg = f->config->cfg;
 	f->format = cfg.format;
 	/* CPU addresses need 47 bits: a smaller oas needs low PAs */
@@ -1064,10 +1079,13 @@ static void setup(struct ops_fz *f, struct producer *p)
 	else if (!(flags & 2))
 		cfg.quirks |= IOPGT_QUIRK_DIRTY_TRACKING;
 	if (cfg.format == IOPGT_FMT_ARM_S1 || cfg.format == IOPGT_FMT_ARM_S2) {
-		if (flags & 8)
-			f->bbm_blocked = true;
-		else
+		if (!(flags & 8))
 			cfg.quirks |= IOPGT_QUIRK_ARM_BBML2;
+		else if (flags & 128)
+			cfg.quirks |= IOPGT_QUIRK_ARM_BBML1;
+		else
+			f->bbm_blocked = true;
+		f->bbml1 = cfg.quirks & IOPGT_QUIRK_ARM_BBML1;
 	}
 	ret = iopgt_init(&f->pt, &cfg);
 	if (ret)
@@ -1176,7 +1194,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(unsigned long long)f.wlast, f.unit_lg2,
 			f.dirty ? ", dirty tracking" : "",
 			f.noncoherent ? ", non-coherent" : "",
-			f.bbm_blocked ? ", no BBML2" : "",
+			f.bbm_blocked ? ", no BBML" :
+					f.bbml1 ? ", BBML1" : "",
 			f.pt.cfg.ops->phys_to_virt ? ", low PA" : "");
 	check_validate(&f);
 	for (f.step = 0; f.step < OPS_MAX_STEPS && !producer_empty(&p);

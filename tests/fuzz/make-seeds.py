@@ -13,7 +13,8 @@ to those orders means running this again (the seeds stay valid inputs
 either way; they only stop meaning what their names say).
 
 CONFIGS mirrors fz_configs() in fuzz_common.c with every format built in,
-with the geometry iopgt_init() gives each. Run a seed with
+with the geometry iopgt_init() gives each (ARM: with IOPGT_QUIRK_ARM_BBML2,
+without which the contiguous run sizes are not offered). Run a seed with
 IOPGT_FUZZ_VERBOSE=1 build/<preset>/fuzz_ops_replay <file> to see what it
 does step by step. Files named bug-* in the corpus were found by fuzzing
 and are kept by hand: this script never writes or removes them.
@@ -51,6 +52,17 @@ CONFIGS = [
 ]
 
 U64 = (1 << 64) - 1
+
+# ARM contiguous run sizes per granule, offered only with BBML2
+ARM_CONTIG = {12: (16, 25, 34), 14: (21, 30), 16: (21, 34)}
+
+
+def pgsizes(c, bbml2):
+    name, levels, g, top, ias, oas, pgs = c
+    if name.startswith("arm") and not bbml2:
+        for s in ARM_CONTIG[g]:
+            pgs &= ~(1 << s)
+    return pgs
 
 
 def mask(lg2):
@@ -109,14 +121,16 @@ class Ops:
     """A fuzz_ops input: setup, then one method per operation."""
 
     def __init__(self, name, lowpa=False, notrack=False, noncoherent=False,
-                 nobbml2=False, large=False, pos=0, base_k=0, pa_k=0):
+                 nobbml2=False, bbml1=False, large=False, pos=0, base_k=0,
+                 pa_k=0):
         self.e = Enc()
         self.idx, self.c = config(name)
-        _, levels, g, top, ias, oas, pgs = self.c
+        _, levels, g, top, ias, oas, _ = self.c
+        pgs = pgsizes(self.c, not nobbml2)
         self.e.u(self.idx, 0, len(CONFIGS) - 1)
         flags = (lowpa << 0 | notrack << 1 | noncoherent << 2 |
-                 nobbml2 << 3 | large << 4 | pos << 5)
-        self.e.u(flags, 0, 127)
+                 nobbml2 << 3 | large << 4 | pos << 5 | bbml1 << 7)
+        self.e.u(flags, 0, 255)
         self.min_lg2 = bits(pgs)[0]
         self.unit_lg2 = self.min_lg2
         self.w = self.min_lg2 + 10
@@ -148,9 +162,10 @@ class Ops:
     def sizes(self):
         return self.pgs & ~mask(self.unit_lg2) & mask(self.w)
 
-    def _opc(self, op, args="plain", inject=None, pa_follows=False):
+    def _opc(self, op, args="plain", inject=None, bit7=False):
+        """@bit7: the PA follows the IOVA (map), ALLOW_FAULT (split, merge)"""
         opc = OP[op] | ARGS[args] << 4 | (inject is not None) << 6 | \
-            pa_follows << 7
+            bit7 << 7
         self.e.u(opc, 0, 255)
         if inject is not None and op != "split_merge":
             self.e.u(inject, 0, 7)
@@ -227,13 +242,13 @@ class Ops:
         self._range(s, k, n)
         self.e.u(pgshift, 12, 21)
 
-    def split(self, s, k, n, to, inject=None):
-        self._opc("split", inject=inject)
+    def split(self, s, k, n, to, inject=None, allow_fault=False):
+        self._opc("split", inject=inject, bit7=allow_fault)
         self._range(s, k, n)
         self._size(to)
 
-    def merge(self, s, k, n):
-        self._opc("merge")
+    def merge(self, s, k, n, allow_fault=False):
+        self._opc("merge", bit7=allow_fault)
         self._range(s, k, n)
 
     def _dma(self, op, page, count, stride_lg2):
@@ -335,14 +350,30 @@ def ops_seeds():
     o.unmap_read_dirty(21, 1, 1, pgshift=16)
     seeds["arm_s1-contig-split"] = o
 
-    # ARM without BBML2: split and merge refused, tables untouched.
+    # ARM without BBML2: split and merge refused, tables untouched, then
+    # done through a fault window.
     o = Ops("arm_s2/4k-40-concat", nobbml2=True, pos=2)
     o.map(21, 0, 2, pa_follows=True)
     o.split(21, 0, 2, 12)
     o.merge(21, 0, 1)
     o.write(5)
     o.read_dirty(21, 0, 2)
-    seeds["arm_s2-no-bbml2"] = o
+    o.split(21, 0, 2, 12, allow_fault=True)
+    o.write(600)
+    o.merge(21, 0, 2, allow_fault=True)
+    o.read_dirty(21, 0, 2)
+    seeds["arm_s2-no-bbml"] = o
+
+    # ARM BBML1: split and merge through a block with nT.
+    o = Ops("arm_s1/4k-48", nobbml2=True, bbml1=True, pos=3, base_k=77)
+    o.map(21, 1, 1, pa_follows=True)
+    o.write_run(512, 4, 16)
+    o.split(21, 1, 1, 12)
+    o.write_run(700, 4, 12)
+    o.read_dirty(21, 1, 1, no_clear=True)
+    o.merge(21, 1, 1)
+    o.unmap_read_dirty(21, 1, 1)
+    seeds["arm_s1-bbml1"] = o
 
     # Allocation failures at every depth of a fresh map and of a split.
     o = Ops("amdv1/mode4", pos=3, base_k=0x12345)
@@ -421,6 +452,23 @@ def ops_seeds():
     o.write_run(0, 8, 12)
     o.unmap_read_dirty(21, 0, 2, pgshift=21)
     seeds["amdv1-mode6-top"] = o
+    # Leaves whose prot differs only in what the format cannot express
+    # (AMD: execute, device memory) are the same leaf to iopgt: merged.
+    o = Ops("amdv1/mode2-ias28")
+    o.map(21, 0, 1, pa_follows=True)
+    o.map(21, 1, 1, pa_follows=True, prot=READ | WRITE | NOEXEC | MMIO)
+    o.write(600)
+    o.merge(21, 0, 2)
+    o.unmap_read_dirty(12, 3, 1)
+    seeds["amdv1-merge-ignored-prot"] = o
+    o = Ops("vtd_fl/ias44")
+    for i, k in enumerate(range(0, 512, 19)):
+        o.map(12, k, 4, pa_follows=True, args="jitter",
+              jitter=(0, 15, False),
+              prot=(WRITE, READ | WRITE | CACHE)[i & 1])
+    o.merge(21, 0, 1)
+    o.write(3)
+    seeds["vtd_fl-merge-ignored-prot"] = o
     o = Ops("amdv1/mode1")
     o.map(20, 0, 2, pa_follows=True)
     o.write(9)
@@ -442,7 +490,8 @@ class Decode:
     def __init__(self, name, tracking=False, bbml2=False):
         self.e = Enc()
         self.idx, self.c = config(name)
-        _, levels, g, top, ias, oas, pgs = self.c
+        _, levels, g, top, ias, oas, _ = self.c
+        self.pgs = pgsizes(self.c, bbml2)
         self.e.u(self.idx, 0, len(CONFIGS) - 1)
         self.e.u(int(tracking) | int(bbml2) << 1, 0, 3)
         # (level, number of entries) of each table, in creation order
@@ -477,7 +526,7 @@ class Decode:
         lo = item_lg2(self.c, level)
         hi = min(lo + g - 4, 63)
         lo = min(lo, hi)
-        m = self.c[6] & mask(hi + 1) & ~mask(lo)
+        m = self.pgs & mask(hi + 1) & ~mask(lo)
         if m and size in bits(m):
             self.e.chance(8, False)
             self.e.pick(m, size)
@@ -523,7 +572,7 @@ class Decode:
             self.e.u(iova, 0, U64)
             self.e.chance(8, False)
         ias = self.c[4]
-        min_lg2 = bits(self.c[6])[0]
+        min_lg2 = bits(self.pgs)[0]
         self.e.u(len_lg2 if len_lg2 is not None else min_lg2, min_lg2,
                  ias if ias < 64 else 63)
         self.e.chance(4, False)
@@ -687,7 +736,7 @@ def decode_seeds():
     seeds["arm_s1-contig"] = d
 
     # ARM stage 2 with 2 concatenated top tables; 64K granule 52-bit.
-    d = Decode("arm_s2/4k-40-concat")
+    d = Decode("arm_s2/4k-40-concat", bbml2=True)
     d.table(2)
     d.run(600, 2, "leaf")
     d.leaf(30, 5)
