@@ -416,7 +416,72 @@ static void destroy_frees_every_table(struct it *t)
 	IT_CHECK(t, fx_teardown(&fx));
 }
 
+/* A config the format does not have is refused with -EINVAL, cleanly. */
+static void init_refuses_bad_configs(struct it *t)
+{
+	struct talloc *ta = talloc_create(1ull << 24, 0);
+	struct iopgt_ops no_clean;
+	struct iopgt_cfg good, c;
+	struct iopgt pt;
+	unsigned int i;
+	static const struct {
+		const char *what;
+		int field;
+		u64 value;
+	} bad[] = {
+		{ "levels 7", 0, 7 },
+		{ "ias 65", 1, 65 },
+		{ "oas 65", 2, 65 },
+		{ "granule 13", 3, 13 },
+		{ "no page size the format has", 4, 1ull << 5 },
+		{ "unknown quirk", 5, 1u << 30 },
+		{ "format 0", 6, 0 },
+		{ "format out of range", 6, IOPGT_FMT_COUNT },
+	};
+
+	IT_ASSERT(t, ta);
+	good = t->config->cfg;
+	good.ops = talloc_ops();
+	good.ctx = ta;
+	IT_ASSERT_RET(t, iopgt_init(&pt, &good), 0);
+	iopgt_destroy(&pt);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		c = good;
+		switch (bad[i].field) {
+		case 0: c.levels = (u8)bad[i].value; break;
+		case 1: c.ias = (u8)bad[i].value; break;
+		case 2: c.oas = (u8)bad[i].value; break;
+		case 3: c.granule_lg2 = (u8)bad[i].value; break;
+		case 4: c.pgsize_bitmap = bad[i].value; break;
+		case 5: c.quirks |= (u32)bad[i].value; break;
+		case 6: c.format = (enum iopgt_format)bad[i].value; break;
+		}
+		if (iopgt_init(&pt, &c) != -EINVAL) {
+			IT_FAIL(t, "init with %s was not refused with -EINVAL",
+				bad[i].what);
+			break;
+		}
+		IT_ASSERT(t, !pt.root);
+	}
+	/* no ops, or a non-coherent walker without a cache_clean hook */
+	c = good;
+	c.ops = NULL;
+	if (!t->failed)
+		IT_ASSERT_RET(t, iopgt_init(&pt, &c), -EINVAL);
+	no_clean = *talloc_ops();
+	no_clean.cache_clean = NULL;
+	c = good;
+	c.ops = &no_clean;
+	c.quirks |= IOPGT_QUIRK_NON_COHERENT;
+	if (!t->failed)
+		IT_ASSERT_RET(t, iopgt_init(&pt, &c), -EINVAL);
+	/* nothing allocated by any refused init */
+	IT_ASSERT_EQ(t, talloc_live(ta), 0);
+	talloc_destroy(ta);
+}
+
 const struct it_case it_cases_map[] = {
+	{ "init_refuses_bad_configs", init_refuses_bad_configs },
 	{ "map_each_page_size_translates", map_each_page_size_translates },
 	{ "map_picks_largest_size_each_stretch",
 	  map_picks_largest_size_each_stretch },
