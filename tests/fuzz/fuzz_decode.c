@@ -370,14 +370,15 @@ static void keep_only_own_tables(struct dec_fz *f)
 			if (f->c->classify(&f->pt, t->level, v, &sz) !=
 			    FZ_E_TABLE)
 				continue;
+			/* A slot may have had several tables: the last counts */
 			for (k = 1; k < f->nt; k++)
 				if (f->t[k].parent == (int)i &&
-				    f->t[k].slot == j)
+				    f->t[k].slot == j && t->level &&
+				    f->c->table_pa(&f->pt, t->level, v) ==
+					    f->t[k].pa)
 					break;
-			if (t->level && k < f->nt &&
-			    f->c->table_pa(&f->pt, t->level, v) == f->t[k].pa)
-				continue;
-			t->va[j] = 0;
+			if (k == f->nt)
+				t->va[j] = 0;
 		}
 	}
 }

@@ -19,11 +19,12 @@
  *            operation's arguments
  *
  * Every operation goes to iopgt and, where it has one, to the model; the
- * return codes must be equal. After each step the window is checked
- * through three independent views: iopgt_validate(), the hwmodel's walk of
- * every leaf and hole (leaf for leaf equal to the model: IOVA, size, OA,
+ * return codes must be equal. After each step the table is checked through
+ * three independent views: iopgt_validate(), the hwmodel's walk of every
+ * leaf and hole (leaf for leaf equal to the model: IOVA, size, OA,
  * permissions and, with tracking on, dirty state) and iopgt_iova_to_phys()
- * of every page the step touched. Invalidation is exactly what each gather
+ * of every page the step touched (see check_step() for how much of the
+ * window each step walks). Invalidation is exactly what each gather
  * names, so a gather too small shows up as a stale translation in the
  * hwmodel's IOTLB. An injected allocation failure must give -ENOMEM and a
  * table unchanged (no table more or less, the model unchanged), or
@@ -52,6 +53,8 @@
  * entry of the window's lowest tables, so this bounds a step's cost.
  */
 #define OPS_LARGE_UNITS_LG2	11
+/* The whole window is walked after every this many steps */
+#define OPS_FULL_EVERY	8
 /* Most bits a dirty bitmap of one call has */
 #define OPS_MAX_BITS	(1u << 16)
 
@@ -387,19 +390,32 @@ static void check_probes(struct ops_fz *f)
 	}
 }
 
+/*
+ * After every step: validate, and the part of the window the step touched
+ * (its range, the gather's, the leaves it changed) walked leaf by leaf
+ * and page by page. The whole window is walked every OPS_FULL_EVERY steps
+ * and at the end, so damage outside the range an operation names is
+ * found too, a few steps late at worst: walking the whole window after
+ * every step would make most inputs several times slower.
+ */
 static void check_step(struct ops_fz *f, bool all)
 {
-	u64 first = f->base, last = f->wlast;
+	u64 first, last;
 
 	check_validate(f);
-	check_walk(f, f->base, f->wlast);
-	if (!all) {
+	if (all || f->step % OPS_FULL_EVERY == OPS_FULL_EVERY - 1)
+		check_walk(f, f->base, f->wlast);
+	if (all) {
+		first = f->base;
+		last = f->wlast;
+	} else {
 		if (f->touched_first > f->touched_last)
 			goto probes;
 		first = f->touched_first > f->base ? f->touched_first : f->base;
 		last = f->touched_last < f->wlast ? f->touched_last : f->wlast;
 		if (first > last)
 			goto probes;
+		check_walk(f, first, last);
 	}
 	check_pages(f, first, last);
 probes:
@@ -962,8 +978,10 @@ static void dma(struct ops_fz *f, u64 iova, bool write)
 		ops_fail(f, iova, "device access at 0x%llx went to 0x%llx, model 0x%llx",
 			 (unsigned long long)iova, (unsigned long long)pa,
 			 (unsigned long long)(leaf.oa + (iova - leaf.iova)));
-	if (can && write)
+	if (can && write) {
 		model_set_dirty(f->m, iova);
+		touch(f, leaf.iova, leaf.iova + lg2_mask(leaf.size_lg2));
+	}
 }
 
 static u64 draw_iova(struct ops_fz *f)
