@@ -104,32 +104,6 @@ void fz_die(const char *fmt, ...)
 	abort();
 }
 
-const char *fz_errname(int err)
-{
-	switch (err) {
-	case 0:
-		return "0";
-	case -EINVAL:
-		return "-EINVAL";
-	case -ERANGE:
-		return "-ERANGE";
-	case -EOVERFLOW:
-		return "-EOVERFLOW";
-	case -ENOMEM:
-		return "-ENOMEM";
-	case -EEXIST:
-		return "-EEXIST";
-	case -ENOENT:
-		return "-ENOENT";
-	case -EOPNOTSUPP:
-		return "-EOPNOTSUPP";
-	case -EBUSY:
-		return "-EBUSY";
-	default:
-		return "(unexpected code)";
-	}
-}
-
 struct fz_dump_ctx {
 	FILE *f;
 	unsigned int lines, max;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include <iopgt/iopgt.h>
+#include "support/errname.h"
 
 #include "hwmodel/hwmodel.h"
 #include "support/talloc.h"
@@ -44,11 +45,6 @@ unsigned int fz_configs(const struct fz_config *const **out);
 void fz_die(const char *fmt, ...) __attribute__((format(printf, 1, 2),
 						 noreturn));
 
-/**
- * fz_errname() - the name of an iopgt return code ("-EINVAL", ...)
- * @err: 0 or a negative errno
- */
-const char *fz_errname(int err);
 
 /**
  * fz_dump() - iopgt_dump() to a stream, at most @max_lines lines

@@ -440,10 +440,10 @@ static void probe(struct dec_fz *f, u64 iova)
 	re = iopgt_iova_to_phys(&f->pt, iova, &pa);
 	if (re && re != -ENOENT && re != -ERANGE)
 		dec_fail(f, iova, "iova_to_phys(0x%llx) returned %s",
-			 (unsigned long long)iova, fz_errname(re));
+			 (unsigned long long)iova, test_errname(re));
 	if (f->pt.cfg.ias < 64 && (iova >> f->pt.cfg.ias) && re != -ERANGE)
 		dec_fail(f, iova, "iova_to_phys(0x%llx) beyond ias: %s",
-			 (unsigned long long)iova, fz_errname(re));
+			 (unsigned long long)iova, test_errname(re));
 	memset(&w, 0, sizeof(w));
 	rh = hwm_walk(f->hw, iova, &w);
 	if (f->validated || re == -ERANGE)
@@ -554,7 +554,7 @@ static void read_dirty(struct dec_fz *f)
 	if (ret)
 		dec_fail(f, iova, "read_dirty 0x%llx+0x%llx: %s",
 			 (unsigned long long)iova, (unsigned long long)len,
-			 fz_errname(ret));
+			 test_errname(ret));
 	if (g.start <= g.last || g.detached)
 		dec_fail(f, iova, "NO_CLEAR read_dirty asked for an invalidation");
 	iopgt_gather_release(&f->pt, &g, NULL);
@@ -609,7 +609,7 @@ static void setup(struct dec_fz *f, struct producer *p)
 		cfg.quirks |= IOPGT_QUIRK_ARM_BBML2;
 	ret = iopgt_init(&f->pt, &cfg);
 	if (ret)
-		fz_die("iopgt_init(%s): %s", f->config->name, fz_errname(ret));
+		fz_die("iopgt_init(%s): %s", f->config->name, test_errname(ret));
 	f->min_lg2 = __builtin_ctzll(f->pt.pgsize_bitmap);
 	f->t[0].va = f->pt.root;
 	f->t[0].pa = f->pt.root_pa;
@@ -673,7 +673,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f.validated = iopgt_validate(&f.pt, &err);
 	if (f.validated && f.validated != -EINVAL)
 		dec_fail(&f, ~0ull, "iopgt_validate returned %s",
-			 fz_errname(f.validated));
+			 test_errname(f.validated));
 	if (f.validated && !err.what)
 		dec_fail(&f, ~0ull, "iopgt_validate failed without saying why");
 	iopgt_dump(&f.pt, dump_line, &d);

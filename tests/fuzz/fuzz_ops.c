@@ -282,7 +282,7 @@ static void check_leaf(struct ops_fz *f, const struct hwm_walk *w)
 		if (ret || pa != leaf.oa + (probe[i] - leaf.iova))
 			ops_fail(f, probe[i],
 				 "iova_to_phys(0x%llx) = %s 0x%llx, model 0x%llx",
-				 (unsigned long long)probe[i], fz_errname(ret),
+				 (unsigned long long)probe[i], test_errname(ret),
 				 (unsigned long long)pa,
 				 (unsigned long long)(leaf.oa +
 						      (probe[i] - leaf.iova)));
@@ -322,7 +322,7 @@ static void check_walk(struct ops_fz *f, u64 first, u64 last)
 				ops_fail(f, iova,
 					 "iova_to_phys(0x%llx) = %s 0x%llx in a hole",
 					 (unsigned long long)iova,
-					 fz_errname(ret),
+					 test_errname(ret),
 					 (unsigned long long)pa);
 		} else {
 			ops_fail(f, iova, "hwmodel walk of 0x%llx: %s",
@@ -348,8 +348,8 @@ static void check_pages(struct ops_fz *f, u64 first, u64 last)
 		if (re != rm || (!re && pa != want))
 			ops_fail(f, iova,
 				 "iova_to_phys(0x%llx) = %s 0x%llx, model %s 0x%llx",
-				 (unsigned long long)iova, fz_errname(re),
-				 (unsigned long long)pa, fz_errname(rm),
+				 (unsigned long long)iova, test_errname(re),
+				 (unsigned long long)pa, test_errname(rm),
 				 (unsigned long long)want);
 		n++;
 		if (iova >= last - (page - 1) || iova + page < iova)
@@ -607,8 +607,8 @@ static void op_map(struct ops_fz *f, unsigned int opc, bool inject)
 		mprot = fz_prot_canonical(f->format, prot);
 	rm = model_map(f->m, r.iova, pa, r.len, mprot);
 	if (re != rm)
-		ops_fail(f, r.iova, "iopgt %s, model %s", fz_errname(re),
-			 fz_errname(rm));
+		ops_fail(f, r.iova, "iopgt %s, model %s", test_errname(re),
+			 test_errname(rm));
 	if (mapped != (re ? 0 : r.len))
 		ops_fail(f, r.iova, "map reported 0x%llx mapped",
 			 (unsigned long long)mapped);
@@ -631,8 +631,8 @@ static void op_unmap(struct ops_fz *f, unsigned int opc)
 	f->ret = re;
 	rm = model_unmap(f->m, r.iova, r.len, &um);
 	if (re != rm)
-		ops_fail(f, r.iova, "iopgt %s, model %s", fz_errname(re),
-			 fz_errname(rm));
+		ops_fail(f, r.iova, "iopgt %s, model %s", test_errname(re),
+			 test_errname(rm));
 	if (ue != um)
 		ops_fail(f, r.iova, "unmapped 0x%llx, model 0x%llx",
 			 (unsigned long long)ue, (unsigned long long)um);
@@ -774,8 +774,8 @@ static void op_read_dirty(struct ops_fz *f, unsigned int opc)
 	if (!rm && f->noncoherent)
 		rm = -EOPNOTSUPP;
 	if (re != rm)
-		ops_fail(f, r.iova, "iopgt %s, model %s", fz_errname(re),
-			 fz_errname(rm));
+		ops_fail(f, r.iova, "iopgt %s, model %s", test_errname(re),
+			 test_errname(rm));
 	if (!re && f->dirty) {
 		if (got)
 			same_bits(f, got, want, nbits, base, pgshift);
@@ -844,8 +844,8 @@ static void op_unmap_read_dirty(struct ops_fz *f, unsigned int opc)
 	f->ret = re;
 	rm = model_unmap(f->m, r.iova, r.len, &um);
 	if (re != rm)
-		ops_fail(f, r.iova, "iopgt %s, model %s", fz_errname(re),
-			 fz_errname(rm));
+		ops_fail(f, r.iova, "iopgt %s, model %s", test_errname(re),
+			 test_errname(rm));
 	if (ue != um)
 		ops_fail(f, r.iova, "unmapped 0x%llx, model 0x%llx",
 			 (unsigned long long)ue, (unsigned long long)um);
@@ -925,8 +925,8 @@ static void op_split(struct ops_fz *f, unsigned int opc, bool inject)
 	}
 	rm = model_edit(f, true, r.iova, r.len, lg2, flags);
 	if (re != rm)
-		ops_fail(f, r.iova, "iopgt %s, model %s", fz_errname(re),
-			 fz_errname(rm));
+		ops_fail(f, r.iova, "iopgt %s, model %s", test_errname(re),
+			 test_errname(rm));
 	if (!re)
 		check_gather_covers(f, &g, "split");
 	else if (!gather_empty(&g))
@@ -949,8 +949,8 @@ static void op_merge(struct ops_fz *f, unsigned int opc)
 	f->ret = re;
 	rm = model_edit(f, false, r.iova, r.len, 0, flags);
 	if (re != rm)
-		ops_fail(f, r.iova, "iopgt %s, model %s", fz_errname(re),
-			 fz_errname(rm));
+		ops_fail(f, r.iova, "iopgt %s, model %s", test_errname(re),
+			 test_errname(rm));
 	if (!re)
 		check_gather_covers(f, &g, "merge");
 	else if (!gather_empty(&g))
@@ -1026,7 +1026,7 @@ static void op_split_merge(struct ops_fz *f)
 	rm = model_edit(f, true, r.iova, r.len, lg2, 0);
 	if (re != rm)
 		ops_fail(f, r.iova, "split: iopgt %s, model %s",
-			 fz_errname(re), fz_errname(rm));
+			 test_errname(re), test_errname(rm));
 	flush(f, &g, NULL);
 	check_validate(f);
 	iopgt_gather_init(&g);
@@ -1035,7 +1035,7 @@ static void op_split_merge(struct ops_fz *f)
 	rm = model_edit(f, false, r.iova, r.len, 0, 0);
 	if (re != rm)
 		ops_fail(f, r.iova, "merge: iopgt %s, model %s",
-			 fz_errname(re), fz_errname(rm));
+			 test_errname(re), test_errname(rm));
 	if (!re)
 		check_gather_covers(f, &g, "merge");
 	flush(f, &g, NULL);
@@ -1056,8 +1056,8 @@ static void op_clear_all(struct ops_fz *f)
 	rm = model_unmap(f->m, f->base, len, &um);
 	if (re != rm || ue != um)
 		ops_fail(f, f->base, "iopgt %s 0x%llx, model %s 0x%llx",
-			 fz_errname(re), (unsigned long long)ue,
-			 fz_errname(rm), (unsigned long long)um);
+			 test_errname(re), (unsigned long long)ue,
+			 test_errname(rm), (unsigned long long)um);
 	if (!re)
 		check_gather_covers(f, &g, "unmap");
 	flush(f, &g, NULL);
@@ -1107,7 +1107,7 @@ static void setup(struct ops_fz *f, struct producer *p)
 	}
 	ret = iopgt_init(&f->pt, &cfg);
 	if (ret)
-		fz_die("iopgt_init(%s): %s", f->config->name, fz_errname(ret));
+		fz_die("iopgt_init(%s): %s", f->config->name, test_errname(ret));
 	f->dirty = f->pt.dirty_tracking;
 	f->min_lg2 = __builtin_ctzll(f->pt.pgsize_bitmap);
 	f->m = model_create(f->pt.pgsize_bitmap, f->pt.cfg.ias,
@@ -1273,7 +1273,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		talloc_fail_after(f.ta, -1);
 		if (ops_verbose)
 			fprintf(stderr, "fuzz_ops: step %u: %s: %s\n", f.step,
-				f.op, fz_errname(f.ret));
+				f.op, test_errname(f.ret));
 		check_step(&f, false);
 	}
 	teardown(&f);

@@ -124,7 +124,7 @@ bool fx_setup(struct it *t, struct fx *fx, u32 quirks)
 	}
 	ret = iopgt_init(&fx->pt, &cfg);
 	if (ret) {
-		IT_FAIL(t, "iopgt_init: %s", it_errname(ret));
+		IT_FAIL(t, "iopgt_init: %s", test_errname(ret));
 		return false;
 	}
 	fx->m = model_create(fx->pt.pgsize_bitmap, fx->pt.cfg.ias,
@@ -170,12 +170,12 @@ bool fx_setup_dirty(struct it *t, struct fx *fx)
 	ret = iopgt_set_dirty_tracking(&fx->pt, true, &g);
 	if (ret != -EOPNOTSUPP)
 		IT_FAIL(t, "dirty tracking on a non-coherent walker: %s",
-			it_errname(ret));
+			test_errname(ret));
 	ret = iopgt_read_dirty(&fx->pt, 0, 1ull << fx->pt.granule_lg2, 0, &bm,
 			       &g);
 	if (!t->failed && ret != -EOPNOTSUPP)
 		IT_FAIL(t, "read_dirty on a non-coherent walker: %s",
-			it_errname(ret));
+			test_errname(ret));
 	if (!t->failed && fx->pt.dirty_tracking)
 		IT_FAIL(t, "tracking state changed by a refused call");
 	fx_teardown(fx);
@@ -190,7 +190,7 @@ bool fx_setup_dirty(struct it *t, struct fx *fx)
 		ret = ta ? iopgt_init(&pt, &cfg) : -ENOMEM;
 		if (ret != -EOPNOTSUPP)
 			IT_FAIL(t, "init with tracking, non-coherent: %s",
-				it_errname(ret));
+				test_errname(ret));
 		if (!ret)
 			iopgt_destroy(&pt);
 		talloc_destroy(ta);
@@ -235,14 +235,14 @@ bool fx_map(struct fx *fx, u64 iova, u64 pa, u64 len, u32 prot, int want,
 	if (re != rm) {
 		IT_FAIL(t, "map 0x%llx+0x%llx -> 0x%llx: iopgt %s, model %s",
 			(unsigned long long)iova, (unsigned long long)len,
-			(unsigned long long)pa, it_errname(re),
-			it_errname(rm));
+			(unsigned long long)pa, test_errname(re),
+			test_errname(rm));
 		return false;
 	}
 	if (want != FX_ANY && re != want) {
 		IT_FAIL(t, "map 0x%llx+0x%llx: %s, want %s",
 			(unsigned long long)iova, (unsigned long long)len,
-			it_errname(re), it_errname(want));
+			test_errname(re), test_errname(want));
 		return false;
 	}
 	if (mapped != (re ? 0 : len)) {
@@ -293,13 +293,13 @@ bool fx_unmap(struct fx *fx, u64 iova, u64 len, int want, int *ret)
 	if (re != rm) {
 		IT_FAIL(t, "unmap 0x%llx+0x%llx: iopgt %s, model %s",
 			(unsigned long long)iova, (unsigned long long)len,
-			it_errname(re), it_errname(rm));
+			test_errname(re), test_errname(rm));
 		return false;
 	}
 	if (want != FX_ANY && re != want) {
 		IT_FAIL(t, "unmap 0x%llx+0x%llx: %s, want %s",
 			(unsigned long long)iova, (unsigned long long)len,
-			it_errname(re), it_errname(want));
+			test_errname(re), test_errname(want));
 		return false;
 	}
 	if (ue != um) {
@@ -466,7 +466,7 @@ static int fx_check_leaf(void *ctx, const struct model_leaf *leaf)
 	ret = iopgt_iova_to_phys(&fx->pt, last, &pa);
 	if (ret || pa != leaf->oa + (last - leaf->iova)) {
 		IT_FAIL(t, "iova_to_phys(0x%llx) = %s 0x%llx, model 0x%llx",
-			(unsigned long long)last, it_errname(ret),
+			(unsigned long long)last, test_errname(ret),
 			(unsigned long long)pa,
 			(unsigned long long)(leaf->oa + (last - leaf->iova)));
 		return 1;
@@ -622,7 +622,7 @@ bool fx_read_dirty(struct fx *fx, u64 iova, u64 len, u32 flags, u64 base,
 	if (re || rm) {
 		IT_FAIL(t, "read_dirty 0x%llx+0x%llx: iopgt %s, model %s",
 			(unsigned long long)iova, (unsigned long long)len,
-			it_errname(re), it_errname(rm));
+			test_errname(re), test_errname(rm));
 		goto out;
 	}
 	if (!fx_same_bits(fx, got, want, nbits, base, pgshift, "read_dirty"))
@@ -700,8 +700,8 @@ bool fx_unmap_read_dirty(struct fx *fx, u64 iova, u64 len, u64 base,
 	if (re != rm || (want != FX_ANY && re != want) || ue != um) {
 		IT_FAIL(t, "unmap_read_dirty 0x%llx+0x%llx: iopgt %s 0x%llx, model %s 0x%llx",
 			(unsigned long long)iova, (unsigned long long)len,
-			it_errname(re), (unsigned long long)ue,
-			it_errname(rm), (unsigned long long)um);
+			test_errname(re), (unsigned long long)ue,
+			test_errname(rm), (unsigned long long)um);
 		goto out;
 	}
 	fx_flush(fx, &g, &bm);
@@ -733,7 +733,7 @@ static bool fx_edit_done(struct fx *fx, const char *what, u64 iova, u64 len,
 	if (fx_bbm_blocked(fx)) {
 		if (re != -EBUSY) {
 			IT_FAIL(t, "%s without BBML2: %s, want -EBUSY", what,
-				it_errname(re));
+				test_errname(re));
 			return false;
 		}
 		if (g->start <= g->last || g->detached) {
@@ -746,7 +746,7 @@ static bool fx_edit_done(struct fx *fx, const char *what, u64 iova, u64 len,
 	if (re != rm || (want != FX_ANY && re != want)) {
 		IT_FAIL(t, "%s 0x%llx+0x%llx: iopgt %s, model %s", what,
 			(unsigned long long)iova, (unsigned long long)len,
-			it_errname(re), it_errname(rm));
+			test_errname(re), test_errname(rm));
 		return false;
 	}
 	if (!re && model_last_span(fx->m, &s0, &s1) &&

@@ -22,29 +22,3 @@ void it_fail(struct it *t, const char *file, int line, const char *fmt, ...)
 	vsnprintf(t->msg + n, sizeof(t->msg) - n, fmt, ap);
 	va_end(ap);
 }
-
-const char *it_errname(int err)
-{
-	switch (err) {
-	case 0:
-		return "0";
-	case -EINVAL:
-		return "-EINVAL";
-	case -ERANGE:
-		return "-ERANGE";
-	case -EOVERFLOW:
-		return "-EOVERFLOW";
-	case -ENOMEM:
-		return "-ENOMEM";
-	case -EEXIST:
-		return "-EEXIST";
-	case -ENOENT:
-		return "-ENOENT";
-	case -EOPNOTSUPP:
-		return "-EOPNOTSUPP";
-	case -EBUSY:
-		return "-EBUSY";
-	default:
-		return "?";
-	}
-}

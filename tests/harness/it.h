@@ -13,6 +13,7 @@
 #define IOPGT_TESTS_IT_H
 
 #include <iopgt/iopgt.h>
+#include "support/errname.h"
 
 /**
  * struct it_config - one configuration the conformance suite runs on
@@ -77,8 +78,8 @@ void it_fail(struct it *t, const char *file, int line, const char *fmt, ...)
 		int __w = (want);					\
 		if (__r != __w) {					\
 			IT_FAIL(t, "%s returned %d (%s), want %d (%s)",	\
-				#expr, __r, it_errname(__r), __w,	\
-				it_errname(__w));			\
+				#expr, __r, test_errname(__r), __w,	\
+				test_errname(__w));			\
 			return;						\
 		}							\
 	} while (0)
@@ -90,7 +91,6 @@ void it_fail(struct it *t, const char *file, int line, const char *fmt, ...)
 			return;						\
 	} while (0)
 
-const char *it_errname(int err);
 
 /* @n scaled by the run's scale, at least 1. */
 static inline unsigned int it_scaled(const struct it *t, unsigned int n)
