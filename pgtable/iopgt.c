@@ -131,6 +131,30 @@ static int iopgt_check_bitmap(const struct iopgt_bitmap *bitmap)
 	return 0;
 }
 
+/*
+ * A bitmap that a cleaning call reports into must reach over the whole of
+ * [@iova, @last]: dirty state cleaned and not reported is a lost write. A
+ * record callback takes any IOVA.
+ */
+static int iopgt_check_bitmap_covers(const struct iopgt_bitmap *bitmap,
+				     u64 iova, u64 last)
+{
+	if (!bitmap || bitmap->record)
+		return 0;
+	if (iova < bitmap->base ||
+	    ((last - bitmap->base) >> bitmap->pgshift) >= bitmap->nbits)
+		return -EINVAL;
+	return 0;
+}
+
+static bool iopgt_same_bitmap(const struct iopgt_bitmap *a,
+			      const struct iopgt_bitmap *b)
+{
+	return a->base == b->base && a->pgshift == b->pgshift &&
+	       a->words == b->words && a->nbits == b->nbits &&
+	       a->record == b->record && a->ctx == b->ctx;
+}
+
 int iopgt_map(struct iopgt *pt, u64 iova, u64 pa, u64 len, u32 prot,
 	      u64 *mapped)
 {
@@ -171,8 +195,20 @@ static int iopgt_do_unmap(struct iopgt *pt, u64 iova, u64 len,
 	ret = iopgt_check_range(pt, iova, len, &last);
 	if (!ret)
 		ret = iopgt_check_bitmap(bitmap);
+	if (!ret)
+		ret = iopgt_check_bitmap_covers(bitmap, iova, last);
 	if (ret)
 		return ret;
+	if (read_dirty && bitmap) {
+		/* what detached tables owe goes where this call reports */
+		if (gather->flags & IOPGT_GATHER_BITMAP) {
+			if (!iopgt_same_bitmap(&gather->bitmap, bitmap))
+				return -EINVAL;
+		} else {
+			gather->bitmap = *bitmap;
+			gather->flags |= IOPGT_GATHER_BITMAP;
+		}
+	}
 	ret = pt->fops->unmap(pt, iova, last, bitmap, read_dirty, gather,
 			      &done);
 	if (unmapped)
@@ -222,6 +258,8 @@ int iopgt_read_dirty(struct iopgt *pt, u64 iova, u64 len, u32 flags,
 	ret = iopgt_check_range(pt, iova, len, &last);
 	if (!ret)
 		ret = iopgt_check_bitmap(bitmap);
+	if (!ret)
+		ret = iopgt_check_bitmap_covers(bitmap, iova, last);
 	if (ret)
 		return ret;
 	if (pt->cfg.quirks & IOPGT_QUIRK_NON_COHERENT)
@@ -268,6 +306,10 @@ void iopgt_gather_init(struct iopgt_gather *gather)
 	gather->ndetached = 0;
 	gather->pending = NULL;
 	gather->npending = 0;
+	gather->runs_first = ~0ull;
+	gather->runs_last = 0;
+	gather->runs_lg2 = 0;
+	memset(&gather->bitmap, 0, sizeof(gather->bitmap));
 }
 
 void iopgt_gather_detach(struct iopgt *pt, struct iopgt_gather *gather,
@@ -280,9 +322,27 @@ void iopgt_gather_detach(struct iopgt *pt, struct iopgt_gather *gather,
 	meta->iova = iova;
 	meta->level = level;
 	meta->flags = flags;
+	meta->up = NULL;
+	meta->expect = 0;
 	gather->detached = table;
 	gather->ndetached++;
 	gather->flags |= IOPGT_GATHER_TABLES;
+}
+
+/* Reverse a list linked through the tables' meta, in place. */
+static void *iopgt_list_reverse(struct iopgt *pt, void *head)
+{
+	struct iopgt_table_meta *meta;
+	void *prev = NULL, *next;
+
+	while (head) {
+		meta = pt->cfg.ops->table_meta(pt->cfg.ctx, head);
+		next = meta->next;
+		meta->next = prev;
+		prev = head;
+		head = next;
+	}
+	return prev;
 }
 
 void iopgt_gather_release(struct iopgt *pt, struct iopgt_gather *gather,
@@ -291,10 +351,19 @@ void iopgt_gather_release(struct iopgt *pt, struct iopgt_gather *gather,
 	struct iopgt_table_meta *meta;
 	void *table, *next;
 
-	if (iopgt_check_bitmap(bitmap))
-		bitmap = NULL;
+	if (!bitmap || iopgt_check_bitmap(bitmap))
+		bitmap = gather->flags & IOPGT_GATHER_BITMAP ?
+				 &gather->bitmap : NULL;
+	gather->pending = iopgt_list_reverse(pt, gather->pending);
 	pt->fops->gather_finish(pt, gather);
-	for (table = gather->detached; table; table = next) {
+	/*
+	 * In the order the tables were detached: a merge that collapsed
+	 * several levels detached the lower tables first, and their dirty
+	 * state must reach the leaves of the upper ones before those are
+	 * read in turn (struct iopgt_table_meta, @up).
+	 */
+	for (table = iopgt_list_reverse(pt, gather->detached); table;
+	     table = next) {
 		meta = pt->cfg.ops->table_meta(pt->cfg.ctx, table);
 		next = meta->next;
 		pt->fops->release_table(pt, table, meta, bitmap);

@@ -24,6 +24,31 @@
 #ifndef FMT_NEEDS_BBM
 #define FMT_NEEDS_BBM 0
 #endif
+#if FMT_NEEDS_BBM
+#ifndef fmt_leaf_mkinvalid
+#error "a format that needs break-before-make defines fmt_leaf_mkinvalid"
+#endif
+#else
+#define fmt_leaf_mkinvalid(pt, pte) ((void)(pt), (void)(pte), 0ull)
+#define fmt_leaf_mkvalid(pt, pte) ((void)(pt), (pte))
+#endif
+
+/*
+ * A break-before-make edit with a fault window (BBML0) leaves in the slot,
+ * until gather release, the leaf it stands for with the valid bit clear:
+ * the hardware sees nothing there, and software still knows which leaf
+ * the slot is promised to. Map refuses such a slot and unmap clears it,
+ * so the second step, which only ever replaces that exact value, cannot
+ * bring back a translation the caller has unmapped.
+ */
+static inline bool tpl_is_marker(const struct iopgt *pt, unsigned int level,
+				 u64 pte)
+{
+	unsigned int sz;
+
+	return FMT_NEEDS_BBM && pte &&
+	       fmt_classify(pt, level, pte, &sz) == IOPGT_E_EMPTY;
+}
 #ifndef fmt_table_stray_dirty
 #define fmt_table_stray_dirty(pt, level, pte) ((void)(pt), (void)(level), \
 					       (void)(pte), false)
@@ -61,6 +86,8 @@ struct tpl_pool {
 	const struct iopgt *pt;
 	u64 *head;
 };
+
+static void tpl_free_tree(struct iopgt *pt, u64 *table, unsigned int level);
 
 /* ---- map ---------------------------------------------------------------- */
 
@@ -238,7 +265,8 @@ static int tpl_map_walk(struct tpl_map *m, u64 *table, unsigned int level,
 
 					pte = READ_ONCE(table[idx + i]);
 					if (fmt_classify(pt, level, pte, &sz) !=
-					    IOPGT_E_EMPTY)
+					    IOPGT_E_EMPTY ||
+					    tpl_is_marker(pt, level, pte))
 						return -EEXIST;
 				}
 			} else {
@@ -263,7 +291,8 @@ static int tpl_map_walk(struct tpl_map *m, u64 *table, unsigned int level,
 				pte = READ_ONCE(table[idx]);
 				type = fmt_classify(pt, level, pte, &sz);
 			}
-			if (type == IOPGT_E_LEAF)
+			if (type == IOPGT_E_LEAF ||
+			    (table && tpl_is_marker(pt, level, pte)))
 				return -EEXIST;
 			if (type == IOPGT_E_TABLE) {
 				child = tpl_child(pt, level, pte);
@@ -378,7 +407,7 @@ static void tpl_report(struct tpl_report *r, u64 first, u64 last)
 	const struct iopgt_bitmap *bm = r->bm;
 	u64 bit, last_bit, word, mask;
 
-	if (bm->record && !bm->words) {
+	if (bm->record) {
 		if (r->run && first == r->run_last + 1) {
 			r->run_last = last;
 			return;
@@ -476,6 +505,28 @@ static u64 tpl_count_leaves(const struct iopgt *pt, u64 *table,
 	return total;
 }
 
+/*
+ * A slot in the fault window of a break-before-make edit still stands for
+ * the leaf it was promised (tpl_is_marker): unmapping it cancels the
+ * edit's second step, and it counts and reports as that leaf's slot.
+ */
+static void tpl_unmap_marker(struct tpl_unmap *u, u64 *ptep,
+			     unsigned int level, u64 e_first)
+{
+	const struct iopgt *pt = u->pt;
+	u64 e_last = e_first | iopgt_lg2_mask(iopgt_item_lg2(pt, level));
+	u64 old = iopgt_xchg64(ptep, 0);
+
+	iopgt_sync(pt, ptep, sizeof(*ptep));
+	if (!old)
+		return;
+	if (u->report && fmt_leaf_dirty(pt, fmt_leaf_mkvalid(pt, old)))
+		tpl_report(&u->rep, e_first, e_last);
+	iopgt_gather_add(u->gather, e_first, e_last);
+	u->unmapped += e_last - e_first + 1;
+	u->found = true;
+}
+
 static void tpl_unmap_walk(struct tpl_unmap *u, u64 *table,
 			   unsigned int level, u64 iova, u64 last)
 {
@@ -531,7 +582,7 @@ static void tpl_unmap_walk(struct tpl_unmap *u, u64 *table,
 				u->found |= old != 0;
 				iopgt_gather_detach(u->pt, u->gather, child,
 						    level - 1, e_first,
-						    u->read_dirty ?
+						    u->report ?
 						    IOPGT_META_READ_DIRTY : 0);
 				iopgt_gather_add(u->gather, e_first, this_last);
 			} else {
@@ -541,6 +592,9 @@ static void tpl_unmap_walk(struct tpl_unmap *u, u64 *table,
 			idx++;
 			break;
 		default:
+			if (tpl_is_marker(pt, level, pte))
+				tpl_unmap_marker(u, &table[idx], level,
+						 e_first);
 			idx++;
 			break;
 		}
@@ -933,7 +987,7 @@ static int tpl_read_dirty(struct iopgt *pt, u64 iova, u64 last, u32 flags,
 
 	if (h.report) {
 		tpl_report_init(&h.rep, bitmap, iova, last);
-		h.fast = bitmap->words &&
+		h.fast = !bitmap->record &&
 			 bitmap->pgshift == iopgt_item_lg2(pt, 0);
 	}
 	if (pt->levels == 1)
@@ -1069,7 +1123,8 @@ static int tpl_bbm_mode(const struct iopgt *pt, u32 flags, enum tpl_bbm *mode)
 
 /* Queue a built subtree for installation at gather release. */
 static void tpl_pend_install(struct iopgt *pt, struct iopgt_gather *gather,
-			     u64 *table, u64 pa, unsigned int level, u64 iova)
+			     u64 *table, u64 pa, unsigned int level, u64 iova,
+			     u64 expect)
 {
 	struct iopgt_table_meta *meta = pt->cfg.ops->table_meta(pt->cfg.ctx,
 								table);
@@ -1079,6 +1134,8 @@ static void tpl_pend_install(struct iopgt *pt, struct iopgt_gather *gather,
 	meta->level = level;
 	meta->flags = 0;
 	meta->pa = pa;
+	meta->up = NULL;
+	meta->expect = expect;
 	gather->pending = table;
 	gather->npending++;
 }
@@ -1174,18 +1231,19 @@ static u64 *tpl_split_build(struct tpl_split *sp, unsigned int level, u64 oa,
 }
 
 /*
- * Replace the leaf slot @ptep by @new (which carries dirty state iff
- * @new_dirty). The hardware may set accessed/dirty state in the slot
- * meanwhile: a dirty state @new lacks is carried over (into the private
- * subtree @private at @private_level when @new is a table entry) before
- * the compare-exchange is tried again. Returns false if the slot changed
- * beyond that (a concurrent edit of the same range, which the caller owns).
+ * Replace the leaf slot @ptep, read as @old when @new was made from it, by
+ * @new (which carries dirty state iff @new_dirty). The hardware may set
+ * accessed/dirty state in the slot meanwhile: a dirty state @new lacks is
+ * carried over (into the private subtree @private at @private_level when
+ * @new is a table entry) before the compare-exchange is tried again.
+ * Returns false if the slot changed beyond that (a concurrent edit of the
+ * same range, which the caller owns): nothing is written then.
  */
 static bool tpl_replace_leaf(const struct iopgt *pt, unsigned int level,
-			     u64 *ptep, u64 new, bool new_dirty, u64 *private,
-			     unsigned int private_level)
+			     u64 *ptep, u64 old, u64 new, bool new_dirty,
+			     u64 *private, unsigned int private_level)
 {
-	u64 hw = fmt_hw_bits(pt, level), old = READ_ONCE(*ptep), cur;
+	u64 hw = fmt_hw_bits(pt, level), cur;
 
 	for (;;) {
 		if (!new_dirty && fmt_leaf_dirty(pt, old)) {
@@ -1208,28 +1266,58 @@ static bool tpl_replace_leaf(const struct iopgt *pt, unsigned int level,
 }
 
 /*
- * The first step of a split under break-before-make: the slot gets the old
- * leaf with nT set (BBML1) or nothing (BBML0); the subtree waits on the
- * gather for the caller's invalidation. Dirty state the old leaf has (or
- * gets meanwhile, through nT) is carried into the subtree.
+ * The first step of a split under break-before-make: the slot, read as
+ * @old, gets the old leaf with nT set (BBML1) or its marker (BBML0); the
+ * subtree waits on the gather for the caller's invalidation. Dirty state
+ * the old leaf has (or gets meanwhile, through nT) is carried into the
+ * subtree. Returns false, writing nothing, if the slot changed beyond
+ * what the hardware sets.
  */
-static void tpl_split_break(struct tpl_split *sp, u64 *ptep, unsigned int level,
-			    u64 *sub, u64 spa, u64 slot_iova, bool dirty)
+static bool tpl_split_break(struct tpl_split *sp, u64 *ptep, unsigned int level,
+			    u64 old, u64 *sub, u64 spa, u64 slot_iova,
+			    bool dirty)
 {
 	const struct iopgt *pt = sp->pt;
-	u64 old = READ_ONCE(*ptep), mid, cur;
+	u64 hw = fmt_hw_bits(pt, level), mid, cur;
 
 	for (;;) {
-		mid = sp->bbm == TPL_BBM_NT ? fmt_leaf_set_nt(pt, old) : 0;
+		mid = sp->bbm == TPL_BBM_NT ? fmt_leaf_set_nt(pt, old) :
+					      fmt_leaf_mkinvalid(pt, old);
 		cur = iopgt_cmpxchg64(ptep, old, mid);
 		if (cur == old)
 			break;
+		if ((cur ^ old) & ~hw)
+			return false;
 		old = cur;
 	}
 	iopgt_sync(pt, ptep, sizeof(u64));
 	if (!dirty && fmt_leaf_dirty(pt, old))
 		tpl_mark_private_dirty(pt, sub, level - 1);
-	tpl_pend_install(sp->pt, sp->gather, sub, spa, level - 1, slot_iova);
+	tpl_pend_install(sp->pt, sp->gather, sub, spa, level - 1, slot_iova,
+			 mid);
+	return true;
+}
+
+/*
+ * Note a leaf filling several slots that split rewrites slot by slot. The
+ * hardware sets dirty state in one slot of such a leaf and may hold the
+ * whole leaf cached as dirty until the invalidation: writes through that
+ * entry to the leaf's other parts touch no entry at all. Gather release
+ * therefore looks at each such leaf once more and, if any part is dirty,
+ * makes every part dirty (tpl_runs_recheck).
+ */
+static void tpl_note_run(struct iopgt_gather *gather, u64 first, u64 last,
+			 unsigned int size_lg2)
+{
+	if (gather->runs_first > gather->runs_last) {
+		gather->runs_first = first;
+		gather->runs_last = last;
+	} else {
+		gather->runs_first = tpl_min(gather->runs_first, first);
+		gather->runs_last = tpl_max(gather->runs_last, last);
+	}
+	if (size_lg2 > gather->runs_lg2)
+		gather->runs_lg2 = size_lg2;
 }
 
 static int tpl_split_leaf(struct tpl_split *sp, u64 *table, unsigned int idx,
@@ -1240,7 +1328,7 @@ static int tpl_split_leaf(struct tpl_split *sp, u64 *table, unsigned int idx,
 	unsigned int n = 1u << (size_lg2 - item_lg2), g = idx & ~(n - 1), j;
 	unsigned int target_level = iopgt_size_level(pt, sp->target_lg2);
 	u64 leaf_first = iova & ~iopgt_lg2_mask(size_lg2);
-	u64 pte, oa, slot_oa, new, *sub, spa;
+	u64 pte, orig, oa, slot_oa, new, *sub, spa;
 	bool dirty = false;
 
 	if (!sp->commit) {
@@ -1257,7 +1345,7 @@ static int tpl_split_leaf(struct tpl_split *sp, u64 *table, unsigned int idx,
 		dirty |= fmt_leaf_dirty(pt, READ_ONCE(table[g + j]));
 	oa = fmt_leaf_oa(pt, level, READ_ONCE(table[g]), size_lg2);
 	for (j = 0; j < n; j++) {
-		pte = READ_ONCE(table[g + j]);
+		orig = pte = READ_ONCE(table[g + j]);
 		slot_oa = oa + ((u64)j << item_lg2);
 		if (dirty)
 			pte = fmt_leaf_mkdirty(pt, pte);
@@ -1275,16 +1363,25 @@ static int tpl_split_leaf(struct tpl_split *sp, u64 *table, unsigned int idx,
 			new = fmt_make_table(pt, level, spa);
 		}
 		if (sub && sp->bbm != TPL_BBM_DIRECT) {
-			tpl_split_break(sp, &table[g + j], level, sub, spa,
-					leaf_first + ((u64)j << item_lg2), dirty);
+			if (tpl_split_break(sp, &table[g + j], level, orig,
+					    sub, spa,
+					    leaf_first + ((u64)j << item_lg2),
+					    dirty))
+				continue;
+		} else if (tpl_replace_leaf(pt, level, &table[g + j], orig,
+					    new, dirty, sub, level - 1)) {
 			continue;
 		}
-		if (!tpl_replace_leaf(pt, level, &table[g + j], new, dirty,
-				      sub, level - 1))
-			return -EEXIST;
+		/* a concurrent edit of this range: not ours to undo */
+		if (sub)
+			tpl_free_tree(sp->pt, sub, level - 1);
+		return -EEXIST;
 	}
 	iopgt_gather_add(sp->gather, leaf_first,
 			 leaf_first | iopgt_lg2_mask(size_lg2));
+	if (n > 1)
+		tpl_note_run(sp->gather, leaf_first,
+			     leaf_first | iopgt_lg2_mask(size_lg2), size_lg2);
 	if (target_level < level)
 		sp->gather->flags |= IOPGT_GATHER_SPLIT;
 	return 0;
@@ -1478,11 +1575,11 @@ static bool tpl_merge_collapse(struct tpl_merge *mg, u64 *table,
 	new = fmt_make_leaf(pt, level, oa, size_lg2, attrs);
 	if (dirty)
 		new = fmt_leaf_mkdirty(pt, new);
-	/* under break-before-make: the leaf with nT first, or nothing */
+	/* under break-before-make: the leaf with nT first, or a marker */
 	if (mg->bbm == TPL_BBM_NT)
 		new = fmt_leaf_set_nt(pt, new);
 	else if (mg->bbm == TPL_BBM_FAULT)
-		new = 0;
+		new = fmt_leaf_mkinvalid(pt, new);
 	for (;;) {
 		cur = iopgt_cmpxchg64(&table[idx], pte, new);
 		if (cur == pte)
@@ -1499,9 +1596,31 @@ static bool tpl_merge_collapse(struct tpl_merge *mg, u64 *table,
 			    (mg->bbm == TPL_BBM_NT ? IOPGT_META_MERGE_NT : 0) |
 			    (mg->bbm == TPL_BBM_FAULT ? IOPGT_META_MERGE_INSTALL :
 							 0));
+	pt->cfg.ops->table_meta(pt->cfg.ctx, child)->expect = new;
 	iopgt_gather_add(mg->gather, e_first,
 			 e_first | iopgt_lg2_mask(size_lg2));
 	return true;
+}
+
+/*
+ * @child was just detached by a collapse. The tables this merge detached
+ * while walking under it (those put on the gather after @mark) whose
+ * merged leaf was in the live tree now have it inside @child: point them
+ * there, so that release finds the leaf where the dirty state must go
+ * instead of re-walking a path that now ends at a larger leaf.
+ */
+static void tpl_merge_adopt(struct iopgt *pt, struct iopgt_gather *gather,
+			    void *mark)
+{
+	void *child = gather->detached, *t;
+	struct iopgt_table_meta *meta;
+
+	meta = pt->cfg.ops->table_meta(pt->cfg.ctx, child);
+	for (t = meta->next; t && t != mark; t = meta->next) {
+		meta = pt->cfg.ops->table_meta(pt->cfg.ctx, t);
+		if (!meta->up)
+			meta->up = child;
+	}
 }
 
 /*
@@ -1563,7 +1682,7 @@ static void tpl_merge_runs(struct tpl_merge *mg, u64 *table,
 				if (fmt_leaf_dirty(pt, pte))
 					new = fmt_leaf_mkdirty(pt, new);
 				if (!tpl_replace_leaf(pt, level, &table[g + j],
-						      new,
+						      pte, new,
 						      fmt_leaf_dirty(pt, pte),
 						      NULL, 0))
 					break;
@@ -1603,11 +1722,16 @@ static void tpl_merge_walk(struct tpl_merge *mg, u64 *table,
 			if (!(inside && mg->bbm == TPL_BBM_FAULT &&
 			      tpl_merge_collapse(mg, table, idx, level,
 						 e_first))) {
-				tpl_merge_walk(mg, tpl_child(pt, level, pte),
-					       level - 1, iova, this_last);
-				if (inside && mg->bbm != TPL_BBM_FAULT)
-					tpl_merge_collapse(mg, table, idx,
-							   level, e_first);
+				void *mark = mg->gather->detached;
+				u64 *child = tpl_child(pt, level, pte);
+
+				tpl_merge_walk(mg, child, level - 1, iova,
+					       this_last);
+				if (inside && mg->bbm != TPL_BBM_FAULT &&
+				    tpl_merge_collapse(mg, table, idx, level,
+						       e_first))
+					tpl_merge_adopt(mg->pt, mg->gather,
+							mark);
 			}
 		}
 		idx++;
@@ -1711,13 +1835,14 @@ static void tpl_split_check(struct iopgt *pt, u64 *table, unsigned int level,
 }
 
 /*
- * The entry at @level translating @iova, reached through tables from the
- * root; NULL if the path stops above @level.
+ * The entry at @level translating @iova, reached through tables from
+ * @table (at level @l); NULL if the path stops above @level.
  */
-static u64 *tpl_slot_at(const struct iopgt *pt, u64 iova, unsigned int level)
+static u64 *tpl_slot_from(const struct iopgt *pt, u64 *table, unsigned int l,
+			  u64 iova, unsigned int level)
 {
-	unsigned int l = pt->levels - 1, sz;
-	u64 *table = pt->root, pte;
+	unsigned int sz;
+	u64 pte;
 
 	for (;; l--) {
 		if (l == level)
@@ -1727,6 +1852,35 @@ static u64 *tpl_slot_at(const struct iopgt *pt, u64 iova, unsigned int level)
 			return NULL;
 		table = tpl_child(pt, l, pte);
 	}
+}
+
+/*
+ * The slot whose entry the table of @meta hung from: in the table @up
+ * names when a later collapse of the same merge detached it, else in the
+ * live tree. A live slot is found from the root again, never through a
+ * pointer kept since the edit: another gather released before this one may
+ * have freed the table that held it, while a walk from the root only ever
+ * reaches live tables.
+ */
+static u64 *tpl_owner_slot(const struct iopgt *pt,
+			   const struct iopgt_table_meta *meta)
+{
+	const struct iopgt_table_meta *up;
+
+	if (meta->up) {
+		up = pt->cfg.ops->table_meta(pt->cfg.ctx, meta->up);
+		return tpl_slot_from(pt, meta->up, up->level, meta->iova,
+				     meta->level + 1);
+	}
+	return tpl_slot_from(pt, pt->root, pt->levels - 1, meta->iova,
+			     meta->level + 1);
+}
+
+/* Does @pte still hold what the first step of an edit left (@expect)? */
+static inline bool tpl_slot_unchanged(const struct iopgt *pt,
+				      unsigned int level, u64 pte, u64 expect)
+{
+	return !((pte ^ expect) & ~fmt_hw_bits(pt, level));
 }
 
 /* Is any leaf under @table (at @level) dirty? */
@@ -1759,44 +1913,105 @@ static bool tpl_tree_dirty(const struct iopgt *pt, u64 *table,
  * A merged leaf's children, read once more after the invalidation: any
  * dirty child makes the leaf that replaced them dirty. Under
  * break-before-make this is also the second step: clear nT (BBML1), or
- * install the leaf in the slot left empty (BBML0).
+ * turn the marker into the leaf (BBML0). If the slot no longer holds what
+ * the merge left there (the range was unmapped or edited since), the
+ * second step is not taken and the children's dirty state goes to
+ * @bitmap, since no leaf is left to carry it.
  */
-static void tpl_merge_release(struct iopgt *pt, u64 *children,
-			      const struct iopgt_table_meta *meta)
+/*
+ * Does the slot (first IOVA @iova, at @level), holding @pte, still carry
+ * the leaf a merge left there as @expect? The same value, but for the
+ * bits the hardware sets; or, after a direct merge, any leaf translating
+ * the slot the same way (a later run merge of the same call may have
+ * rewritten it as one slot of a larger leaf).
+ */
+static bool tpl_merge_kept(const struct iopgt *pt, unsigned int level,
+			   u64 iova, u64 pte, u64 expect, u32 flags)
 {
-	unsigned int level, sz;
-	u64 *ptep, pte, cur, new, oa, attrs;
-	bool dirty = false, cdirty;
+	unsigned int sz, esz;
+
+	if (tpl_slot_unchanged(pt, level, pte, expect))
+		return true;
+	if (flags & (IOPGT_META_MERGE_NT | IOPGT_META_MERGE_INSTALL) ||
+	    fmt_classify(pt, level, pte, &sz) != IOPGT_E_LEAF ||
+	    fmt_classify(pt, level, expect, &esz) != IOPGT_E_LEAF)
+		return false;
+	return fmt_leaf_oa(pt, level, pte, sz) + (iova & iopgt_lg2_mask(sz)) ==
+	       fmt_leaf_oa(pt, level, expect, esz) +
+		       (iova & iopgt_lg2_mask(esz)) &&
+	       fmt_leaf_attrs(pt, level, pte) ==
+		       fmt_leaf_attrs(pt, level, expect);
+}
+
+static void tpl_merge_release(struct iopgt *pt, u64 *children,
+			      const struct iopgt_table_meta *meta,
+			      const struct iopgt_bitmap *bitmap)
+{
+	unsigned int level = meta->level + 1;
+	u64 *ptep, pte, cur, new;
+	struct tpl_report rep;
+	bool dirty;
 
 	dirty = tpl_tree_dirty(pt, children, meta->level);
-	if (!dirty && !(meta->flags & (IOPGT_META_MERGE_NT |
-				       IOPGT_META_MERGE_INSTALL)))
-		return;
-	level = meta->level + 1;
-	ptep = tpl_slot_at(pt, meta->iova, level);
-	if (!ptep)
-		return;
-	pte = READ_ONCE(*ptep);
-	if (meta->flags & IOPGT_META_MERGE_INSTALL) {
-		if (pte || !tpl_table_uniform(pt, children, meta->level, &oa,
-					      &attrs, &cdirty))
-			return;
-		new = fmt_make_leaf(pt, level, oa, iopgt_item_lg2(pt, level),
-				    attrs);
-		if (cdirty)
-			new = fmt_leaf_mkdirty(pt, new);
-		if (iopgt_cmpxchg64(ptep, 0, new) == 0)
-			iopgt_sync(pt, ptep, sizeof(u64));
+	ptep = tpl_owner_slot(pt, meta);
+	pte = ptep ? READ_ONCE(*ptep) : 0;
+	if (!ptep || !tpl_merge_kept(pt, level, meta->iova, pte, meta->expect,
+				     meta->flags)) {
+		if (dirty && bitmap) {
+			tpl_report_init(&rep, bitmap, 1, 0);
+			tpl_report_tree(pt, &rep, children, meta->level,
+					meta->iova);
+			tpl_report_flush(&rep);
+		}
 		return;
 	}
-	if (fmt_classify(pt, level, pte, &sz) != IOPGT_E_LEAF)
-		return;
 	for (;;) {
-		new = fmt_leaf_clear_nt(pt, pte);
+		new = pte;
+		if (meta->flags & IOPGT_META_MERGE_INSTALL)
+			new = fmt_leaf_mkvalid(pt, new);
+		if (meta->flags & IOPGT_META_MERGE_NT)
+			new = fmt_leaf_clear_nt(pt, new);
 		if (dirty)
 			new = fmt_leaf_mkdirty(pt, new);
 		if (new == pte)
 			return;
+		cur = iopgt_cmpxchg64(ptep, pte, new);
+		if (cur == pte)
+			break;
+		/* only the hardware may have changed it meanwhile */
+		if (!tpl_merge_kept(pt, level, meta->iova, cur, meta->expect,
+				    meta->flags))
+			return;
+		pte = cur;
+	}
+	iopgt_sync(pt, ptep, sizeof(u64));
+}
+
+/*
+ * The second step of a split under break-before-make: install the subtree
+ * in its slot, provided the slot still holds what the first step left
+ * (the old leaf with nT, whose dirty state the hardware may have changed:
+ * carry it over; or the marker). If it holds anything else, the range was
+ * unmapped or edited since: the subtree is freed, never installed.
+ */
+static void tpl_install_pending(struct iopgt *pt, u64 *sub,
+				const struct iopgt_table_meta *meta)
+{
+	unsigned int level = meta->level + 1;
+	u64 *ptep = tpl_owner_slot(pt, meta), pte, cur, new;
+	bool marked = false;
+
+	new = fmt_make_table(pt, level, meta->pa);
+	pte = ptep ? READ_ONCE(*ptep) : 0;
+	for (;;) {
+		if (!ptep || !tpl_slot_unchanged(pt, level, pte, meta->expect)) {
+			tpl_free_tree(pt, sub, meta->level);
+			return;
+		}
+		if (!marked && fmt_leaf_dirty(pt, pte)) {
+			tpl_mark_private_dirty(pt, sub, meta->level);
+			marked = true;
+		}
 		cur = iopgt_cmpxchg64(ptep, pte, new);
 		if (cur == pte)
 			break;
@@ -1806,31 +2021,74 @@ static void tpl_merge_release(struct iopgt *pt, u64 *children,
 }
 
 /*
- * The second step of a split under break-before-make: install each
- * subtree in its slot, which holds the old leaf with nT (whose dirty
- * state the hardware may have changed: carry it over) or nothing.
+ * Leaves under [@iova, @last] (in @table at @level): with @mark, make each
+ * dirty; without, say whether any is.
  */
-static void tpl_install_pending(struct iopgt *pt, u64 *sub,
-				const struct iopgt_table_meta *meta)
+static bool tpl_range_dirty(const struct iopgt *pt, u64 *table,
+			    unsigned int level, u64 iova, u64 last, bool mark)
 {
-	unsigned int level = meta->level + 1;
-	u64 *ptep = tpl_slot_at(pt, meta->iova, level), pte, cur, new;
+	unsigned int idx = iopgt_index(pt, level, iova), sz;
+	u64 this_last, pte, cur;
+	bool any = false;
 
-	if (IOPGT_WARN_ON(!ptep))
-		return;
-	pte = READ_ONCE(*ptep);
-	new = fmt_make_table(pt, level, meta->pa);
 	for (;;) {
-		if (fmt_leaf_dirty(pt, pte)) {
-			tpl_mark_private_dirty(pt, sub, meta->level);
-			pte = READ_ONCE(*ptep);
-		}
-		cur = iopgt_cmpxchg64(ptep, pte, new);
-		if (cur == pte)
+		this_last = tpl_min(tpl_entry_last(pt, level, iova), last);
+		pte = READ_ONCE(table[idx]);
+		switch (fmt_classify(pt, level, pte, &sz)) {
+		case IOPGT_E_LEAF:
+			while (mark && !fmt_leaf_dirty(pt, pte)) {
+				cur = iopgt_cmpxchg64(&table[idx], pte,
+						fmt_leaf_mkdirty(pt, pte));
+				if (cur == pte) {
+					iopgt_sync(pt, &table[idx],
+						   sizeof(u64));
+					break;
+				}
+				pte = cur;
+			}
+			if (!mark && fmt_leaf_dirty(pt, pte))
+				return true;
 			break;
-		pte = cur;
+		case IOPGT_E_TABLE:
+			if (level)
+				any |= tpl_range_dirty(pt,
+						tpl_child(pt, level, pte),
+						level - 1, iova, this_last,
+						mark);
+			if (any && !mark)
+				return true;
+			break;
+		default:
+			break;
+		}
+		idx++;
+		if (this_last >= last)
+			return any;
+		iova = this_last + 1;
 	}
-	iopgt_sync(pt, ptep, sizeof(u64));
+}
+
+/*
+ * After the invalidation of a split that rewrote leaves filling several
+ * slots (tpl_note_run): each aligned 2^runs_lg2 stretch of the noted range
+ * with any dirty part becomes dirty whole. Stretches that were never one
+ * leaf may be marked too: reporting more than was written is allowed,
+ * losing a write is not.
+ */
+static void tpl_runs_recheck(struct iopgt *pt, struct iopgt_gather *gather)
+{
+	u64 size = 1ull << gather->runs_lg2, first, last;
+
+	for (first = gather->runs_first; first <= gather->runs_last;
+	     first = last + 1) {
+		last = first + (size - 1);
+		if (tpl_range_dirty(pt, pt->root, pt->levels - 1, first, last,
+				    false))
+			tpl_range_dirty(pt, pt->root, pt->levels - 1, first,
+					last, true);
+		if (last >= gather->runs_last)
+			break;
+	}
 }
 
 static void tpl_gather_finish(struct iopgt *pt, struct iopgt_gather *gather)
@@ -1849,6 +2107,8 @@ static void tpl_gather_finish(struct iopgt *pt, struct iopgt_gather *gather)
 	    gather->start <= gather->last)
 		tpl_split_check(pt, pt->root, pt->levels - 1, gather->start,
 				gather->last);
+	if (gather->runs_first <= gather->runs_last)
+		tpl_runs_recheck(pt, gather);
 }
 
 /* ---- freeing ------------------------------------------------------------- */
@@ -1877,7 +2137,7 @@ static void tpl_release_table(struct iopgt *pt, u64 *table,
 	struct tpl_report rep;
 
 	if (meta->flags & IOPGT_META_MERGE_DIRTY)
-		tpl_merge_release(pt, table, meta);
+		tpl_merge_release(pt, table, meta, bitmap);
 	if ((meta->flags & IOPGT_META_READ_DIRTY) && bitmap) {
 		tpl_report_init(&rep, bitmap, 1, 0);
 		tpl_report_tree(pt, &rep, table, level, meta->iova);

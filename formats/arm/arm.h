@@ -700,6 +700,9 @@ static inline void armpt_hw_info(const struct iopgt *pt,
 #define FMT_NEEDS_BBM		1
 #define fmt_leaf_set_nt		armpt_leaf_set_nt
 #define fmt_leaf_clear_nt	armpt_leaf_clear_nt
+/* the fault-window marker: the leaf with bit 0 clear (invalid to the SMMU) */
+#define fmt_leaf_mkinvalid(pt, pte)	((void)(pt), (pte) & ~ARMPT_VALID)
+#define fmt_leaf_mkvalid(pt, pte)	((void)(pt), (pte) | ARMPT_VALID)
 #endif /* IOPGT_ARM_STAGE */
 
 #endif /* IOPGT_FMT_ARM_H */

@@ -58,6 +58,12 @@ enum iopgt_format {
  * @level: level of the detached table
  * @flags: what gather release owes the table (read dirty state, or not)
  * @pa: physical address of a table waiting to be installed
+ * @up: for a table detached by a merge: the table, detached by the same
+ *      merge after it, that holds the leaf its dirty state goes to (NULL:
+ *      that leaf is in the live tree, found again from the root)
+ * @expect: the entry the first step of a two-step edit left in the slot;
+ *          the second step (in gather release) happens only if the slot
+ *          still holds it, ignoring bits the hardware sets
  *
  * Table memory belongs to the hardware until it is freed, so the core keeps
  * its list of detached tables here. A kernel driver may overlay it on the
@@ -70,6 +76,8 @@ struct iopgt_table_meta {
 	u32 level;
 	u32 flags;
 	u64 pa;
+	void *up;
+	u64 expect;
 };
 
 /**
@@ -195,9 +203,34 @@ struct iopgt_hw_info {
 	};
 };
 
+/**
+ * struct iopgt_bitmap - where dirty state is reported
+ * @base: IOVA of bit 0
+ * @pgshift: bit i stands for IOVA @base + (i << @pgshift); >= 12
+ * @words: the bitmap (u64 words, bit i is bit i % 64 of word i / 64);
+ *         bits are only ever set. Not used when @record is set.
+ * @nbits: number of bits in @words. A call that would clean dirty state
+ *         it cannot report refuses a bitmap that does not reach the end
+ *         of its range (see iopgt_read_dirty())
+ * @record: optional; when set, called with each dirty stretch (clipped to
+ *          the request) and @words and @nbits are not used
+ * @ctx: passed to @record
+ *
+ * The layout of iommufd's IOMMU_HWPT_GET_DIRTY_BITMAP.
+ */
+struct iopgt_bitmap {
+	u64 base;
+	unsigned int pgshift;
+	u64 *words;
+	u64 nbits;
+	void (*record)(void *ctx, u64 iova, u64 len);
+	void *ctx;
+};
+
 /* Flags of struct iopgt_gather. */
 #define IOPGT_GATHER_TABLES	(1u << 0) /* paging-structure caches too */
 #define IOPGT_GATHER_SPLIT	(1u << 1) /* release re-checks split entries */
+#define IOPGT_GATHER_BITMAP	(1u << 2) /* @bitmap holds where owed state goes */
 
 /**
  * struct iopgt_gather - invalidation and deferred-free record
@@ -210,6 +243,14 @@ struct iopgt_hw_info {
  * @pending: built tables installed by iopgt_gather_release() (the second
  *           step of an ARM break-before-make split)
  * @npending: number of entries on @pending
+ * @runs_first: first IOVA of the leaves filling several slots (AMD v1
+ *              replicas, ARM contiguous runs) that a split rewrote slot by
+ *              slot; nothing while @runs_first > @runs_last
+ * @runs_last: last IOVA of those leaves
+ * @runs_lg2: the largest size, log2, among them
+ * @bitmap: a copy of the bitmap iopgt_unmap_read_dirty() was given, kept
+ *          for the dirty state it leaves to iopgt_gather_release()
+ *          (valid with IOPGT_GATHER_BITMAP in @flags)
  *
  * Set up with iopgt_gather_init(). Every editing call widens the range to
  * cover what it changed. The caller invalidates [@start, @last] in the
@@ -224,29 +265,12 @@ struct iopgt_gather {
 	u64 ndetached;
 	void *pending;
 	u64 npending;
+	u64 runs_first;
+	u64 runs_last;
+	u32 runs_lg2;
+	struct iopgt_bitmap bitmap;
 };
 
-/**
- * struct iopgt_bitmap - where dirty state is reported
- * @base: IOVA of bit 0
- * @pgshift: bit i stands for IOVA @base + (i << @pgshift); >= 12
- * @words: the bitmap (u64 words, bit i is bit i % 64 of word i / 64);
- *         bits are only ever set. May be NULL when @record is set.
- * @nbits: number of bits in @words; IOVA beyond them is not reported
- * @record: optional; called with each dirty stretch (clipped to the
- *          request) instead of setting bits
- * @ctx: passed to @record
- *
- * The layout of iommufd's IOMMU_HWPT_GET_DIRTY_BITMAP.
- */
-struct iopgt_bitmap {
-	u64 base;
-	unsigned int pgshift;
-	u64 *words;
-	u64 nbits;
-	void (*record)(void *ctx, u64 iova, u64 len);
-	void *ctx;
-};
 
 /* Flags of iopgt_read_dirty(). */
 #define IOPGT_DIRTY_NO_CLEAR	(1u << 0)
@@ -363,10 +387,16 @@ int iopgt_set_dirty_tracking(struct iopgt *pt, bool on,
  * @gather: collects the range of cleaned leaves, to invalidate before
  *          the next harvest relies on the bits
  *
+ * A bitmap with @words must cover the whole range: bit 0 at or below
+ * @iova and @nbits reaching @iova + @len - 1. Otherwise the call is
+ * refused and nothing is cleaned, since a cleaned leaf that cannot be
+ * reported would be a lost write.
+ *
  * Context: may run alongside DMA and alongside calls on other ranges.
  * Cleaning never loses a hardware update.
- * Return: 0; -EINVAL for bad alignment, zero @len or a bad @bitmap;
- * -EOVERFLOW if the range wraps; -ERANGE beyond ias.
+ * Return: 0; -EINVAL for bad alignment, zero @len, a bad @bitmap or one
+ * that does not cover the range (nothing cleaned); -EOVERFLOW if the range
+ * wraps; -ERANGE beyond ias.
  */
 int iopgt_read_dirty(struct iopgt *pt, u64 iova, u64 len, u32 flags,
 		     const struct iopgt_bitmap *bitmap,
@@ -377,12 +407,21 @@ int iopgt_read_dirty(struct iopgt *pt, u64 iova, u64 len, u32 flags,
  * @pt: the table
  * @iova: as iopgt_unmap()
  * @len: as iopgt_unmap()
- * @bitmap: where dirty leaves are reported; the leaves of detached tables
- *          are reported by iopgt_gather_release() with the same bitmap
+ * @bitmap: where dirty leaves are reported; NULL to drop their dirty state.
+ *          The leaves of detached tables are reported by
+ *          iopgt_gather_release(), which keeps a copy of this struct in
+ *          the gather (the words it points to must live until then)
  * @gather: as iopgt_unmap()
  * @unmapped: as iopgt_unmap()
  *
- * Return: as iopgt_unmap(), and -EINVAL for a bad @bitmap.
+ * A bitmap with @words must cover the range, as for iopgt_read_dirty();
+ * the parts of leaves beyond the range that go with them are reported as
+ * far as the bitmap reaches. One gather carries one bitmap: a second
+ * call on the same gather must pass an identical one.
+ *
+ * Return: as iopgt_unmap(), and -EINVAL (the table untouched) for a bad
+ * @bitmap, one that does not cover the range, or one that differs from
+ * the bitmap @gather already carries.
  */
 int iopgt_unmap_read_dirty(struct iopgt *pt, u64 iova, u64 len,
 			   const struct iopgt_bitmap *bitmap,
@@ -428,11 +467,18 @@ void iopgt_gather_init(struct iopgt_gather *gather);
  * iopgt_gather_release() - finish the work deferred to after invalidation
  * @pt: the table the gather was filled from
  * @gather: the gather, whose range the caller has invalidated
- * @bitmap: receives the dirty state of detached leaves that the call that
- *          detached them owes (unmap_read_dirty, merge); may be NULL
+ * @bitmap: receives the dirty state owed; NULL (or a bitmap that is not
+ *          valid) for the one iopgt_unmap_read_dirty() left in the gather
  *
- * Reads the dirty state owed, frees every detached table, and resets the
- * gather to empty.
+ * Finishes what the editing calls deferred to after the invalidation, in
+ * the order they deferred it: reads the dirty state owed, completes
+ * two-step (break-before-make) edits whose slot still holds what the first
+ * step left (otherwise the built tables are freed, never installed),
+ * re-checks leaves a split rewrote in place, frees every detached table,
+ * and resets the gather to empty. Dirty state owed is never dropped:
+ * leaves of tables detached by iopgt_unmap_read_dirty() go to the bitmap;
+ * dirty children of a merge mark the leaf that replaced them, or, if that
+ * leaf was unmapped or replaced before this release, go to the bitmap.
  *
  * Context: after the caller's invalidation of the gather's range, when no
  * cached walk can reach the detached tables any more.

@@ -765,7 +765,10 @@ static void op_read_dirty(struct ops_fz *f, unsigned int opc)
 			      no_clear ? IOPGT_DIRTY_NO_CLEAR : 0,
 			      got ? &bm : NULL, &g);
 	f->ret = re;
-	if (got)
+	if (got && !record &&
+	    ((r.iova + (r.len - 1) - base) >> pgshift) >= nbits)
+		rm = -EINVAL;	/* a bitmap short of the range: refused */
+	else if (got)
 		rm = model_read_dirty(f->m, r.iova, r.len, !no_clear, base,
 				      pgshift, want, nbits);
 	else
