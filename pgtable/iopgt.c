@@ -102,6 +102,58 @@ void iopgt_hw_info(const struct iopgt *pt, struct iopgt_hw_info *info)
 	pt->fops->hw_info(pt, info);
 }
 
+/*
+ * The reclaim gate. An unmap that leaves tables empty beyond its own range
+ * may detach them only while no other call can hold a pointer into them:
+ * a call on a disjoint range may be about to map into such a table, or to
+ * read it. So every call that walks the tree counts itself in @active for
+ * its duration, and a reclaim goes ahead only when its own call is the one
+ * counted. A call that starts while a reclaim runs waits for it (a few
+ * table scans). Entering (count, then look at the gate) and reclaiming
+ * (close the gate, then look at the count) each order their two steps
+ * with a full barrier, so of two that race at least one sees the other.
+ */
+static void iopgt_count(struct iopgt *pt, s64 delta)
+{
+	u64 old = READ_ONCE(pt->active), cur;
+
+	while ((cur = iopgt_cmpxchg64(&pt->active, old, old + delta)) != old)
+		old = cur;
+}
+
+static void iopgt_enter(struct iopgt *pt)
+{
+	for (;;) {
+		iopgt_count(pt, 1);
+		if (likely(!READ_ONCE(pt->reclaim)))
+			return;
+		iopgt_count(pt, -1);
+		while (READ_ONCE(pt->reclaim))
+			iopgt_cpu_relax();
+	}
+}
+
+static void iopgt_exit(struct iopgt *pt)
+{
+	iopgt_count(pt, -1);
+}
+
+bool iopgt_reclaim_begin(struct iopgt *pt)
+{
+	if (iopgt_cmpxchg64(&pt->reclaim, 0, 1) != 0)
+		return false;
+	if (READ_ONCE(pt->active) == 1)
+		return true;
+	iopgt_reclaim_end(pt);
+	return false;
+}
+
+void iopgt_reclaim_end(struct iopgt *pt)
+{
+	/* what the reclaim wrote is seen by the calls it let in */
+	iopgt_xchg64(&pt->reclaim, 0);
+}
+
 /* Checks shared by every range argument; sets *@last. */
 static int iopgt_check_range(const struct iopgt *pt, u64 iova, u64 len,
 			     u64 *last)
@@ -175,7 +227,9 @@ int iopgt_map(struct iopgt *pt, u64 iova, u64 pa, u64 len, u32 prot,
 		return ret;
 	if (pt->cfg.oas < 64 && ((pa + (len - 1)) >> pt->cfg.oas))
 		return -ERANGE;
+	iopgt_enter(pt);
 	ret = pt->fops->map(pt, iova, pa, len, prot);
+	iopgt_exit(pt);
 	if (!ret && mapped)
 		*mapped = len;
 	return ret;
@@ -209,8 +263,10 @@ static int iopgt_do_unmap(struct iopgt *pt, u64 iova, u64 len,
 			gather->flags |= IOPGT_GATHER_BITMAP;
 		}
 	}
+	iopgt_enter(pt);
 	ret = pt->fops->unmap(pt, iova, last, bitmap, read_dirty, gather,
 			      &done);
+	iopgt_exit(pt);
 	if (unmapped)
 		*unmapped = done;
 	return ret;
@@ -231,9 +287,14 @@ int iopgt_unmap_read_dirty(struct iopgt *pt, u64 iova, u64 len,
 
 int iopgt_iova_to_phys(struct iopgt *pt, u64 iova, u64 *pa)
 {
+	int ret;
+
 	if (pt->cfg.ias < 64 && (iova >> pt->cfg.ias))
 		return -ERANGE;
-	return pt->fops->iova_to_phys(pt, iova, pa);
+	iopgt_enter(pt);
+	ret = pt->fops->iova_to_phys(pt, iova, pa);
+	iopgt_exit(pt);
+	return ret;
 }
 
 int iopgt_set_dirty_tracking(struct iopgt *pt, bool on,
@@ -241,9 +302,14 @@ int iopgt_set_dirty_tracking(struct iopgt *pt, bool on,
 {
 	if (!gather)
 		return -EINVAL;
+	int ret;
+
 	if (on && (pt->cfg.quirks & IOPGT_QUIRK_NON_COHERENT))
 		return -EOPNOTSUPP;
-	return pt->fops->set_dirty_tracking(pt, on, gather);
+	iopgt_enter(pt);
+	ret = pt->fops->set_dirty_tracking(pt, on, gather);
+	iopgt_exit(pt);
+	return ret;
 }
 
 int iopgt_read_dirty(struct iopgt *pt, u64 iova, u64 len, u32 flags,
@@ -264,7 +330,10 @@ int iopgt_read_dirty(struct iopgt *pt, u64 iova, u64 len, u32 flags,
 		return ret;
 	if (pt->cfg.quirks & IOPGT_QUIRK_NON_COHERENT)
 		return -EOPNOTSUPP;
-	return pt->fops->read_dirty(pt, iova, last, flags, bitmap, gather);
+	iopgt_enter(pt);
+	ret = pt->fops->read_dirty(pt, iova, last, flags, bitmap, gather);
+	iopgt_exit(pt);
+	return ret;
 }
 
 int iopgt_split(struct iopgt *pt, u64 iova, u64 len, unsigned int pgsize_lg2,
@@ -280,7 +349,10 @@ int iopgt_split(struct iopgt *pt, u64 iova, u64 len, unsigned int pgsize_lg2,
 	ret = iopgt_check_range(pt, iova, len, &last);
 	if (ret)
 		return ret;
-	return pt->fops->split(pt, iova, last, pgsize_lg2, flags, gather);
+	iopgt_enter(pt);
+	ret = pt->fops->split(pt, iova, last, pgsize_lg2, flags, gather);
+	iopgt_exit(pt);
+	return ret;
 }
 
 int iopgt_merge(struct iopgt *pt, u64 iova, u64 len, u32 flags,
@@ -294,7 +366,10 @@ int iopgt_merge(struct iopgt *pt, u64 iova, u64 len, u32 flags,
 	ret = iopgt_check_range(pt, iova, len, &last);
 	if (ret)
 		return ret;
-	return pt->fops->merge(pt, iova, last, flags, gather);
+	iopgt_enter(pt);
+	ret = pt->fops->merge(pt, iova, last, flags, gather);
+	iopgt_exit(pt);
+	return ret;
 }
 
 void iopgt_gather_init(struct iopgt_gather *gather)
@@ -354,6 +429,7 @@ void iopgt_gather_release(struct iopgt *pt, struct iopgt_gather *gather,
 	if (!bitmap || iopgt_check_bitmap(bitmap))
 		bitmap = gather->flags & IOPGT_GATHER_BITMAP ?
 				 &gather->bitmap : NULL;
+	iopgt_enter(pt);
 	gather->pending = iopgt_list_reverse(pt, gather->pending);
 	pt->fops->gather_finish(pt, gather);
 	/*
@@ -368,18 +444,26 @@ void iopgt_gather_release(struct iopgt *pt, struct iopgt_gather *gather,
 		next = meta->next;
 		pt->fops->release_table(pt, table, meta, bitmap);
 	}
+	iopgt_exit(pt);
 	iopgt_gather_init(gather);
 }
 
 int iopgt_validate(struct iopgt *pt, struct iopgt_validate_err *err)
 {
-	return pt->fops->validate(pt, err);
+	int ret;
+
+	iopgt_enter(pt);
+	ret = pt->fops->validate(pt, err);
+	iopgt_exit(pt);
+	return ret;
 }
 
 void iopgt_dump(struct iopgt *pt, void (*print)(void *ctx, const char *line),
 		void *ctx)
 {
+	iopgt_enter(pt);
 	pt->fops->dump(pt, print, ctx);
+	iopgt_exit(pt);
 }
 
 void iopgt_line_str(struct iopgt_line *line, const char *s)

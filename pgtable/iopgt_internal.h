@@ -148,6 +148,14 @@ static inline void iopgt_gather_add(struct iopgt_gather *gather, u64 iova,
 void iopgt_gather_detach(struct iopgt *pt, struct iopgt_gather *gather,
 			 u64 *table, unsigned int level, u64 iova, u32 flags);
 
+/*
+ * The reclaim gate (iopgt.c): true if the caller, itself a counted call,
+ * is now the only call walking the tree and no other may start until
+ * iopgt_reclaim_end(); false (nothing held) otherwise.
+ */
+bool iopgt_reclaim_begin(struct iopgt *pt);
+void iopgt_reclaim_end(struct iopgt *pt);
+
 /* Report the dirty stretch [@iova, @last] into @bitmap (already clipped). */
 void iopgt_bitmap_record(const struct iopgt_bitmap *bitmap, u64 iova,
 			 u64 last);

@@ -604,6 +604,101 @@ static void tpl_unmap_walk(struct tpl_unmap *u, u64 *table,
 	}
 }
 
+/* Does @table (at @level) hold nothing, not even a pending marker? */
+static bool tpl_table_empty(const struct iopgt *pt, const u64 *table,
+			    unsigned int level)
+{
+	unsigned int n = 1u << iopgt_table_lg2(pt, level), i, sz;
+	u64 pte;
+
+	for (i = 0; i < n; i++) {
+		pte = READ_ONCE(table[i]);
+		if (pte && (FMT_NEEDS_BBM ||
+			    fmt_classify(pt, level, pte, &sz) != IOPGT_E_EMPTY))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The tables on the path to @iova below the root, top first: their slots
+ * and levels. Returns how many.
+ */
+static unsigned int tpl_path(const struct iopgt *pt, u64 iova,
+			     u64 **slots, u64 **tables)
+{
+	unsigned int l = pt->levels - 1, n = 0, sz;
+	u64 *table = pt->root, pte;
+
+	for (; l; l--) {
+		slots[n] = &table[iopgt_index(pt, l, iova)];
+		pte = READ_ONCE(*slots[n]);
+		if (fmt_classify(pt, l, pte, &sz) != IOPGT_E_TABLE)
+			break;
+		table = tpl_child(pt, l, pte);
+		tables[n++] = table;
+	}
+	return n;
+}
+
+/*
+ * Detach, deepest first, the tables on the path to @iova that hold
+ * nothing, stopping at the first that holds something. Only under the
+ * reclaim gate: no other call can be inside them.
+ */
+static void tpl_reclaim_path(struct iopgt *pt, struct iopgt_gather *gather,
+			     u64 iova)
+{
+	u64 *slots[IOPGT_MAX_LEVELS], *tables[IOPGT_MAX_LEVELS], first;
+	unsigned int n = tpl_path(pt, iova, slots, tables), level;
+
+	while (n--) {
+		level = pt->levels - 2 - n;
+		if (!tpl_table_empty(pt, tables[n], level))
+			return;
+		iopgt_xchg64(slots[n], 0);
+		iopgt_sync(pt, slots[n], sizeof(u64));
+		first = iova & ~iopgt_lg2_mask(iopgt_item_lg2(pt, level + 1));
+		iopgt_gather_detach(pt, gather, tables[n], level, first, 0);
+		iopgt_gather_add(gather, first,
+				 tpl_entry_last(pt, level + 1, iova));
+	}
+}
+
+/* Is any table on the path to @iova empty? (a hint: no gate held) */
+static bool tpl_path_has_empty(const struct iopgt *pt, u64 iova)
+{
+	u64 *slots[IOPGT_MAX_LEVELS], *tables[IOPGT_MAX_LEVELS];
+	unsigned int n = tpl_path(pt, iova, slots, tables);
+
+	while (n--)
+		if (tpl_table_empty(pt, tables[n], pt->levels - 2 - n))
+			return true;
+	return false;
+}
+
+/*
+ * An unmap that took leaves out of tables its range does not cover whole
+ * (at most the two on each level that hold its ends) may have left them
+ * empty. Such a table goes onto the gather like one inside the range, so
+ * its memory comes back and a later map of its span gets the large leaf
+ * the span allows. Other calls may be working beside the range inside such
+ * a table, so this needs the reclaim gate; when other calls are in flight
+ * the tables stay, and map fills them with smaller leaves instead.
+ */
+static void tpl_unmap_reclaim(struct iopgt *pt, struct iopgt_gather *gather,
+			      u64 iova, u64 last)
+{
+	if (pt->levels < 2 ||
+	    (!tpl_path_has_empty(pt, iova) && !tpl_path_has_empty(pt, last)))
+		return;
+	if (!iopgt_reclaim_begin(pt))
+		return;
+	tpl_reclaim_path(pt, gather, iova);
+	tpl_reclaim_path(pt, gather, last);
+	iopgt_reclaim_end(pt);
+}
+
 static int tpl_unmap(struct iopgt *pt, u64 iova, u64 last,
 		     const struct iopgt_bitmap *bitmap, bool read_dirty,
 		     struct iopgt_gather *gather, u64 *unmapped)
@@ -627,6 +722,8 @@ static int tpl_unmap(struct iopgt *pt, u64 iova, u64 last,
 	tpl_unmap_walk(&u, pt->root, pt->levels - 1, iova, last);
 	if (u.report)
 		tpl_report_flush(&u.rep);
+	if (u.found)
+		tpl_unmap_reclaim(pt, gather, iova, last);
 	*unmapped = u.unmapped;
 	return u.found ? 0 : -ENOENT;
 }

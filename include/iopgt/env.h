@@ -14,6 +14,7 @@
  *   hints     likely unlikely IOPGT_STATIC_ASSERT iopgt_fallthrough
  *             iopgt_prefetch (read prefetch of one cache line)
  *             IOPGT_UNROLL8 (unroll the next loop, of 8 iterations)
+ *             iopgt_cpu_relax (in a loop that waits for another CPU)
  *   checks    IOPGT_WARN_ON(cond): evaluates to cond; WARN_ON in the
  *             kernel, abort() when IOPGT_WARN_ABORT is defined (tests and
  *             fuzzers), silent in a release userspace build
@@ -40,6 +41,7 @@
 #include <linux/bitops.h>
 #include <linux/atomic.h>
 #include <linux/prefetch.h>
+#include <linux/processor.h>
 #include <asm/barrier.h>
 
 #define iopgt_cmpxchg64(ptr, old, new) cmpxchg64(ptr, old, new)
@@ -52,6 +54,7 @@
 #define iopgt_fallthrough fallthrough
 #define iopgt_prefetch(p) prefetch(p)
 #define IOPGT_UNROLL8 _Pragma("GCC unroll 8")
+#define iopgt_cpu_relax() cpu_relax()
 
 static inline unsigned int iopgt_fls64(u64 x)
 {
@@ -118,6 +121,11 @@ static inline u64 iopgt_xchg64(u64 *ptr, u64 new)
 #define iopgt_fallthrough __attribute__((__fallthrough__))
 #define iopgt_prefetch(p) __builtin_prefetch(p, 0, 3)
 #define IOPGT_UNROLL8 _Pragma("GCC unroll 8")
+#if defined(__x86_64__) || defined(__i386__)
+#define iopgt_cpu_relax() __builtin_ia32_pause()
+#else
+#define iopgt_cpu_relax() __atomic_signal_fence(__ATOMIC_SEQ_CST)
+#endif
 
 #ifdef IOPGT_WARN_ABORT
 #define IOPGT_WARN_ON(cond) ({ bool __c = !!(cond); if (__c) abort(); __c; })

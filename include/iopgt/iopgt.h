@@ -147,6 +147,8 @@ struct iopgt_fmt_ops;
  * @granule_lg2: log2 of a table's size at every level but the top
  * @pgsize_bitmap: page sizes map may use
  * @dirty_tracking: dirty tracking state (iopgt_set_dirty_tracking)
+ * @active: private: calls walking the tree right now (the reclaim gate)
+ * @reclaim: private: set while an unmap detaches the tables it emptied
  */
 struct iopgt {
 	const struct iopgt_fmt_ops *fops;
@@ -159,6 +161,8 @@ struct iopgt {
 	u8 granule_lg2;
 	bool dirty_tracking;
 	u64 pgsize_bitmap;
+	u64 active;
+	u64 reclaim;
 };
 
 /**

@@ -512,6 +512,52 @@ static void record_callback_replaces_the_words(struct it *t)
 	IT_CHECK(t, fx_teardown(&fx));
 }
 
+/*
+ * Map the smallest page, unmap it, map the large leaf at the same aligned
+ * IOVA: the unmap gave back the tables it emptied (their memory returns),
+ * so the map gets the large leaf, as alignment allows, not small ones.
+ * The same when the unmap leaves a table empty from its two ends.
+ */
+static void unmap_gives_back_the_tables_it_empties(struct it *t)
+{
+	struct fx fx;
+	struct hwm_walk w;
+	unsigned int unit_lg2, big_lg2;
+	u64 unit, big, live;
+
+	IT_CHECK(t, fx_setup(t, &fx, 0));
+	unit_lg2 = min_lg2(&fx);
+	unit = sz(unit_lg2);
+	big_lg2 = fx.pt.levels > 1 ? fx_item_lg2(&fx, 1) : 0;
+	if (!big_lg2 || !fx_size_ok(&fx, big_lg2) ||
+	    big_lg2 + 3 > fx_ias(&fx)) {
+		IT_CHECK(t, fx_teardown(&fx));
+		return;
+	}
+	big = sz(big_lg2);
+	live = talloc_live(fx.ta);
+	IT_CHECK(t, fx_map(&fx, 3 * big, unit, unit, IOPGT_READ, 0, NULL));
+	IT_ASSERT(t, talloc_live(fx.ta) > live);
+	IT_CHECK(t, fx_unmap(&fx, 3 * big, unit, 0, NULL));
+	IT_ASSERT_EQ(t, talloc_live(fx.ta), live);
+	IT_CHECK(t, fx_map(&fx, 3 * big, 5 * big, big, IOPGT_READ, 0, NULL));
+	IT_ASSERT_RET(t, hwm_walk(fx.hw, 3 * big + unit, &w), 0);
+	IT_ASSERT_EQ(t, w.size_lg2, big_lg2);
+	IT_CHECK(t, fx_check(&fx));
+
+	/* two pages at both ends of one table, unmapped in one call */
+	IT_CHECK(t, fx_unmap(&fx, 3 * big, big, 0, NULL));
+	IT_CHECK(t, fx_map(&fx, 2 * big - unit, unit, 2 * unit, IOPGT_READ, 0,
+			   NULL));
+	IT_CHECK(t, fx_unmap(&fx, 2 * big - unit, 2 * unit, 0, NULL));
+	IT_ASSERT_EQ(t, talloc_live(fx.ta), live);
+	IT_CHECK(t, fx_map(&fx, big, 5 * big, 2 * big, IOPGT_READ, 0, NULL));
+	IT_ASSERT_RET(t, hwm_walk(fx.hw, 2 * big + unit, &w), 0);
+	IT_ASSERT_EQ(t, w.size_lg2, big_lg2);
+	IT_CHECK(t, fx_check(&fx));
+	IT_CHECK(t, fx_teardown(&fx));
+}
+
 const struct it_case it_cases_edges[] = {
 	{ "merge_of_several_levels_keeps_a_write_through_a_stale_iotlb_entry",
 	  merge_of_several_levels_keeps_a_write_through_a_stale_iotlb_entry },
@@ -529,6 +575,8 @@ const struct it_case it_cases_edges[] = {
 	  read_dirty_refuses_a_bitmap_short_of_the_range },
 	{ "record_callback_replaces_the_words",
 	  record_callback_replaces_the_words },
+	{ "unmap_gives_back_the_tables_it_empties",
+	  unmap_gives_back_the_tables_it_empties },
 };
 
 const unsigned int it_ncases_edges = sizeof(it_cases_edges) /

@@ -290,6 +290,48 @@ static void model_tab_remove_inside(struct model *m, u64 iova, u64 last)
 	}
 }
 
+/* Does any leaf or lower table lie in [@first, @last]? */
+static bool model_span_used(const struct model *m, unsigned int level,
+			    u64 first, u64 last)
+{
+	size_t i = model_first_ending_from(m, first);
+	unsigned int l;
+
+	if (i < model_n(m) && model_at(m, i)->iova <= last)
+		return true;
+	for (l = 1; l < level; l++) {
+		i = model_tab_find(m, l, first);
+		if (i < m->ntabs[l] && m->tabs[l][i] <= last)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * After an unmap of [@iova, @last]: forget the tables on the paths to its
+ * two ends that now hold nothing, lowest first (iopgt's unmap reclaim).
+ */
+static void model_tab_drop_empty(struct model *m, u64 iova, u64 last)
+{
+	unsigned int level, e;
+	u64 ends[2] = { iova, last }, b, mask;
+	size_t i;
+
+	for (level = 1; level < m->levels; level++) {
+		mask = (1ull << model_item_lg2(m, level)) - 1;
+		for (e = 0; e < 2; e++) {
+			b = ends[e] & ~mask;
+			i = model_tab_find(m, level, b);
+			if (i >= m->ntabs[level] || m->tabs[level][i] != b ||
+			    model_span_used(m, level, b, b + mask))
+				continue;
+			memmove(&m->tabs[level][i], &m->tabs[level][i + 1],
+				(m->ntabs[level] - i - 1) * sizeof(u64));
+			m->ntabs[level]--;
+		}
+	}
+}
+
 void model_set_geometry(struct model *m, unsigned int granule_lg2,
 			unsigned int levels)
 {
@@ -522,6 +564,8 @@ int model_unmap(struct model *m, u64 iova, u64 len, u64 *unmapped)
 	model_span_add(m, model_at(m, lo)->iova,
 		       leaf_last(model_at(m, hi - 1)));
 	model_remove(m, lo, hi - lo);
+	if (m->levels)
+		model_tab_drop_empty(m, iova, last);
 	if (unmapped)
 		*unmapped = sum;
 	return 0;

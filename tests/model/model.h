@@ -59,10 +59,11 @@ struct model *model_create(u64 pgsize_bitmap, unsigned int ias,
  * @levels: number of levels; 0 to ignore tables
  *
  * iopgt never replaces a table by a leaf inside map (that would need an
- * invalidation map does not ask for), and unmap frees only the tables that
- * lie wholly inside its range. With geometry the model tracks which
- * entries point to tables and maps smaller leaves where a table already
- * sits, exactly as iopgt_map() does.
+ * invalidation map does not ask for). Unmap frees the tables that lie
+ * wholly inside its range and, with no other call in flight (always so
+ * for a model's single thread), the tables it leaves holding nothing. With
+ * geometry the model tracks which entries point to tables and maps
+ * smaller leaves where a table still sits, exactly as iopgt_map() does.
  */
 void model_set_geometry(struct model *m, unsigned int granule_lg2,
 			unsigned int levels);
