@@ -13,6 +13,8 @@ extern const struct it_case it_cases_split[];
 extern const unsigned int it_ncases_split;
 extern const struct it_case it_cases_random[];
 extern const unsigned int it_ncases_random;
+extern const struct it_case it_cases_arm_decode[];
+extern const unsigned int it_ncases_arm_decode;
 
 /* Userspace only: these start threads. */
 extern const struct it_case it_cases_threads[];
