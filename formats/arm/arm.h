@@ -266,12 +266,13 @@ static inline int armpt_ps(unsigned int oas)
 static inline int armpt_init(struct iopgt *pt, bool s2)
 {
 	struct iopgt_cfg *cfg = &pt->cfg;
-	unsigned int g = cfg->granule_lg2 ? cfg->granule_lg2 : 12;
+	unsigned int g = cfg->granule_lg2;
 	unsigned int ias = cfg->ias ? cfg->ias : ARMPT_MAX_IAS;
 	unsigned int oas = cfg->oas ? cfg->oas : ARMPT_MAX_OAS;
 	unsigned int bpl, levels, top_lg2, top_alloc_lg2, level, item_lg2;
 	u64 sizes = 0;
 
+	/* No default: 0 is refused like any granule the format lacks */
 	if (g != 12 && g != 14 && g != 16)
 		return -EINVAL;
 	if (ias < ARMPT_MIN_IAS ||

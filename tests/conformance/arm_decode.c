@@ -21,6 +21,8 @@
  * table's physical address is its CPU address plus @pa_hi, which puts
  * tables above 2^48 for the 52-bit OA configs.
  *
+ * One body checks the granule of the config itself: ARM has no default.
+ *
  * Bodies that do not apply to a config (another format, a 4K granule,
  * where no address bits lie below the granule) return at once.
  */
@@ -469,6 +471,37 @@ static void table_descriptor_holds_pa_51_48_in_bits_15_12(struct it *t)
 	ad_teardown(a);
 }
 
+/*
+ * The granule is part of an ARM config: struct iopgt_cfg takes 12, 14 or
+ * 16 and nothing else, 0 included (no format default stands in for it).
+ * The refusal is clean: nothing allocated, no table left behind.
+ */
+static void init_refuses_arm_config_without_a_granule(struct it *t)
+{
+	struct iopgt_cfg cfg = t->config->cfg;
+	struct talloc *ta;
+	struct iopgt pt;
+	u64 live;
+	int ret;
+
+	if (!ad_is_arm(t))
+		return;
+	ta = talloc_create(1ull << 24, 0);
+	IT_ASSERT(t, ta);
+	cfg.ops = talloc_ops();
+	cfg.ctx = ta;
+	cfg.granule_lg2 = 0;
+	memset(&pt, 0, sizeof(pt));
+	ret = iopgt_init(&pt, &cfg);
+	if (!ret)
+		iopgt_destroy(&pt);
+	live = talloc_live(ta);
+	talloc_destroy(ta);
+	IT_ASSERT_RET(t, ret, -EINVAL);
+	IT_ASSERT(t, !pt.root);
+	IT_ASSERT_EQ(t, live, 0);
+}
+
 const struct it_case it_cases_arm_decode[] = {
 	{ "corrupt_table_descriptor_never_reads_outside_a_table",
 	  corrupt_table_descriptor_never_reads_outside_a_table },
@@ -476,6 +509,8 @@ const struct it_case it_cases_arm_decode[] = {
 	  leaf_bits_below_the_granule_do_not_move_a_translation },
 	{ "table_descriptor_holds_pa_51_48_in_bits_15_12",
 	  table_descriptor_holds_pa_51_48_in_bits_15_12 },
+	{ "init_refuses_arm_config_without_a_granule",
+	  init_refuses_arm_config_without_a_granule },
 };
 
 const unsigned int it_ncases_arm_decode = sizeof(it_cases_arm_decode) /
