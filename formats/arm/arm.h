@@ -31,8 +31,13 @@
  * only with IOPGT_QUIRK_ARM_BBML2: split and merge rewrite a run's slots in
  * place, which the architecture allows on a live table only with BBML2.
  *
- * OA. Bits 47:12. With the 64K granule and a 52-bit OA, PA[51:48] go in
- * bits 15:12 of both table and leaf descriptors.
+ * OA. Table, page and block addresses are granule-aligned: the address
+ * field is bits 47:12 (4K), 47:14 (16K) or 47:16 (64K), and with the 64K
+ * granule and a 52-bit OA, PA[51:48] go in bits 15:12 of both table and
+ * leaf descriptors. Decoding masks to that field. The bits below it are
+ * RES0: kept, a corrupt table descriptor would name an address inside a
+ * table, and every walk would then read past that table's end. iopgt
+ * never sets them; iopgt_validate() reports them.
  *
  * Memory types. Stage 1 leaves carry an AttrIndx into the MAIR the driver
  * programs (ARMPT_S1_MAIR gives the value these indices assume):
@@ -168,13 +173,21 @@ static inline u64 armpt_encode_oa(const struct iopgt *pt, u64 oa)
 	return oa & ARMPT_OA;
 }
 
+/* Bits 47:12 that are not address bits: RES0 below a 16K or 64K granule */
+static inline u64 armpt_oa_res0(const struct iopgt *pt)
+{
+	if (armpt_oa52(pt))
+		return 0;
+	return ARMPT_OA & iopgt_lg2_mask(pt->granule_lg2);
+}
+
+/* The granule-aligned address of a table, page or block descriptor. */
 static inline u64 armpt_decode_oa(const struct iopgt *pt, u64 pte)
 {
-	u64 oa = pte & ARMPT_OA;
+	u64 oa = pte & ARMPT_OA & ~iopgt_lg2_mask(pt->granule_lg2);
 
 	if (armpt_oa52(pt))
-		oa = (oa & ~ARMPT_OA_HI) |
-		     ((pte & ARMPT_OA_HI) << ARMPT_OA_HI_SHIFT);
+		oa |= (pte & ARMPT_OA_HI) << ARMPT_OA_HI_SHIFT;
 	return oa;
 }
 
@@ -253,12 +266,13 @@ static inline int armpt_ps(unsigned int oas)
 static inline int armpt_init(struct iopgt *pt, bool s2)
 {
 	struct iopgt_cfg *cfg = &pt->cfg;
-	unsigned int g = cfg->granule_lg2 ? cfg->granule_lg2 : 12;
+	unsigned int g = cfg->granule_lg2;
 	unsigned int ias = cfg->ias ? cfg->ias : ARMPT_MAX_IAS;
 	unsigned int oas = cfg->oas ? cfg->oas : ARMPT_MAX_OAS;
 	unsigned int bpl, levels, top_lg2, top_alloc_lg2, level, item_lg2;
 	u64 sizes = 0;
 
+	/* No default: 0 is refused like any granule the format lacks */
 	if (g != 12 && g != 14 && g != 16)
 		return -EINVAL;
 	if (ias < ARMPT_MIN_IAS ||
@@ -585,6 +599,8 @@ static inline const char *armpt_check_entry(const struct iopgt *pt,
 	/* a block between the two steps of a BBML1 split or merge */
 	if (level && (pte & ARMPT_TYPE_MASK) == ARMPT_TYPE_BLOCK)
 		pte &= ~ARMPT_NT;
+	if (pte & armpt_oa_res0(pt))
+		return "address bits below the granule";
 	oa = armpt_decode_oa(pt, pte);
 	if (pt->cfg.oas < 64 && (oa >> pt->cfg.oas))
 		return "address beyond oas";

@@ -111,7 +111,8 @@ struct iopgt_ops {
  * @format: one of enum iopgt_format
  * @ias: IOVA bits translated. 0: the largest the format and @levels allow.
  * @oas: output address bits. 0: the format's maximum.
- * @granule_lg2: ARM: 12, 14 or 16. Others: 0 or 12.
+ * @granule_lg2: ARM: 12, 14 or 16, always given (anything else, 0
+ *               included, is -EINVAL). Others: 0 or 12.
  * @levels: number of levels. 0: the fewest that cover @ias. AMD v1: the
  *          DTE mode (1..6).
  * @pgsize_bitmap: page sizes allowed (bit n set: 2^n bytes). 0: every size

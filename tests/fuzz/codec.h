@@ -4,8 +4,11 @@
  * function pointers so that one fuzz target can use every format's.
  *
  * fuzz_decode needs them for one thing the oracles cannot give: to know,
- * exactly as the engine will, which raw values are table entries, so that
- * every table entry it leaves in memory points at a table it allocated.
+ * exactly as the engine will, which raw values are table entries, and
+ * where the engine's encoder puts a table's address in one, so that every
+ * table entry it leaves in memory points at a table it allocated. It
+ * does not use the engine's decoder of that address: whether the decoder
+ * finds the table through whatever else the entry holds is under test.
  * It also uses them to write well-formed leaves among the raw bytes so
  * that validate() passes often enough for the comparison with the hwmodel
  * (which decodes entries on its own, from FORMATS.md) to mean something.
@@ -26,7 +29,6 @@ enum fz_etype {
 /**
  * struct fz_codec - one format's codecs, as pgtable/format.h names them
  * @classify: fmt_classify(), as an enum fz_etype
- * @table_pa: fmt_table_pa()
  * @make_table: fmt_make_table()
  * @make_leaf: fmt_make_leaf()
  * @prot_attrs: fmt_prot_attrs()
@@ -35,7 +37,6 @@ enum fz_etype {
 struct fz_codec {
 	enum fz_etype (*classify)(const struct iopgt *pt, unsigned int level,
 				  u64 pte, unsigned int *size_lg2);
-	u64 (*table_pa)(const struct iopgt *pt, unsigned int level, u64 pte);
 	u64 (*make_table)(const struct iopgt *pt, unsigned int level, u64 pa);
 	u64 (*make_leaf)(const struct iopgt *pt, unsigned int level, u64 oa,
 			 unsigned int size_lg2, u64 attrs);

@@ -23,11 +23,6 @@ static enum fz_etype fzc_classify(const struct iopgt *pt, unsigned int level,
 	}
 }
 
-static u64 fzc_table_pa(const struct iopgt *pt, unsigned int level, u64 pte)
-{
-	return fmt_table_pa(pt, level, pte);
-}
-
 static u64 fzc_make_table(const struct iopgt *pt, unsigned int level, u64 pa)
 {
 	return fmt_make_table(pt, level, pa);
@@ -53,7 +48,6 @@ extern const struct fz_codec FZ_CODEC_NAME;
 
 const struct fz_codec FZ_CODEC_NAME = {
 	.classify = fzc_classify,
-	.table_pa = fzc_table_pa,
 	.make_table = fzc_make_table,
 	.make_leaf = fzc_make_leaf,
 	.prot_attrs = fzc_prot_attrs,

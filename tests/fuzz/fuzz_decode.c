@@ -22,16 +22,21 @@
  * with the engine's own codec (codec.h), which is what every walk of the
  * engine uses to decide whether to descend. A table entry is kept only if
  * it is the one slot a table allocated here was created for, at the
- * level above that table's, and still holds that table's address; any
+ * level above that table's, and its address field (the bits the engine's
+ * make_table puts an address in: ARM's RES0 bits below a 16K or 64K
+ * granule are not among them) still holds that table's address; any
  * other table entry (a raw value, a copy, a flipped bit) is cleared. So
  * every table reachable from the root is one allocated here, reached
  * through exactly one entry: no walk leaves the allocation, and none can
  * revisit a table (no cycle and no sharing, so the walks stay linear in
  * the tables' size). No format treats a level-0 entry as a table; the pass
- * clears one if a format ever does. The table memory services given to
- * the engine and to the hwmodel translate only addresses inside these
- * tables (anything else is NULL), so a walk that strayed would fault at
- * once rather than read other memory.
+ * clears one if a format ever does. The pass does not ask the engine's
+ * table_pa decoder: the bits outside the address field are scrambled in
+ * some table entries, and that decoder must find the table through them.
+ * The engine's phys_to_virt translates only the first byte of a table
+ * allocated here and aborts on any other address (the middle of a table,
+ * which a walk would then read past, or no table at all); the hwmodel's
+ * translates any address inside these tables, and nothing else.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -119,6 +124,7 @@ static void dec_fail(struct dec_fz *f, u64 iova, const char *fmt, ...)
 
 /* ---- table memory: talloc, translated strictly ------------------------ */
 
+/* The hwmodel's view: any byte of a table allocated here. */
 static void *dec_p2v(void *ctx, u64 pa)
 {
 	struct dec_fz *f = ctx;
@@ -129,6 +135,25 @@ static void *dec_p2v(void *ctx, u64 pa)
 		    pa - f->t[i].pa < (1ull << f->t[i].alloc_lg2))
 			return (u8 *)f->t[i].va + (pa - f->t[i].pa);
 	return NULL;
+}
+
+/*
+ * The engine's view: it asks for tables, so only a table's first byte is
+ * one. Anything else means a walk decoded a table entry to an address the
+ * entry does not hold (no dump here: it would walk the same way).
+ */
+static void *dec_table_p2v(void *ctx, u64 pa)
+{
+	struct dec_fz *f = ctx;
+	unsigned int i;
+
+	for (i = 0; i < f->nt; i++)
+		if (pa == f->t[i].pa)
+			return f->t[i].va;
+	fz_die("fuzz_decode: %s: a walk of the engine followed a table entry to 0x%llx, %s",
+	       f->config->name, (unsigned long long)pa,
+	       dec_p2v(f, pa) ? "inside a table, not at its start" :
+				"outside every table");
 }
 
 static void *dec_alloc(void *ctx, unsigned int size_lg2, u64 *pa)
@@ -191,14 +216,25 @@ static int new_child(struct dec_fz *f, int parent, unsigned int slot)
 	return (int)f->nt++;
 }
 
-/* The bits of a table entry at @level that hold the table's address. */
+/*
+ * The bits of a table entry at @level that hold a table's address, as the
+ * engine's encoder lays a granule-aligned address out (beyond oas too, so
+ * that an address there is no match for a table's).
+ */
 static u64 table_addr_bits(struct dec_fz *f, unsigned int level)
 {
-	unsigned int oas = f->pt.cfg.oas < 64 ? f->pt.cfg.oas : 64;
-	u64 all = lg2_mask(oas) & ~lg2_mask(f->pt.granule_lg2);
+	u64 all = ~lg2_mask(f->pt.granule_lg2);
 
 	return f->c->make_table(&f->pt, level, all) ^
 	       f->c->make_table(&f->pt, level, 0);
+}
+
+/* Does table entry @v at @level name the table at @pa? */
+static bool names_table(struct dec_fz *f, unsigned int level, u64 v, u64 pa)
+{
+	u64 addr = table_addr_bits(f, level);
+
+	return (v & addr) == (f->c->make_table(&f->pt, level, pa) & addr);
 }
 
 /* A table entry at slot @slot of table @ti, pointing at a new table. */
@@ -215,12 +251,15 @@ static void put_table(struct dec_fz *f, int ti, unsigned int slot)
 	}
 	v = f->c->make_table(&f->pt, t->level, f->t[ci].pa);
 	if (producer_chance(f->p, 4)) {
-		/* Scramble attribute bits, keep the address */
+		/*
+		 * Scramble every bit but the address field (ARM: its RES0
+		 * bits below the granule too). Whether the engine's decoder
+		 * still finds the table is what the walks then test.
+		 */
 		noisy = v ^ (producer_u64(f->p, 0, ~0ull) &
 			     ~table_addr_bits(f, t->level));
 		if (f->c->classify(&f->pt, t->level, noisy, &sz) ==
-			    FZ_E_TABLE &&
-		    f->c->table_pa(&f->pt, t->level, noisy) == f->t[ci].pa)
+		    FZ_E_TABLE)
 			v = noisy;
 	}
 	t->va[slot] = v;
@@ -252,7 +291,7 @@ static unsigned int put_leaf(struct dec_fz *f, struct dec_table *t,
 {
 	unsigned int level = t->level, ilg2 = item_lg2(f, level);
 	unsigned int size = leaf_size(f, level), reps, first, i, k;
-	unsigned int oa_bits = f->pt.cfg.oas < 48 ? f->pt.cfg.oas : 48;
+	unsigned int oa_bits = f->pt.cfg.oas < 52 ? f->pt.cfg.oas : 52;
 	u64 oa, attrs = 0, hw = f->c->hw_bits(&f->pt, level), noise, v;
 	u32 prot;
 
@@ -374,8 +413,7 @@ static void keep_only_own_tables(struct dec_fz *f)
 			for (k = 1; k < f->nt; k++)
 				if (f->t[k].parent == (int)i &&
 				    f->t[k].slot == j && t->level &&
-				    f->c->table_pa(&f->pt, t->level, v) ==
-					    f->t[k].pa)
+				    names_table(f, t->level, v, f->t[k].pa))
 					break;
 			if (k == f->nt)
 				t->va[j] = 0;
@@ -597,7 +635,7 @@ static void setup(struct dec_fz *f, struct producer *p)
 	f->ops.alloc_table = dec_alloc;
 	f->ops.free_table = dec_free;
 	f->ops.table_meta = dec_meta;
-	f->ops.phys_to_virt = dec_p2v;
+	f->ops.phys_to_virt = dec_table_p2v;
 	f->ops.cache_clean = dec_clean;
 	cfg = f->config->cfg;
 	cfg.ops = &f->ops;

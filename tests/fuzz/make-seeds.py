@@ -769,6 +769,67 @@ def decode_seeds():
     d.finish(len_lg2=52, pgshift=21)
     seeds["arm_s1-64k-52"] = d
 
+    # ARM 16K and 64K granules: table descriptors with their RES0 bits
+    # below the granule set (bits 13:12, 15:12), which a walk must mask off
+    # rather than start inside the table; pages in the last slots of the
+    # table, where a walk that did not would read past its end.
+    d = Decode("arm_s1/16k-47", tracking=True, bbml2=True)
+    d.table(1)
+    d.run(3, 1, "table")
+    d.child(scramble=0x3000)
+    d.end_run()
+    d.table(2)
+    d.run(0, 1, "table")
+    d.child(scramble=0x1000)
+    d.end_run()
+    d.run(5, 1, "leaf")
+    d.leaf(25, 9, noise=0x80)
+    d.end_run()
+    d.table(2)
+    d.run(0, 1, "leaf")
+    d.leaf(21, 3)
+    d.end_run()
+    d.run(2040, 8, "leaf")
+    for i in range(8):
+        d.leaf(14, 0x100 + i, noise=0x80 if i & 1 else 0)
+    d.end_run(2)
+    d.finish(probes=((3 << 36) + (2047 << 14),), len_lg2=36, pgshift=14)
+    seeds["arm_s1-16k-table-res0"] = d
+    d = Decode("arm_s2/16k-48", tracking=True)
+    d.table(1)
+    d.run(4095, 1, "table")
+    d.child(scramble=0x2000)
+    d.end_run()
+    d.table(1)
+    d.run(2047, 1, "table")
+    d.child()
+    d.end_run()
+    d.table(1)
+    d.run(2044, 4, "leaf")
+    for i in range(4):
+        d.leaf(14, 0x77 + i, noise=0x80)
+    d.end_run()
+    d.finish(len_lg2=48, pgshift=21)
+    seeds["arm_s2-16k-table-res0"] = d
+    d = Decode("arm_s2/64k-42", tracking=True, bbml2=True)
+    d.table(2)
+    d.run(1, 1, "table")
+    d.child(scramble=0xf000)
+    d.end_run()
+    d.run(2, 1, "leaf")
+    d.leaf(29, 5, noise=0x80)
+    d.end_run()
+    d.table(2)
+    d.run(0, 1, "leaf")
+    d.leaf(21, 7)
+    d.end_run()
+    d.run(8188, 4, "leaf")
+    for i in range(4):
+        d.leaf(16, 0x55 + i, noise=0x80 if i & 1 else 0)
+    d.end_run(15)
+    d.finish(probes=((1 << 29) + (8191 << 16),), len_lg2=30, pgshift=16)
+    seeds["arm_s2-64k-table-res0"] = d
+
     # Raw bytes everywhere (mostly refused by validate).
     d = Decode("amdv1/mode6")
     d.table(3)
