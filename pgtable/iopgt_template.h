@@ -24,6 +24,9 @@
 #ifndef FMT_NEEDS_BBM
 #define FMT_NEEDS_BBM 0
 #endif
+#ifndef FMT_OA_LINEAR
+#define FMT_OA_LINEAR(pt) 1
+#endif
 #if FMT_NEEDS_BBM
 #ifndef fmt_leaf_mkinvalid
 #error "a format that needs break-before-make defines fmt_leaf_mkinvalid"
@@ -84,7 +87,7 @@ static inline u64 tpl_entry_last(const struct iopgt *pt, unsigned int level,
  */
 struct tpl_pool {
 	const struct iopgt *pt;
-	u64 *head;
+	u64 *head, *tail;
 };
 
 static void tpl_free_tree(struct iopgt *pt, u64 *table, unsigned int level);
@@ -92,21 +95,23 @@ static void tpl_free_tree(struct iopgt *pt, u64 *table, unsigned int level);
 /* ---- map ---------------------------------------------------------------- */
 
 /*
- * iopgt_map() runs the same walk twice. The first pass (prepare) changes
- * nothing: it finds overlaps and counts the tables the range needs, walking
- * the parts of the tree that do not exist yet as if they were empty tables
- * (table == NULL). Those tables are then allocated up front, so the second
- * pass (commit) cannot fail for want of memory and a failure anywhere
- * leaves the tree as it was. The count is an upper bound: a concurrent map
- * of a disjoint range may install a shared table first, and the spare is
- * freed at the end.
+ * iopgt_map() prepares, then commits. Preparing changes nothing: it finds
+ * overlaps and counts the tables the range needs, at a cost per table, not
+ * per leaf: a stretch of leaves going into an existing table is checked a
+ * cache line at a time, and the part of the range that has no tables yet
+ * is counted from its geometry without being walked. Those tables are then
+ * allocated up front, so committing cannot fail for want of memory and a
+ * failure anywhere leaves the tree as it was. Committing picks the page
+ * size once per stretch and writes its leaves in a tight loop. The count
+ * is an upper bound: a concurrent map of a disjoint range may install a
+ * shared table first, and the spare is freed at the end.
  */
 struct tpl_map {
 	struct iopgt *pt;
 	u64 pa_delta;		/* pa = iova + pa_delta (mod 2^64) */
 	u64 attrs;
-	bool commit;
 	u64 need;		/* prepare: tables to allocate */
+	bool careful;		/* prepare met a table under a leaf's slots */
 	struct tpl_pool pool;	/* commit: the tables allocated for it */
 };
 
@@ -131,6 +136,73 @@ static inline unsigned int tpl_pick_size(const struct iopgt *pt,
 	return iopgt_fls64(sizes) - 1;
 }
 
+/*
+ * How many leaves of 2^@size_lg2 from @iova (at @level, slot @idx) keep
+ * the size tpl_pick_size() chose for the first: until the range ends, the
+ * table ends, or IOVA and PA both reach the alignment of a larger size.
+ */
+static inline u64 tpl_stretch(const struct iopgt *pt, unsigned int level,
+			      unsigned int idx, unsigned int size_lg2,
+			      u64 iova, u64 pa_delta, u64 last)
+{
+	unsigned int k = size_lg2 - iopgt_item_lg2(pt, level);
+	u64 n, bound, larger = pt->pgsize_bitmap & ~iopgt_lg2_mask(size_lg2 + 1);
+
+	n = last - iova == ~0ull ? 1ull << (64 - size_lg2) :
+				   (last - iova + 1) >> size_lg2;
+	if (level + 1u < pt->levels)
+		larger &= iopgt_lg2_mask(iopgt_item_lg2(pt, level + 1));
+	if (pa_delta)
+		larger &= ((pa_delta & -pa_delta) << 1) - 1;
+	if (larger) {
+		bound = (((iova | iopgt_lg2_mask(iopgt_ffs64(larger) - 1)) -
+			  iova) >> size_lg2) + 1;
+		n = tpl_min(n, bound);
+	}
+	bound = ((1ull << iopgt_table_lg2(pt, level)) - idx) >> k;
+	return tpl_min(n, bound);
+}
+
+/* Write @n leaves of 2^@size_lg2 from slot @idx, translating from @pa. */
+static inline void tpl_write_leaves(const struct iopgt *pt, u64 *table,
+				    unsigned int idx, unsigned int level,
+				    u64 pa, unsigned int size_lg2, u64 n,
+				    u64 attrs)
+{
+	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
+	u64 *p = &table[idx], *end, pte, step, slots = n << (size_lg2 - item_lg2);
+
+	if (size_lg2 == item_lg2 && FMT_OA_LINEAR(pt)) {
+		/* one entry a leaf: the next one is this one's OA plus a step */
+		pte = fmt_make_leaf(pt, level, pa, size_lg2, attrs);
+		step = 1ull << size_lg2;
+		for (end = p + n; p < end; p++, pte += step)
+			WRITE_ONCE(*p, pte);
+	} else {
+		for (end = p + slots; p < end; p++, pa += 1ull << item_lg2)
+			WRITE_ONCE(*p, fmt_make_leaf(pt, level, pa, size_lg2,
+						     attrs));
+	}
+	iopgt_sync(pt, &table[idx], slots * sizeof(u64));
+}
+
+/* Are the @n slots from @idx all zero? A cache line at a time. */
+static inline bool tpl_slots_clear(const u64 *table, unsigned int idx, u64 n)
+{
+	const u64 *p = &table[idx], *end = p + n;
+	u64 any = 0;
+
+	for (; p < end && ((uintptr_t)p & 63); p++)
+		any |= READ_ONCE(*p);
+	for (; p + 8 <= end && !any; p += 8)
+		any = READ_ONCE(p[0]) | READ_ONCE(p[1]) | READ_ONCE(p[2]) |
+		      READ_ONCE(p[3]) | READ_ONCE(p[4]) | READ_ONCE(p[5]) |
+		      READ_ONCE(p[6]) | READ_ONCE(p[7]);
+	for (; p < end && !any; p++)
+		any |= READ_ONCE(*p);
+	return !any;
+}
+
 /* Does any of the @n slots from @idx hold a table? */
 static inline bool tpl_slots_have_table(const struct iopgt *pt, u64 *table,
 					unsigned int level, unsigned int idx,
@@ -145,6 +217,120 @@ static inline bool tpl_slots_have_table(const struct iopgt *pt, u64 *table,
 	return false;
 }
 
+/*
+ * The size for the leaf at slot @idx when a slot it would fill may hold a
+ * table (left by an unmap that could not reclaim it): such a table is kept
+ * and filled with smaller leaves, since replacing it by a leaf would need
+ * an invalidation, which map does not ask for.
+ */
+static unsigned int tpl_pick_careful(const struct iopgt *pt, u64 *table,
+				     unsigned int level, unsigned int idx,
+				     unsigned int size_lg2)
+{
+	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
+
+	while (size_lg2 >= item_lg2 &&
+	       tpl_slots_have_table(pt, table, level, idx,
+				    1u << (size_lg2 - item_lg2)))
+		size_lg2 = iopgt_fls64(pt->pgsize_bitmap &
+				       iopgt_lg2_mask(size_lg2)) - 1;
+	return size_lg2;
+}
+
+/* Tables a map of [@iova, @last] needs under a new table at @level. */
+static u64 tpl_map_count(struct tpl_map *m, unsigned int level, u64 iova,
+			 u64 last)
+{
+	const struct iopgt *pt = m->pt;
+	unsigned int item_lg2 = iopgt_item_lg2(pt, level), size_lg2;
+	u64 n = 1, this_last;
+
+	if (!level)
+		return 1;
+	for (;;) {
+		size_lg2 = tpl_pick_size(pt, level, iova, iova + m->pa_delta,
+					 last);
+		if (size_lg2 >= item_lg2) {
+			this_last = iova + ((tpl_stretch(pt, level,
+					iopgt_index(pt, level, iova), size_lg2,
+					iova, m->pa_delta, last) << size_lg2) -
+					    1);
+		} else {
+			this_last = tpl_min(tpl_entry_last(pt, level, iova),
+					    last);
+			n += tpl_map_count(m, level - 1, iova, this_last);
+		}
+		if (this_last >= last)
+			return n;
+		iova = this_last + 1;
+	}
+}
+
+/* Prepare [@iova, @last] under the live @table at @level. */
+static int tpl_map_check(struct tpl_map *m, u64 *table, unsigned int level,
+			 u64 iova, u64 last)
+{
+	const struct iopgt *pt = m->pt;
+	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
+	unsigned int idx = iopgt_index(pt, level, iova), size_lg2, sz;
+	u64 this_last, pte, n;
+	int ret;
+
+	for (;;) {
+		size_lg2 = tpl_pick_size(pt, level, iova, iova + m->pa_delta,
+					 last);
+		if (size_lg2 >= item_lg2) {
+			n = tpl_stretch(pt, level, idx, size_lg2, iova,
+					m->pa_delta, last);
+			if (likely(tpl_slots_clear(table, idx,
+						   n << (size_lg2 -
+							 item_lg2)))) {
+				this_last = iova + ((n << size_lg2) - 1);
+				idx += n << (size_lg2 - item_lg2);
+				goto next;
+			}
+			/* something there: one leaf at a time */
+			m->careful = true;
+			size_lg2 = tpl_pick_careful(pt, table, level, idx,
+						    size_lg2);
+		}
+		if (size_lg2 >= item_lg2) {
+			this_last = iova + iopgt_lg2_mask(size_lg2);
+			if (!tpl_slots_clear(table, idx,
+					     1u << (size_lg2 - item_lg2)))
+				return -EEXIST;
+			idx += 1u << (size_lg2 - item_lg2);
+			goto next;
+		}
+		/* smaller leaves: a table below this entry */
+		this_last = tpl_min(tpl_entry_last(pt, level, iova), last);
+		pte = READ_ONCE(table[idx]);
+		switch (fmt_classify(pt, level, pte, &sz)) {
+		case IOPGT_E_TABLE:
+			ret = tpl_map_check(m, tpl_child(pt, level, pte),
+					    level - 1, iova, this_last);
+			if (ret)
+				return ret;
+			break;
+		case IOPGT_E_EMPTY:
+			if (!tpl_is_marker(pt, level, pte)) {
+				m->need += tpl_map_count(m, level - 1, iova,
+							 this_last);
+				break;
+			}
+			iopgt_fallthrough;
+		default:
+			return -EEXIST;
+		}
+		idx++;
+next:
+		if (this_last >= last)
+			return 0;
+		iova = this_last + 1;
+	}
+}
+
+/* Tables taken in the order they were allocated (ascending, usually). */
 static u64 *tpl_pool_take(struct tpl_pool *p, u64 *pa)
 {
 	u64 *table = p->head;
@@ -152,17 +338,33 @@ static u64 *tpl_pool_take(struct tpl_pool *p, u64 *pa)
 	if (IOPGT_WARN_ON(!table))
 		return NULL;
 	p->head = (u64 *)(uintptr_t)table[0];
+	if (!p->head)
+		p->tail = NULL;
 	*pa = table[1];
 	table[0] = 0;
 	table[1] = 0;
 	return table;
 }
 
+/* Put back at the front: the next take gets it again. */
 static void tpl_pool_put(struct tpl_pool *p, u64 *table, u64 pa)
 {
 	table[0] = (u64)(uintptr_t)p->head;
 	table[1] = pa;
 	p->head = table;
+	if (!p->tail)
+		p->tail = table;
+}
+
+static void tpl_pool_append(struct tpl_pool *p, u64 *table, u64 pa)
+{
+	table[0] = 0;
+	table[1] = pa;
+	if (p->tail)
+		p->tail[0] = (u64)(uintptr_t)table;
+	else
+		p->head = table;
+	p->tail = table;
 }
 
 static void tpl_pool_free(struct tpl_pool *p)
@@ -190,7 +392,7 @@ static int tpl_pool_fill(struct tpl_pool *p, u64 n)
 			tpl_pool_free(p);
 			return -ENOMEM;
 		}
-		tpl_pool_put(p, table, pa);
+		tpl_pool_append(p, table, pa);
 	}
 	return 0;
 }
@@ -226,85 +428,46 @@ static int tpl_install_table(struct tpl_map *m, u64 *ptep, unsigned int level,
 	return 0;
 }
 
-static int tpl_map_walk(struct tpl_map *m, u64 *table, unsigned int level,
+/* Commit [@iova, @last] under @table at @level: it cannot fail now. */
+static int tpl_map_fill(struct tpl_map *m, u64 *table, unsigned int level,
 			u64 iova, u64 last)
 {
 	const struct iopgt *pt = m->pt;
 	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
-	unsigned int idx = iopgt_index(pt, level, iova);
-	unsigned int size_lg2, i, n;
-	u64 this_last, pa, pte, *child;
+	unsigned int idx = iopgt_index(pt, level, iova), size_lg2, sz;
+	u64 this_last, pa, pte, n, *child;
 	int ret;
 
 	for (;;) {
 		pa = iova + m->pa_delta;
 		size_lg2 = tpl_pick_size(pt, level, iova, pa, last);
-		/*
-		 * A table already under a slot (left, possibly empty, by an
-		 * unmap that did not cover all of it) is kept and filled with
-		 * smaller leaves: replacing it would need an invalidation,
-		 * which map does not ask for.
-		 */
-		while (table && size_lg2 >= item_lg2 &&
-		       tpl_slots_have_table(pt, table, level, idx,
-					    1u << (size_lg2 - item_lg2))) {
-			u64 smaller = pt->pgsize_bitmap &
-				      iopgt_lg2_mask(size_lg2);
-
-			if (IOPGT_WARN_ON(!smaller))
-				return -EEXIST;
-			size_lg2 = iopgt_fls64(smaller) - 1;
-		}
+		if (unlikely(m->careful))
+			size_lg2 = tpl_pick_careful(pt, table, level, idx,
+						    size_lg2);
 		if (size_lg2 >= item_lg2) {
-			/* A leaf here, in n aligned slots */
-			n = 1u << (size_lg2 - item_lg2);
-			this_last = iova + iopgt_lg2_mask(size_lg2);
-			if (!m->commit) {
-				for (i = 0; table && i < n; i++) {
-					unsigned int sz;
-
-					pte = READ_ONCE(table[idx + i]);
-					if (fmt_classify(pt, level, pte, &sz) !=
-					    IOPGT_E_EMPTY ||
-					    tpl_is_marker(pt, level, pte))
-						return -EEXIST;
-				}
-			} else {
-				for (i = 0; i < n; i++)
-					WRITE_ONCE(table[idx + i],
-						   fmt_make_leaf(pt, level,
-							pa + ((u64)i << item_lg2),
-							size_lg2, m->attrs));
-				iopgt_sync(pt, &table[idx], n * sizeof(u64));
-			}
-			idx += n;
+			n = m->careful ? 1 :
+				tpl_stretch(pt, level, idx, size_lg2, iova,
+					    m->pa_delta, last);
+			tpl_write_leaves(pt, table, idx, level, pa, size_lg2, n,
+					 m->attrs);
+			this_last = iova + ((n << size_lg2) - 1);
+			idx += n << (size_lg2 - item_lg2);
 		} else {
-			/* Smaller leaves: a table below this entry */
-			enum iopgt_etype type = IOPGT_E_EMPTY;
-			unsigned int sz;
-
+			/* smaller leaves: a table below this entry */
 			this_last = tpl_min(tpl_entry_last(pt, level, iova),
 					    last);
-			pte = 0;
-			child = NULL;
-			if (table) {
-				pte = READ_ONCE(table[idx]);
-				type = fmt_classify(pt, level, pte, &sz);
-			}
-			if (type == IOPGT_E_LEAF ||
-			    (table && tpl_is_marker(pt, level, pte)))
-				return -EEXIST;
-			if (type == IOPGT_E_TABLE) {
+			pte = READ_ONCE(table[idx]);
+			if (fmt_classify(pt, level, pte, &sz) ==
+			    IOPGT_E_TABLE) {
 				child = tpl_child(pt, level, pte);
-			} else if (!m->commit) {
-				m->need++;
 			} else {
 				ret = tpl_install_table(m, &table[idx], level,
 							pte, &child);
 				if (ret)
 					return ret;
 			}
-			ret = tpl_map_walk(m, child, level - 1, iova, this_last);
+			ret = tpl_map_fill(m, child, level - 1, iova,
+					   this_last);
 			if (ret)
 				return ret;
 			idx++;
@@ -328,16 +491,13 @@ static int tpl_map(struct iopgt *pt, u64 iova, u64 pa, u64 len, u32 prot)
 	ret = fmt_prot_attrs(pt, prot, &m.attrs);
 	if (ret)
 		return ret;
-
-	ret = tpl_map_walk(&m, pt->root, pt->levels - 1, iova, last);
+	ret = tpl_map_check(&m, pt->root, pt->levels - 1, iova, last);
 	if (ret)
 		return ret;
 	ret = tpl_pool_fill(&m.pool, m.need);
 	if (ret)
 		return ret;
-
-	m.commit = true;
-	ret = tpl_map_walk(&m, pt->root, pt->levels - 1, iova, last);
+	ret = tpl_map_fill(&m, pt->root, pt->levels - 1, iova, last);
 	tpl_pool_free(&m.pool);
 	return ret;
 }
@@ -527,6 +687,35 @@ static void tpl_unmap_marker(struct tpl_unmap *u, u64 *ptep,
 	u->found = true;
 }
 
+/*
+ * Clear the one-slot leaves from slot @idx (whose item starts at @e_first,
+ * the first known to be one) up to the end of the table or of the range
+ * at @last; stop at the first slot that holds anything else. Returns how
+ * many were cleared.
+ */
+static unsigned int tpl_unmap_run(const struct iopgt *pt, u64 *table,
+				  unsigned int level, unsigned int idx,
+				  u64 last, u64 e_first)
+{
+	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
+	unsigned int tbl_lg2 = iopgt_table_lg2(pt, level);
+	unsigned int end = (1u << tbl_lg2) - 1, i, sz;
+	u64 span_last = e_first | iopgt_lg2_mask(item_lg2 + tbl_lg2), pte;
+
+	/* the last slot of the table the range reaches */
+	if (last < span_last)
+		end = iopgt_index(pt, level, last);
+	WRITE_ONCE(table[idx], 0);
+	for (i = idx + 1; i <= end; i++) {
+		pte = READ_ONCE(table[i]);
+		if (fmt_classify(pt, level, pte, &sz) != IOPGT_E_LEAF ||
+		    sz != item_lg2)
+			break;
+		WRITE_ONCE(table[i], 0);
+	}
+	return i - idx;
+}
+
 static void tpl_unmap_walk(struct tpl_unmap *u, u64 *table,
 			   unsigned int level, u64 iova, u64 last)
 {
@@ -543,6 +732,20 @@ static void tpl_unmap_walk(struct tpl_unmap *u, u64 *table,
 		pte = READ_ONCE(table[idx]);
 		switch (fmt_classify(pt, level, pte, &size_lg2)) {
 		case IOPGT_E_LEAF:
+			if (size_lg2 == item_lg2 && !u->read_dirty) {
+				/* a run of one-slot leaves, cleared in a loop */
+				n = tpl_unmap_run(pt, table, level, idx, last,
+						  e_first);
+				iopgt_sync(pt, &table[idx], n * sizeof(u64));
+				this_last = e_first +
+					    (((u64)n << item_lg2) - 1);
+				iopgt_gather_add(u->gather, e_first,
+						 this_last);
+				u->unmapped += (u64)n << item_lg2;
+				u->found = true;
+				idx += n;
+				break;
+			}
 			/* The whole leaf goes, all its replicas */
 			n = 1u << (size_lg2 - item_lg2);
 			g = idx & ~(n - 1);
@@ -608,14 +811,23 @@ static void tpl_unmap_walk(struct tpl_unmap *u, u64 *table,
 static bool tpl_table_empty(const struct iopgt *pt, const u64 *table,
 			    unsigned int level)
 {
-	unsigned int n = 1u << iopgt_table_lg2(pt, level), i, sz;
+	unsigned int n = 1u << iopgt_table_lg2(pt, level), i, j, sz;
 	u64 pte;
 
-	for (i = 0; i < n; i++) {
-		pte = READ_ONCE(table[i]);
-		if (pte && (FMT_NEEDS_BBM ||
-			    fmt_classify(pt, level, pte, &sz) != IOPGT_E_EMPTY))
-			return false;
+	for (i = 0; i < n; i += 8) {
+		if (n >= 8 && !(READ_ONCE(table[i]) | READ_ONCE(table[i + 1]) |
+				READ_ONCE(table[i + 2]) | READ_ONCE(table[i + 3]) |
+				READ_ONCE(table[i + 4]) | READ_ONCE(table[i + 5]) |
+				READ_ONCE(table[i + 6]) | READ_ONCE(table[i + 7])))
+			continue;
+		/* stray bits in an entry the hardware ignores are nothing */
+		for (j = i; j < i + 8 && j < n; j++) {
+			pte = READ_ONCE(table[j]);
+			if (pte && (FMT_NEEDS_BBM ||
+				    fmt_classify(pt, level, pte, &sz) !=
+					    IOPGT_E_EMPTY))
+				return false;
+		}
 	}
 	return true;
 }
@@ -665,16 +877,20 @@ static void tpl_reclaim_path(struct iopgt *pt, struct iopgt_gather *gather,
 	}
 }
 
-/* Is any table on the path to @iova empty? (a hint: no gate held) */
-static bool tpl_path_has_empty(const struct iopgt *pt, u64 iova)
+/*
+ * Is the deepest table on the path to @iova empty, other than @skip? (A
+ * hint, taken with no gate held: a table above a non-empty one is not
+ * empty either.)
+ */
+static bool tpl_path_has_empty(const struct iopgt *pt, u64 iova,
+			       const u64 *skip, u64 **deepest)
 {
 	u64 *slots[IOPGT_MAX_LEVELS], *tables[IOPGT_MAX_LEVELS];
 	unsigned int n = tpl_path(pt, iova, slots, tables);
 
-	while (n--)
-		if (tpl_table_empty(pt, tables[n], pt->levels - 2 - n))
-			return true;
-	return false;
+	*deepest = n ? tables[n - 1] : NULL;
+	return n && tables[n - 1] != skip &&
+	       tpl_table_empty(pt, tables[n - 1], pt->levels - 1 - n);
 }
 
 /*
@@ -689,8 +905,11 @@ static bool tpl_path_has_empty(const struct iopgt *pt, u64 iova)
 static void tpl_unmap_reclaim(struct iopgt *pt, struct iopgt_gather *gather,
 			      u64 iova, u64 last)
 {
+	u64 *first_table, *last_table;
+
 	if (pt->levels < 2 ||
-	    (!tpl_path_has_empty(pt, iova) && !tpl_path_has_empty(pt, last)))
+	    (!tpl_path_has_empty(pt, iova, NULL, &first_table) &&
+	     !tpl_path_has_empty(pt, last, first_table, &last_table)))
 		return;
 	if (!iopgt_reclaim_begin(pt))
 		return;
