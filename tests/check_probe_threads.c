@@ -7,9 +7,14 @@
  * DMA meanwhile. The short run is part of the plain suite and of the TSan
  * one (sized by IOPGT_TEST_SCALE).
  *
- * The random body takes IOPGT_PROBE_WRITES, the device writes it makes
- * per config, and prints per-config counts. By hand, e.g. with another
- * seed:
+ * The long run sets IOPGT_PROBE_WRITES, the device writes the random body
+ * makes per config, and prints per-config counts; CMake registers it as
+ * the ctest test probe_threads_long (label long), disabled unless
+ * configured with -DIOPGT_LONG_TESTS=ON:
+ *	cmake --preset release -DIOPGT_LONG_TESTS=ON
+ *	cmake --build --preset release
+ *	ctest --preset release -L long --output-on-failure -V
+ * or by hand, e.g. with another seed:
  *	IOPGT_PROBE_WRITES=10000000 IOPGT_PROBE_SEED=7 \
  *	CK_RUN_CASE=random_probed_edits_lose_no_write_under_dma \
  *	build/release/check_probe_threads
