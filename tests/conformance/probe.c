@@ -181,9 +181,9 @@ static bool all_clean(struct fx *fx, u64 len, const char *when)
  * @via_walk_cache: the device keeps only the table pointers it walked
  * through (its IOTLB entries for the pages are dropped before the merge).
  */
-static void merge_probe(struct it *t, bool via_walk_cache)
+static void merge_probe_run(struct fx *fx, bool via_walk_cache)
 {
-	struct fx fx;
+	struct it *t = fx->t;
 	struct iopgt_gather g;
 	struct hwm_walk w;
 	enum pr_path path[MERGE_PROBES];
@@ -192,24 +192,23 @@ static void merge_probe(struct it *t, bool via_walk_cache)
 	bool blocked, g_tables;
 	int ret;
 
-	IT_CHECK(t, fx_setup_dirty(t, &fx));
-	blocked = fx_bbm_blocked(&fx);
-	ul = unit_lg2(&fx);
+	blocked = fx_bbm_blocked(fx);
+	ul = unit_lg2(fx);
 	unit = sz(ul);
-	big_lg2 = largest_lg2(&fx, cap_lg2(&fx));
+	big_lg2 = largest_lg2(fx, cap_lg2(fx));
 	if (big_lg2 == ul)
 		big_lg2 = ul + 4;	/* one page size: nothing merges */
 	big = sz(big_lg2);
-	IT_ASSERT_RET(t, iopgt_map(&fx.pt, 0, 0, big, PR_RW, NULL), 0);
+	IT_ASSERT_RET(t, iopgt_map(&fx->pt, 0, 0, big, PR_RW, NULL), 0);
 
 	iopgt_gather_init(&g);
-	ret = iopgt_split(&fx.pt, 0, big, ul, 0, &g);
+	ret = iopgt_split(&fx->pt, 0, big, ul, 0, &g);
 	/* no BBML: split and merge are refused and the rest still runs */
 	IT_ASSERT_RET(t, ret, blocked ? -EBUSY : 0);
 	IT_ASSERT(t, !blocked || (g.start > g.last && !g.detached));
-	fx_flush(&fx, &g, NULL);
+	fx_flush(fx, &g, NULL);
 	memset(&w, 0, sizeof(w));
-	IT_ASSERT_RET(t, hwm_walk(fx.hw, big / 2, &w), 0);
+	IT_ASSERT_RET(t, hwm_walk(fx->hw, big / 2, &w), 0);
 	if (!blocked && w.size_lg2 != ul)
 		IT_FAIL(t, "split of 0x0+0x%llx to 2^%u left a 2^%u leaf at 0x%llx",
 			(unsigned long long)big, ul, w.size_lg2,
@@ -218,8 +217,8 @@ static void merge_probe(struct it *t, bool via_walk_cache)
 
 	words = calloc(((big >> ul) + 63) / 64, sizeof(u64));
 	IT_ASSERT(t, words);
-	ret = harvest_into(&fx, 0, big, 0, words);
-	if (ret || !all_clean(&fx, big, "after a clearing harvest")) {
+	ret = harvest_into(fx, 0, big, 0, words);
+	if (ret || !all_clean(fx, big, "after a clearing harvest")) {
 		free(words);
 		IT_ASSERT_RET(t, ret, 0);
 		return;
@@ -231,7 +230,7 @@ static void merge_probe(struct it *t, bool via_walk_cache)
 	page[2] = big / 2 + 5 * unit;
 	page[3] = big - unit;
 	for (i = 0; i < MERGE_PROBES; i++) {
-		ret = hwm_translate(fx.hw, page[i], HWM_READ, &pa);
+		ret = hwm_translate(fx->hw, page[i], HWM_READ, &pa);
 		if (ret || pa != page[i]) {
 			IT_FAIL(t, "probe read at 0x%llx: %s -> 0x%llx",
 				(unsigned long long)page[i],
@@ -241,25 +240,25 @@ static void merge_probe(struct it *t, bool via_walk_cache)
 		}
 		/* keep the table pointers, drop the translation */
 		if (via_walk_cache)
-			hwm_invalidate(fx.hw, page[i], page[i] + unit - 1,
+			hwm_invalidate(fx->hw, page[i], page[i] + unit - 1,
 				       false);
 	}
 
 	iopgt_gather_init(&g);
-	ret = iopgt_merge(&fx.pt, 0, big, 0, &g);
+	ret = iopgt_merge(&fx->pt, 0, big, 0, &g);
 	if (ret != (blocked ? -EBUSY : 0)) {
 		IT_FAIL(t, "merge of 0x0+0x%llx: %s", (unsigned long long)big,
 			test_errname(ret));
-		fx_flush(&fx, &g, NULL);
+		fx_flush(fx, &g, NULL);
 		free(words);
 		return;
 	}
 	memset(&w, 0, sizeof(w));
-	hwm_walk(fx.hw, 0, &w);
+	hwm_walk(fx->hw, 0, &w);
 	merged_lg2 = w.size_lg2;
 	merged_level = w.level;
 	for (i = 0; i < MERGE_PROBES && !t->failed; i++) {
-		ret = probe_access(fx.hw, page[i], HWM_WRITE, &pa, &path[i]);
+		ret = probe_access(fx->hw, page[i], HWM_WRITE, &pa, &path[i]);
 		if (ret || pa != page[i])
 			IT_FAIL(t, "probe write at 0x%llx right after the merge of 0x0+0x%llx: %s -> 0x%llx",
 				(unsigned long long)page[i],
@@ -269,14 +268,14 @@ static void merge_probe(struct it *t, bool via_walk_cache)
 	g_start = g.start;
 	g_last = g.last;
 	g_tables = g.flags & IOPGT_GATHER_TABLES;
-	fx_flush(&fx, &g, NULL);
+	fx_flush(fx, &g, NULL);
 	if (t->failed) {
 		free(words);
 		return;
 	}
 
 	memset(words, 0, ((big >> ul) + 63) / 64 * sizeof(u64));
-	ret = harvest_into(&fx, 0, big, 0, words);
+	ret = harvest_into(fx, 0, big, 0, words);
 	for (i = 0; !ret && i < MERGE_PROBES && !t->failed; i++) {
 		if (bit_test(words, page[i] >> ul))
 			continue;
@@ -289,9 +288,17 @@ static void merge_probe(struct it *t, bool via_walk_cache)
 	}
 	free(words);
 	IT_ASSERT_RET(t, ret, 0);
-	IT_CHECK(t, !t->failed);
-	IT_ASSERT_RET(t, iopgt_validate(&fx.pt, NULL), 0);
-	IT_CHECK(t, fx_teardown(&fx));
+}
+
+static void merge_probe(struct it *t, bool via_walk_cache)
+{
+	struct fx fx;
+
+	IT_CHECK(t, fx_setup_dirty(t, &fx));
+	merge_probe_run(&fx, via_walk_cache);
+	if (!t->failed && iopgt_validate(&fx.pt, NULL))
+		IT_FAIL(t, "iopgt_validate failed after the merge");
+	fx_teardown(&fx);
 }
 
 static void multi_level_merge_keeps_write_through_stale_iotlb(struct it *t)
@@ -583,6 +590,7 @@ static void split_keeps_writes_through_stale_leaf(struct it *t)
 	racer.hw = fx.hw;
 	if (pthread_create(&tid, NULL, racer_thread, &racer)) {
 		IT_FAIL(t, "pthread_create failed");
+		fx_teardown(&fx);
 		return;
 	}
 	pinned = pin_apart(tid, &cpus);
@@ -628,9 +636,9 @@ static void split_keeps_writes_through_stale_leaf(struct it *t)
 	pthread_join(tid, NULL);
 	if (pinned)
 		pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
-	IT_CHECK(t, !t->failed);
-	IT_ASSERT_RET(t, iopgt_validate(&fx.pt, NULL), 0);
-	IT_CHECK(t, fx_teardown(&fx));
+	if (!t->failed && iopgt_validate(&fx.pt, NULL))
+		IT_FAIL(t, "iopgt_validate failed after the splits");
+	fx_teardown(&fx);
 }
 
 /* ---- random probed edits under DMA ------------------------------------- */
