@@ -21,5 +21,7 @@ extern const unsigned int it_ncases_arm_decode;
 /* Userspace only: these start threads. */
 extern const struct it_case it_cases_threads[];
 extern const unsigned int it_ncases_threads;
+extern const struct it_case it_cases_probe[];
+extern const unsigned int it_ncases_probe;
 
 #endif /* IOPGT_TESTS_CASES_H */
