@@ -561,6 +561,16 @@ static void tpl_report_flush(struct tpl_report *r)
 	r->acc = 0;
 }
 
+/* Put bits of one bitmap word into the accumulator. */
+static inline void tpl_report_word(struct tpl_report *r, u64 word, u64 bits)
+{
+	if (word != r->word) {
+		tpl_report_flush(r);
+		r->word = word;
+	}
+	r->acc |= bits;
+}
+
 /* Report [@first, @last], already clipped to what the caller wants. */
 static void tpl_report(struct tpl_report *r, u64 first, u64 last)
 {
@@ -587,18 +597,27 @@ static void tpl_report(struct tpl_report *r, u64 first, u64 last)
 		return;
 	if (last_bit >= bm->nbits)
 		last_bit = bm->nbits - 1;
-	while (bit <= last_bit) {
-		word = bit / 64;
-		if (word != r->word) {
-			tpl_report_flush(r);
-			r->word = word;
-		}
-		mask = ~0ull << (bit % 64);
-		if (last_bit / 64 == word)
-			mask &= ~0ull >> (63 - last_bit % 64);
-		r->acc |= mask;
-		bit = (word + 1) * 64;
+	word = bit / 64;
+	mask = ~0ull << (bit % 64);
+	if (last_bit / 64 == word) {
+		tpl_report_word(r, word, mask & (~0ull >> (63 - last_bit % 64)));
+		return;
 	}
+	/*
+	 * Several words: a partial first or last one collects in the
+	 * accumulator (it may be shared with a neighbouring request); whole
+	 * words lie inside this request and are written directly.
+	 */
+	if (bit % 64) {
+		tpl_report_word(r, word, mask);
+		word++;
+	}
+	for (; word < last_bit / 64; word++)
+		WRITE_ONCE(bm->words[word], ~0ull);
+	if (last_bit % 64 == 63)
+		WRITE_ONCE(bm->words[word], ~0ull);
+	else
+		tpl_report_word(r, word, ~0ull >> (63 - last_bit % 64));
 }
 
 /*
@@ -1048,15 +1067,6 @@ static inline bool tpl_line_any(const struct iopgt *pt, const u64 *line)
 		(unsigned int)((READ_ONCE(line[7]) & mask) == val)) != 0;
 }
 
-/* Put a whole bitmap word's worth of bits into the accumulator. */
-static inline void tpl_report_word(struct tpl_report *r, u64 word, u64 bits)
-{
-	if (word != r->word) {
-		tpl_report_flush(r);
-		r->word = word;
-	}
-	r->acc |= bits;
-}
 
 /*
  * The common case at full speed: a whole leaf table inside the request,
@@ -1239,53 +1249,116 @@ static void tpl_harvest_level0(struct tpl_harvest *h, u64 *table,
 				 base + ((u64)tail << item_lg2));
 }
 
+/*
+ * Does an entry at @level need a look: a dirty candidate (the format's
+ * filter) or a table to go down into?
+ */
+static inline bool tpl_entry_busy(const struct iopgt *pt, unsigned int level,
+				  u64 pte)
+{
+	unsigned int sz;
+
+	return (pte & FMT_DIRTY_MASK(pt)) == FMT_DIRTY_VAL(pt) ||
+	       fmt_classify(pt, level, pte, &sz) == IOPGT_E_TABLE;
+}
+
+static inline bool tpl_line_busy(const struct iopgt *pt, unsigned int level,
+				 const u64 *line)
+{
+	unsigned int j, busy = 0;
+
+	IOPGT_UNROLL8
+	for (j = 0; j < 8; j++)
+		busy |= tpl_entry_busy(pt, level, READ_ONCE(line[j]));
+	return busy;
+}
+
+/*
+ * A table above the leaf level, over [@iova, @last]: clean lines of large
+ * leaves are skipped with one test each, as at the leaf level. A leaf
+ * filling several slots that straddles either end of the range may have
+ * its dirty slot outside it, where the filter never looks: such leaves
+ * are looked at whole first.
+ */
 static void tpl_harvest_walk(struct tpl_harvest *h, u64 *table,
 			     unsigned int level, u64 iova, u64 last)
 {
 	const struct iopgt *pt = h->pt;
-	unsigned int idx = iopgt_index(pt, level, iova);
-	unsigned int n = 1u << iopgt_table_lg2(pt, level);
-	unsigned int size_lg2, sz;
-	u64 this_last, pte, next_pte;
+	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
+	unsigned int tbl_lg2 = iopgt_table_lg2(pt, level);
+	unsigned int i = iopgt_index(pt, level, iova), end, sz;
+	unsigned int tail = 0, tail_lg2 = 0;
+	u64 base = iova & ~iopgt_lg2_mask(item_lg2 + tbl_lg2);
+	u64 e_first, pte, next_pte;
 	const u64 *next;
 
-	for (;;) {
-		this_last = tpl_min(tpl_entry_last(pt, level, iova), last);
-		pte = READ_ONCE(table[idx]);
-		switch (fmt_classify(pt, level, pte, &size_lg2)) {
+	end = last < (base | iopgt_lg2_mask(item_lg2 + tbl_lg2)) ?
+		      iopgt_index(pt, level, last) : (1u << tbl_lg2) - 1;
+	pte = READ_ONCE(table[i]);
+	if (fmt_classify(pt, level, pte, &sz) == IOPGT_E_LEAF &&
+	    sz > item_lg2 && (i & ((1u << (sz - item_lg2)) - 1)))
+		i = tpl_harvest_leaf(h, table, i, level, sz, iova);
+	if (i > end)
+		return;
+	pte = READ_ONCE(table[end]);
+	if (fmt_classify(pt, level, pte, &sz) == IOPGT_E_LEAF &&
+	    sz > item_lg2 && (end & ~((1u << (sz - item_lg2)) - 1)) > i) {
+		tail = end & ~((1u << (sz - item_lg2)) - 1);
+		tail_lg2 = sz;
+		end = tail - 1;
+	}
+	while (i <= end) {
+		if (!(i & 7) && i + 7 <= end &&
+		    !tpl_line_busy(pt, level, &table[i])) {
+			i += 8;
+			continue;
+		}
+		pte = READ_ONCE(table[i]);
+		e_first = base + ((u64)i << item_lg2);
+		switch (fmt_classify(pt, level, pte, &sz)) {
 		case IOPGT_E_LEAF:
-			idx = tpl_harvest_leaf(h, table, idx, level, size_lg2,
-					       iova);
-			this_last = tpl_min((iova | iopgt_lg2_mask(size_lg2)),
-					    last);
+			if ((pte & FMT_DIRTY_MASK(pt)) != FMT_DIRTY_VAL(pt) &&
+			    sz == item_lg2) {
+				i++;
+				break;
+			}
+			i = tpl_harvest_leaf(h, table, i, level, sz,
+					     tpl_max(e_first, iova));
 			break;
 		case IOPGT_E_TABLE:
-			if (level == 1) {
-				/* the table after this one, to prefetch */
-				next = NULL;
-				if (this_last < last && idx + 1 < n) {
-					next_pte = READ_ONCE(table[idx + 1]);
-					if (fmt_classify(pt, level, next_pte,
-							 &sz) == IOPGT_E_TABLE)
-						next = tpl_child(pt, level,
-								 next_pte);
-				}
-				tpl_harvest_level0(h, tpl_child(pt, level, pte),
-						   next, iova, this_last);
-			} else {
+			if (level > 1) {
 				tpl_harvest_walk(h, tpl_child(pt, level, pte),
-						 level - 1, iova, this_last);
+						 level - 1,
+						 tpl_max(e_first, iova),
+						 tpl_min(e_first |
+							 iopgt_lg2_mask(item_lg2),
+							 last));
+				i++;
+				break;
 			}
-			idx++;
+			/* the table after this one, to prefetch */
+			next = NULL;
+			if (i < end) {
+				next_pte = READ_ONCE(table[i + 1]);
+				if (fmt_classify(pt, level, next_pte, &sz) ==
+				    IOPGT_E_TABLE)
+					next = tpl_child(pt, level, next_pte);
+			}
+			tpl_harvest_level0(h, tpl_child(pt, level, pte), next,
+					   tpl_max(e_first, iova),
+					   tpl_min(e_first |
+						   iopgt_lg2_mask(item_lg2),
+						   last));
+			i++;
 			break;
 		default:
-			idx++;
+			i++;
 			break;
 		}
-		if (this_last >= last)
-			return;
-		iova = this_last + 1;
 	}
+	if (tail_lg2)
+		tpl_harvest_leaf(h, table, tail, level, tail_lg2,
+				 base + ((u64)tail << item_lg2));
 }
 
 static int tpl_read_dirty(struct iopgt *pt, u64 iova, u64 last, u32 flags,
