@@ -38,6 +38,7 @@
 #include <tuple>
 #include <vector>
 
+#include "bm_common.h"
 #include "shim.h"
 
 namespace
@@ -57,15 +58,6 @@ struct HarvestCase {
 	unsigned int dirty_pct;
 	unsigned int threads;
 };
-
-std::string pg_label(unsigned int lg2)
-{
-	if (lg2 >= 30)
-		return std::to_string(1ull << (lg2 - 30)) + "G";
-	if (lg2 >= 20)
-		return std::to_string(1ull << (lg2 - 20)) + "M";
-	return std::to_string(1ull << (lg2 - 10)) + "K";
-}
 
 /* Tables built once per process, keyed by (format, page size, GiB). */
 struct TableCache {
@@ -91,28 +83,8 @@ struct TableCache {
 	}
 };
 
-/* The baselines' buffer, kept for the whole process, grown on demand. */
-struct Buffer {
-	void *p = nullptr;
-	uint64_t bytes = 0;
-
-	void *get(uint64_t want)
-	{
-		if (want > bytes) {
-			shim_buf_free(p, bytes);
-			p = shim_buf_alloc(want);
-			bytes = p ? want : 0;
-		}
-		return p;
-	}
-	~Buffer()
-	{
-		shim_buf_free(p, bytes);
-	}
-};
-
 TableCache table_cache;
-Buffer baseline_buf;
+bm::Buffer baseline_buf;
 
 /* Sums of the timed regions over a run, in nanoseconds. */
 struct Totals {
@@ -189,12 +161,13 @@ void bm_harvest(benchmark::State &st, HarvestCase c)
 	int err;
 
 	if (!shim_format_has_device(c.fmt)) {
-		st.SkipWithError("no device model for this format in shim.c");
+		bm::not_applicable(st, "no device model for this format in "
+				   "shim.c");
 		return;
 	}
 	hv = table_cache.get(c.fmt, c.pgsize_lg2, c.gib, &err);
 	if (!hv) {
-		st.SkipWithError(shim_strerror(err));
+		bm::skip_on_error(st, err);
 		return;
 	}
 	buf = baseline_buf.get(shim_hv_entry_bytes(hv));
@@ -255,7 +228,7 @@ std::string harvest_name(const HarvestCase &c)
 	       std::to_string(c.pgsize_lg2) + "/" + std::to_string(c.gib) +
 	       "/dirty_pct:" + std::to_string(c.dirty_pct) +
 	       "/threads:" + std::to_string(c.threads) +
-	       "/pg:" + pg_label(c.pgsize_lg2);
+	       "/pg:" + bm::pg_label(c.pgsize_lg2);
 }
 
 void add_harvest(const HarvestCase &c)
@@ -298,12 +271,5 @@ void register_all()
 
 int main(int argc, char **argv)
 {
-	shim_args(argc, argv);
-	register_all();
-	benchmark::Initialize(&argc, argv);
-	if (benchmark::ReportUnrecognizedArguments(argc, argv))
-		return 1;
-	benchmark::RunSpecifiedBenchmarks();
-	benchmark::Shutdown();
-	return 0;
+	return bm::main(argc, argv, register_all);
 }

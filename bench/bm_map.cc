@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <string>
 
+#include "bm_common.h"
 #include "shim.h"
 
 namespace
@@ -49,36 +50,7 @@ struct MapCase {
 	uint64_t gib;
 };
 
-std::string pg_label(unsigned int lg2)
-{
-	if (lg2 >= 30)
-		return std::to_string(1ull << (lg2 - 30)) + "G";
-	if (lg2 >= 20)
-		return std::to_string(1ull << (lg2 - 20)) + "M";
-	return std::to_string(1ull << (lg2 - 10)) + "K";
-}
-
-/* The memset target, kept for the whole process and grown on demand. */
-struct Buffer {
-	void *p = nullptr;
-	uint64_t bytes = 0;
-
-	char *get(uint64_t want)
-	{
-		if (want > bytes) {
-			shim_buf_free(p, bytes);
-			p = shim_buf_alloc(want);
-			bytes = p ? want : 0;
-		}
-		return static_cast<char *>(p);
-	}
-	~Buffer()
-	{
-		shim_buf_free(p, bytes);
-	}
-};
-
-Buffer memset_buf;
+bm::Buffer memset_buf;
 
 int map_batch(shim_pt *spt, uint64_t len, uint64_t batch)
 {
@@ -119,7 +91,7 @@ void bm_map(benchmark::State &st, MapCase c)
 			     2 * batch * entry_bytes + (64ull << 20), false,
 			     &err);
 	if (!spt) {
-		st.SkipWithError(shim_strerror(err));
+		bm::skip_on_error(st, err);
 		return;
 	}
 	buf = memset_buf.get(batch * entry_bytes);
@@ -186,7 +158,8 @@ void add_map(const MapCase &c)
 	const std::string name =
 		std::string(c.op == Op::map ? "BM_map/" : "BM_unmap/") +
 		shim_format_name(c.fmt) + "/" + std::to_string(c.pgsize_lg2) +
-		"/" + std::to_string(c.gib) + "/pg:" + pg_label(c.pgsize_lg2);
+		"/" + std::to_string(c.gib) +
+		"/pg:" + bm::pg_label(c.pgsize_lg2);
 
 	benchmark::RegisterBenchmark(name.c_str(), bm_map, c)
 		->UseManualTime()
@@ -212,12 +185,5 @@ void register_all()
 
 int main(int argc, char **argv)
 {
-	shim_args(argc, argv);
-	register_all();
-	benchmark::Initialize(&argc, argv);
-	if (benchmark::ReportUnrecognizedArguments(argc, argv))
-		return 1;
-	benchmark::RunSpecifiedBenchmarks();
-	benchmark::Shutdown();
-	return 0;
+	return bm::main(argc, argv, register_all);
 }

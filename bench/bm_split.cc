@@ -37,6 +37,7 @@
 #include <cstdint>
 #include <string>
 
+#include "bm_common.h"
 #include "shim.h"
 
 namespace
@@ -65,36 +66,7 @@ struct SplitCase {
 	SizePair sz;
 };
 
-std::string pg_label(unsigned int lg2)
-{
-	if (lg2 >= 30)
-		return std::to_string(1ull << (lg2 - 30)) + "G";
-	if (lg2 >= 20)
-		return std::to_string(1ull << (lg2 - 20)) + "M";
-	return std::to_string(1ull << (lg2 - 10)) + "K";
-}
-
-/* The baselines' buffer, kept for the whole process, grown on demand. */
-struct Buffer {
-	void *p = nullptr;
-	uint64_t bytes = 0;
-
-	char *get(uint64_t want)
-	{
-		if (want > bytes) {
-			shim_buf_free(p, bytes);
-			p = shim_buf_alloc(want);
-			bytes = p ? want : 0;
-		}
-		return static_cast<char *>(p);
-	}
-	~Buffer()
-	{
-		shim_buf_free(p, bytes);
-	}
-};
-
-Buffer baseline_buf;
+bm::Buffer baseline_buf;
 
 /* Sums of the timed regions over a run, in nanoseconds. */
 struct Totals {
@@ -136,7 +108,7 @@ void bm_split(benchmark::State &st, SplitCase c)
 
 	sm = shim_sm_create(c.fmt, sz.from_lg2, sz.to_lg2, sz.gib << 30, &err);
 	if (!sm) {
-		st.SkipWithError(shim_strerror(err));
+		bm::skip_on_error(st, err);
 		return;
 	}
 	write_bytes = (shim_sm_table_entries(sm) + shim_sm_slots(sm)) * 8;
@@ -219,7 +191,8 @@ std::string split_name(const SplitCase &c)
 	return std::string(c.op == Op::split ? "BM_split/" : "BM_merge/") +
 	       shim_format_name(c.fmt) + "/" + std::to_string(sz.from_lg2) +
 	       "/" + std::to_string(sz.to_lg2) + "/" + std::to_string(sz.gib) +
-	       "/pg:" + pg_label(sz.from_lg2) + "_to_" + pg_label(sz.to_lg2);
+	       "/pg:" + bm::pg_label(sz.from_lg2) + "_to_" +
+	       bm::pg_label(sz.to_lg2);
 }
 
 void register_all()
@@ -246,12 +219,5 @@ void register_all()
 
 int main(int argc, char **argv)
 {
-	shim_args(argc, argv);
-	register_all();
-	benchmark::Initialize(&argc, argv);
-	if (benchmark::ReportUnrecognizedArguments(argc, argv))
-		return 1;
-	benchmark::RunSpecifiedBenchmarks();
-	benchmark::Shutdown();
-	return 0;
+	return bm::main(argc, argv, register_all);
 }

@@ -384,7 +384,8 @@ void shim_stream_rmw(struct shim_pool *pool, void *buf, uint64_t bytes)
 /*
  * talloc's ops, wrapped to remember the extent of the arena that ever held
  * a table: that is what shim_pt_flush() evicts. talloc carves its arena
- * from the bottom, so the extent has no large holes.
+ * from the bottom, so the extent has no large holes. @ops_hook, when set,
+ * brackets each call into talloc (shim_pt_set_ops_hook()).
  */
 struct shim_pt {
 	struct iopgt pt;
@@ -392,20 +393,29 @@ struct shim_pt {
 	const struct iopgt_ops *ta_ops;
 	struct iopgt_ops ops;
 	uintptr_t lo, hi;
+	void (*ops_hook)(bool enter);
 };
+
+static void shim_ops_hook(const struct shim_pt *spt, bool enter)
+{
+	if (spt->ops_hook)
+		spt->ops_hook(enter);
+}
 
 static void *shim_alloc_table(void *ctx, unsigned int size_lg2, u64 *pa)
 {
 	struct shim_pt *spt = ctx;
 	uintptr_t va;
 
+	shim_ops_hook(spt, true);
 	va = (uintptr_t)spt->ta_ops->alloc_table(spt->ta, size_lg2, pa);
-	if (!va)
-		return NULL;
-	if (!spt->lo || va < spt->lo)
-		spt->lo = va;
-	if (va + (1ull << size_lg2) > spt->hi)
-		spt->hi = va + (1ull << size_lg2);
+	if (va) {
+		if (!spt->lo || va < spt->lo)
+			spt->lo = va;
+		if (va + (1ull << size_lg2) > spt->hi)
+			spt->hi = va + (1ull << size_lg2);
+	}
+	shim_ops_hook(spt, false);
 	return (void *)va;
 }
 
@@ -413,14 +423,20 @@ static void shim_free_table(void *ctx, void *table, unsigned int size_lg2)
 {
 	struct shim_pt *spt = ctx;
 
+	shim_ops_hook(spt, true);
 	spt->ta_ops->free_table(spt->ta, table, size_lg2);
+	shim_ops_hook(spt, false);
 }
 
 static struct iopgt_table_meta *shim_table_meta(void *ctx, void *table)
 {
 	struct shim_pt *spt = ctx;
+	struct iopgt_table_meta *meta;
 
-	return spt->ta_ops->table_meta(spt->ta, table);
+	shim_ops_hook(spt, true);
+	meta = spt->ta_ops->table_meta(spt->ta, table);
+	shim_ops_hook(spt, false);
+	return meta;
 }
 
 /*
@@ -518,6 +534,16 @@ void shim_pt_flush(const struct shim_pt *spt)
 {
 	if (spt->hi > spt->lo)
 		shim_flush((const void *)spt->lo, spt->hi - spt->lo);
+}
+
+struct iopgt *shim_pt_iopgt(struct shim_pt *spt)
+{
+	return &spt->pt;
+}
+
+void shim_pt_set_ops_hook(struct shim_pt *spt, void (*hook)(bool enter))
+{
+	spt->ops_hook = hook;
 }
 
 /* ---- the device model ---------------------------------------------------- */
@@ -789,10 +815,22 @@ static void shim_mark_walk(struct shim_mark *m, u64 *table, unsigned int level,
 	}
 }
 
+/* Mark what @m selects among every leaf of @pt's table. */
+static int shim_mark(struct shim_mark *m, const struct iopgt *pt,
+		     uint64_t *pages)
+{
+	if (!m->dev)
+		return -EOPNOTSUPP;
+	if (m->all || m->threshold)
+		shim_mark_walk(m, pt->root, pt->levels - 1, pt->top_lg2, 0);
+	if (pages)
+		*pages = m->pages;
+	return m->err;
+}
+
 int shim_hv_mark(struct shim_hv *hv, unsigned int dirty_pct, uint64_t seed,
 		 uint64_t *pages)
 {
-	const struct iopgt *pt = &hv->spt->pt;
 	struct shim_mark m = {
 		.dev = hv->dev,
 		.seed = seed,
@@ -800,13 +838,17 @@ int shim_hv_mark(struct shim_hv *hv, unsigned int dirty_pct, uint64_t seed,
 		.all = dirty_pct >= 100,
 	};
 
-	if (!hv->dev)
-		return -EOPNOTSUPP;
-	if (dirty_pct)
-		shim_mark_walk(&m, pt->root, pt->levels - 1, pt->top_lg2, 0);
-	if (pages)
-		*pages = m.pages;
-	return m.err;
+	return shim_mark(&m, &hv->spt->pt, pages);
+}
+
+int shim_pt_mark_all(struct shim_pt *spt, uint64_t *pages)
+{
+	struct shim_mark m = {
+		.dev = shim_dev_of(spt->pt.cfg.format),
+		.all = true,
+	};
+
+	return shim_mark(&m, &spt->pt, pages);
 }
 
 void shim_hv_make_cold(struct shim_hv *hv)

@@ -35,6 +35,8 @@
 extern "C" {
 #endif
 
+struct iopgt;
+
 /* ---- formats ------------------------------------------------------------- */
 
 /* One past the largest format number; format numbers start at 1. */
@@ -105,6 +107,29 @@ int shim_unmap(struct shim_pt *spt, uint64_t iova, uint64_t len);
 
 /* Evict every table the arena ever handed out from the CPU caches. */
 void shim_pt_flush(const struct shim_pt *spt);
+
+/*
+ * The iopgt table itself, for C callers that drive the public API
+ * directly (bench/icount.c); the C++ benchmarks never need it.
+ */
+struct iopgt *shim_pt_iopgt(struct shim_pt *spt);
+
+/*
+ * Have @hook called with true right before and with false right after
+ * every call the table makes into its allocator (iopgt's table-memory
+ * callbacks: allocate, free, per-table bookkeeping). NULL: no hook.
+ * bench/icount.c uses it to leave the allocator's instructions out of
+ * iopgt's count.
+ */
+void shim_pt_set_ops_hook(struct shim_pt *spt, void (*hook)(bool enter));
+
+/*
+ * The device writes through every leaf of the table, marking each
+ * accessed and dirty as shim_hv_mark() does (the table must have been
+ * made with dirty tracking on). @pages, if not NULL, is set to the 4 KiB
+ * pages the leaves cover. Return: as shim_hv_mark().
+ */
+int shim_pt_mark_all(struct shim_pt *spt, uint64_t *pages);
 
 /* ---- the helper thread --------------------------------------------------- */
 

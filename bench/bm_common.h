@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * What the Google Benchmark programs share: page size labels, a buffer
+ * kept for the whole process, how a benchmark reports a failure, and the
+ * body of main(), whose exit status says whether every benchmark ran and
+ * found what it checks.
+ *
+ * A benchmark fails with SkipWithError(): a shim error, or a result its
+ * checks reject (a bitmap that differs from the pages the device marked,
+ * a table in the wrong state). One that cannot run at all on a format or
+ * page size (the shim says -EOPNOTSUPP, or the device model does not know
+ * the format) is skipped through bm::not_applicable(), which is shown the
+ * same way but does not fail the program. Any other error makes main()
+ * return 1.
+ *
+ * Like the bm_*.cc files, this header sees iopgt only through shim.h.
+ */
+#ifndef IOPGT_BENCH_BM_COMMON_H
+#define IOPGT_BENCH_BM_COMMON_H
+
+#include <benchmark/benchmark.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "shim.h"
+
+namespace bm
+{
+
+/* "4K", "2M", "1G": the page size as benchmark names spell it. */
+inline std::string pg_label(unsigned int lg2)
+{
+	if (lg2 >= 30)
+		return std::to_string(1ull << (lg2 - 30)) + "G";
+	if (lg2 >= 20)
+		return std::to_string(1ull << (lg2 - 20)) + "M";
+	return std::to_string(1ull << (lg2 - 10)) + "K";
+}
+
+/*
+ * A baseline's buffer (memset target, streaming read), kept for the whole
+ * process and grown on demand; shim_buf_alloc() has touched every page.
+ */
+class Buffer {
+public:
+	Buffer() = default;
+	Buffer(const Buffer &) = delete;
+	Buffer &operator=(const Buffer &) = delete;
+	~Buffer()
+	{
+		shim_buf_free(p_, bytes_);
+	}
+
+	/* At least @want bytes, or nullptr if they cannot be had. */
+	char *get(uint64_t want)
+	{
+		if (want > bytes_) {
+			shim_buf_free(p_, bytes_);
+			p_ = shim_buf_alloc(want);
+			bytes_ = p_ ? want : 0;
+		}
+		return static_cast<char *>(p_);
+	}
+
+private:
+	void *p_ = nullptr;
+	uint64_t bytes_ = 0;
+};
+
+/* The start of every "does not apply here" message (not a failure). */
+constexpr char kNotApplicable[] = "not applicable: ";
+
+inline void not_applicable(benchmark::State &st, const char *why)
+{
+	st.SkipWithError((std::string(kNotApplicable) + why).c_str());
+}
+
+/*
+ * Stop @st on the shim error @err: a failure, except -EOPNOTSUPP (the
+ * format or page size cannot do this), which only skips.
+ */
+inline void skip_on_error(benchmark::State &st, int err)
+{
+	if (err == -EOPNOTSUPP)
+		not_applicable(st, shim_strerror(err));
+	else
+		st.SkipWithError(shim_strerror(err));
+}
+
+/*
+ * The display reporter the command line asks for, wrapped to count the
+ * runs that failed: every run reported with an error that is not a
+ * "not applicable" skip.
+ */
+class FailureCounter : public benchmark::BenchmarkReporter {
+public:
+	explicit FailureCounter(benchmark::BenchmarkReporter *display)
+		: display_(display)
+	{
+	}
+
+	bool ReportContext(const Context &context) override
+	{
+		return display_->ReportContext(context);
+	}
+
+	void ReportRuns(const std::vector<Run> &runs) override
+	{
+		for (const Run &run : runs) {
+			if (run.error_occurred &&
+			    run.error_message.rfind(kNotApplicable, 0) != 0)
+				failed_.push_back(run.benchmark_name());
+		}
+		display_->ReportRuns(runs);
+	}
+
+	void Finalize() override
+	{
+		display_->Finalize();
+	}
+
+	const std::vector<std::string> &failed() const
+	{
+		return failed_;
+	}
+
+private:
+	std::unique_ptr<benchmark::BenchmarkReporter> display_;
+	std::vector<std::string> failed_;
+};
+
+/*
+ * The body of every bm_*.cc main(): read the shim's arguments, register
+ * the benchmarks, run what the command line selects. Return: 0 if every
+ * benchmark that ran succeeded (or did not apply), 1 if any failed or an
+ * argument was not understood.
+ */
+inline int main(int argc, char **argv, void (*register_all)())
+{
+	shim_args(argc, argv);
+	register_all();
+	benchmark::Initialize(&argc, argv);
+	if (benchmark::ReportUnrecognizedArguments(argc, argv))
+		return 1;
+
+	/* after Initialize(): the reporter follows --benchmark_format */
+	FailureCounter reporter(benchmark::CreateDefaultDisplayReporter());
+
+	benchmark::RunSpecifiedBenchmarks(&reporter);
+	benchmark::Shutdown();
+	for (const std::string &name : reporter.failed())
+		std::fprintf(stderr, "FAILED: %s\n", name.c_str());
+	if (!reporter.failed().empty()) {
+		std::fprintf(stderr, "%zu benchmark(s) failed\n",
+			     reporter.failed().size());
+		return 1;
+	}
+	return 0;
+}
+
+} /* namespace bm */
+
+#endif /* IOPGT_BENCH_BM_COMMON_H */

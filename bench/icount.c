@@ -1,0 +1,516 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * icount: the instructions iopgt executes per leaf, counted by callgrind.
+ *
+ * Run under `valgrind --tool=callgrind --instr-atstart=no
+ * --collect-atstart=no`, this program turns collection on around exactly
+ * the iopgt calls a row measures (callgrind's client requests), so the
+ * output file's total is the instruction count of those calls and of
+ * nothing else: no set-up, no checks, no device model. Instruction counts
+ * do not depend on what else the machine runs. scripts/icount runs one
+ * row and format per process and prints the table; bench/README.md lists
+ * the rows, the figures and the targets.
+ *
+ * Every row builds its own table with 4 KiB tables (ARM: the 4K granule)
+ * that allows exactly the row's page size, through the benchmarks' shim,
+ * and calls iopgt's public API directly:
+ *
+ *   map_4k            iopgt_map() of 64 MiB of 4K pages, one call
+ *   map_2m            iopgt_map() of 1 GiB of 2M pages, one call
+ *   map_256x4k        64 iopgt_map() calls of 256 4K pages (1 MiB) each,
+ *                     into leaf tables that exist already
+ *   unmap_4k          iopgt_unmap() of 64 MiB of 4K pages, one call, and
+ *                     its iopgt_gather_release()
+ *   unmap_256x4k      64 iopgt_unmap() calls of 256 4K pages each, each
+ *                     with its iopgt_gather_release(); the tables stay
+ *   harvest_2m_clean  iopgt_read_dirty() (clearing, into a bitmap of 4 KiB
+ *   harvest_2m_dirty  bits) over 1 GiB of 2M leaves, none or all dirty,
+ *                     and its iopgt_gather_release()
+ *   harvest_4k_clean  the same over 64 MiB of 4K leaves
+ *   harvest_4k_dirty
+ *
+ * "Pre-faulted" (the 256 x 4K rows): each call works in the first half of
+ * its own 2 MiB region, whose last 4K page stays mapped throughout. Unmap
+ * gives back the tables it empties, so without that page the leaf table
+ * would go with every unmap and come back with every map. The range is
+ * also mapped and unmapped once before the counted calls.
+ *
+ * Every row first runs its operation once uncounted, so the counted calls
+ * find the table and its allocator as in a long-running system (freed
+ * tables waiting for reuse), and checks every counted call's result: the
+ * bytes mapped or unmapped, the bits a harvest reports, and for the
+ * 256 x 4K rows that no table came or went. The table's calls into its
+ * allocator (talloc, through iopgt's ops) are left out of the count
+ * unless --with-alloc is given: a kernel pays for those in its own page
+ * allocator. The program is linked with -z now, so no lazy symbol binding
+ * lands in a counted call.
+ *
+ * Without valgrind the client requests do nothing, and the program is a
+ * quick check that every row runs and checks out (the ctest smoke test).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <valgrind/callgrind.h>
+
+#include <iopgt/iopgt.h>
+
+#include "shim.h"
+
+#define SZ_4K		(1ull << 12)
+#define SZ_1M		(1ull << 20)
+#define SZ_2M		(1ull << 21)
+#define SZ_64M		(64ull << 20)
+#define SZ_1G		(1ull << 30)
+
+/* The 256 x 4K rows: this many calls, one per 2 MiB region. */
+#define CHUNK_CALLS	64
+#define CHUNK_LEN	SZ_1M
+
+/* Where the mapping starts: not 0, so IOVA 0 is not special. */
+#define BASE_IOVA	SZ_1G
+
+enum row_kind {
+	ROW_MAP,
+	ROW_UNMAP,
+	ROW_HARVEST,
+};
+
+struct row {
+	const char *name;
+	const char *title;	/* for the table */
+	enum row_kind kind;
+	unsigned int pgsize_lg2;
+	uint64_t len;		/* one call's bytes */
+	unsigned int calls;	/* > 1: one per 2 MiB region, pre-faulted */
+	bool dirty;		/* harvest: every leaf dirty, or none */
+	double target;		/* instructions per leaf the core aims at */
+};
+
+static const struct row rows[] = {
+	{ "map_4k", "map 4K", ROW_MAP, 12, SZ_64M, 1, false, 15 },
+	{ "map_2m", "map 2M", ROW_MAP, 21, SZ_1G, 1, false, 15 },
+	{ "map_256x4k", "map 256 x 4K", ROW_MAP, 12, CHUNK_LEN, CHUNK_CALLS,
+	  false, 25 },
+	{ "unmap_4k", "unmap 4K", ROW_UNMAP, 12, SZ_64M, 1, false, 10 },
+	{ "unmap_256x4k", "unmap 256 x 4K", ROW_UNMAP, 12, CHUNK_LEN,
+	  CHUNK_CALLS, false, 25 },
+	{ "harvest_2m_clean", "harvest 2M clean", ROW_HARVEST, 21, SZ_1G, 1,
+	  false, 20 },
+	{ "harvest_2m_dirty", "harvest 2M all dirty", ROW_HARVEST, 21, SZ_1G,
+	  1, true, 100 },
+	{ "harvest_4k_clean", "harvest 4K clean", ROW_HARVEST, 12, SZ_64M, 1,
+	  false, 7 },
+	{ "harvest_4k_dirty", "harvest 4K all dirty", ROW_HARVEST, 12, SZ_64M,
+	  1, true, 20 },
+};
+
+#define NROWS	(sizeof(rows) / sizeof(rows[0]))
+
+/* main() keeps the rows and formats named on the command line in bits */
+_Static_assert(NROWS <= 32, "too many rows for a uint32_t set");
+_Static_assert(IOPGT_FMT_COUNT <= 32, "too many formats for a uint32_t set");
+
+/* ---- counting ------------------------------------------------------------ */
+
+/*
+ * Collection is on only between count_begin() and count_end(), and off
+ * again inside the allocator while counting, unless --with-alloc.
+ * Instrumentation (valgrind's, which makes collection possible at all) is
+ * on for the whole counted phase of a row; the set-up before it runs at
+ * near native speed.
+ */
+static bool counting;
+static bool with_alloc;
+/* Calls into the allocator while counting (entries into ops_hook()) */
+static uint64_t counted_callbacks;
+
+static void count_begin(void)
+{
+	CALLGRIND_TOGGLE_COLLECT;
+	counting = true;
+}
+
+static void count_end(void)
+{
+	counting = false;
+	CALLGRIND_TOGGLE_COLLECT;
+}
+
+static void ops_hook(bool enter)
+{
+	if (!counting)
+		return;
+	if (enter)
+		counted_callbacks++;
+	if (!with_alloc)
+		CALLGRIND_TOGGLE_COLLECT;
+}
+
+/* ---- one row ------------------------------------------------------------- */
+
+struct run {
+	const struct row *row;
+	struct shim_pt *spt;
+	struct iopgt *pt;
+	uint64_t *words;	/* harvest bitmap, one bit per 4 KiB */
+	struct iopgt_bitmap bm;
+};
+
+/* The IOVA of call @i of the row; a 2 MiB region each when several. */
+static uint64_t call_iova(const struct run *r, unsigned int i)
+{
+	uint64_t stride = r->row->calls > 1 ? SZ_2M : r->row->len;
+
+	return BASE_IOVA + i * stride;
+}
+
+static uint64_t span(const struct run *r)
+{
+	return r->row->calls > 1 ? r->row->calls * SZ_2M : r->row->len;
+}
+
+static int map(struct run *r, uint64_t iova, uint64_t len, bool counted)
+{
+	uint64_t mapped = 0;
+	int ret;
+
+	if (counted)
+		count_begin();
+	ret = iopgt_map(r->pt, iova, iova, len, IOPGT_READ | IOPGT_WRITE,
+			&mapped);
+	if (counted)
+		count_end();
+	if (!ret && mapped != len)
+		ret = -EIO;
+	return ret;
+}
+
+static int unmap(struct run *r, uint64_t iova, uint64_t len, bool counted)
+{
+	struct iopgt_gather gather;
+	uint64_t unmapped = 0;
+	int ret;
+
+	iopgt_gather_init(&gather);
+	if (counted)
+		count_begin();
+	ret = iopgt_unmap(r->pt, iova, len, &gather, &unmapped);
+	iopgt_gather_release(r->pt, &gather, NULL);
+	if (counted)
+		count_end();
+	if (!ret && unmapped != len)
+		ret = -EIO;
+	return ret;
+}
+
+static int harvest(struct run *r, bool counted)
+{
+	struct iopgt_gather gather;
+	int ret;
+
+	memset(r->words, 0, r->bm.nbits / 8);
+	iopgt_gather_init(&gather);
+	if (counted)
+		count_begin();
+	ret = iopgt_read_dirty(r->pt, BASE_IOVA, r->row->len, 0, &r->bm,
+			       &gather);
+	iopgt_gather_release(r->pt, &gather, NULL);
+	if (counted)
+		count_end();
+	return ret;
+}
+
+/* Every call of the row, counted or not. */
+static int map_calls(struct run *r, bool counted)
+{
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < r->row->calls && !ret; i++)
+		ret = map(r, call_iova(r, i), r->row->len, counted);
+	return ret;
+}
+
+static int unmap_calls(struct run *r, bool counted)
+{
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < r->row->calls && !ret; i++)
+		ret = unmap(r, call_iova(r, i), r->row->len, counted);
+	return ret;
+}
+
+/* Keep the last 4K page of every 2 MiB region mapped (pre-faulting). */
+static int prefault(struct run *r)
+{
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < r->row->calls && !ret; i++)
+		ret = map(r, call_iova(r, i) + SZ_2M - SZ_4K, SZ_4K, false);
+	return ret;
+}
+
+/*
+ * After the counted calls of a 256 x 4K row: the last page of every
+ * region still mapped, the first mapped after a map and not after an
+ * unmap, and no table allocated or freed by the counted calls.
+ */
+static int chunked_check(struct run *r)
+{
+	bool want_first = r->row->kind == ROW_MAP;
+	uint64_t iova, pa;
+	unsigned int i;
+
+	if (counted_callbacks)
+		return -EIO;
+	for (i = 0; i < r->row->calls; i++) {
+		iova = call_iova(r, i);
+		if (iopgt_iova_to_phys(r->pt, iova + SZ_2M - SZ_4K, &pa) ||
+		    !iopgt_iova_to_phys(r->pt, iova, &pa) != want_first)
+			return -EIO;
+	}
+	return 0;
+}
+
+static uint64_t bitmap_weight(const struct run *r)
+{
+	uint64_t i, w = 0;
+
+	for (i = 0; i < r->bm.nbits / 64; i++)
+		w += (uint64_t)__builtin_popcountll(r->words[i]);
+	return w;
+}
+
+/* The harvest's table: the range mapped, and all dirty or all clean. */
+static int harvest_setup(struct run *r)
+{
+	uint64_t pages = r->row->len / SZ_4K;
+	uint64_t marked = 0;
+	int ret;
+
+	r->words = calloc(pages / 64, sizeof(uint64_t));
+	if (!r->words)
+		return -ENOMEM;
+	r->bm = (struct iopgt_bitmap){
+		.base = BASE_IOVA,
+		.pgshift = 12,
+		.words = r->words,
+		.nbits = pages,
+	};
+	ret = map(r, BASE_IOVA, r->row->len, false);
+	/* one uncounted harvest: every leaf clean, the paths warm */
+	if (!ret)
+		ret = harvest(r, false);
+	if (!ret && r->row->dirty)
+		ret = shim_pt_mark_all(r->spt, &marked);
+	if (!ret && marked != (r->row->dirty ? pages : 0))
+		ret = -EIO;
+	return ret;
+}
+
+static int harvest_check(const struct run *r)
+{
+	uint64_t want = r->row->dirty ? r->row->len / SZ_4K : 0;
+
+	return bitmap_weight(r) == want ? 0 : -EIO;
+}
+
+/*
+ * Set the row up, run it once uncounted, then counted; *@leaves is the
+ * number of leaves the counted calls handled.
+ */
+static int run_row(struct run *r, uint64_t *leaves)
+{
+	const struct row *row = r->row;
+	bool chunked = row->calls > 1;
+	int ret = 0;
+
+	if (chunked)
+		ret = prefault(r);
+	switch (row->kind) {
+	case ROW_MAP:
+		if (!ret)
+			ret = map_calls(r, false);
+		if (!ret)
+			ret = unmap_calls(r, false);
+		CALLGRIND_START_INSTRUMENTATION;
+		if (!ret)
+			ret = map_calls(r, true);
+		CALLGRIND_STOP_INSTRUMENTATION;
+		break;
+	case ROW_UNMAP:
+		if (!ret)
+			ret = map_calls(r, false);
+		if (!ret)
+			ret = unmap_calls(r, false);
+		if (!ret)
+			ret = map_calls(r, false);
+		CALLGRIND_START_INSTRUMENTATION;
+		if (!ret)
+			ret = unmap_calls(r, true);
+		CALLGRIND_STOP_INSTRUMENTATION;
+		break;
+	case ROW_HARVEST:
+		ret = harvest_setup(r);
+		CALLGRIND_START_INSTRUMENTATION;
+		if (!ret)
+			ret = harvest(r, true);
+		CALLGRIND_STOP_INSTRUMENTATION;
+		if (!ret)
+			ret = harvest_check(r);
+		break;
+	}
+	if (!ret && chunked)
+		ret = chunked_check(r);
+	*leaves = (uint64_t)row->calls * (row->len >> row->pgsize_lg2);
+	return ret;
+}
+
+static int run_one(const struct row *row, int fmt)
+{
+	struct run r = { .row = row };
+	uint64_t leaves = 0, arena;
+	int ret;
+
+	/* Leaf tables, the levels above them, and slack */
+	arena = 2 * (span(&r) >> row->pgsize_lg2) * sizeof(uint64_t) + SZ_64M;
+	r.spt = shim_pt_create(fmt, row->pgsize_lg2, arena,
+			       row->kind == ROW_HARVEST, &ret);
+	if (!r.spt) {
+		fprintf(stderr, "icount: %s %s: %s\n", row->name,
+			shim_format_name(fmt), shim_strerror(ret));
+		return ret;
+	}
+	r.pt = shim_pt_iopgt(r.spt);
+	shim_pt_set_ops_hook(r.spt, ops_hook);
+	counted_callbacks = 0;
+	ret = run_row(&r, &leaves);
+	if (ret)
+		fprintf(stderr, "icount: %s %s: %s\n", row->name,
+			shim_format_name(fmt), shim_strerror(ret));
+	else
+		printf("%s %s leaves=%" PRIu64 " calls=%u callbacks=%" PRIu64
+		       "\n", row->name, shim_format_name(fmt), leaves,
+		       row->calls, counted_callbacks);
+	free(r.words);
+	shim_pt_destroy(r.spt);
+	return ret;
+}
+
+/* ---- command line -------------------------------------------------------- */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: icount [--row NAME]... [--format NAME]... "
+		"[--with-alloc]\n"
+		"       icount --list\n"
+		"\n"
+		"Runs the rows named (default: all) on the formats named\n"
+		"(default: all built), printing one line per pair:\n"
+		"  <row> <format> leaves=<n> calls=<n> callbacks=<n>\n"
+		"(callbacks: calls into the table allocator while counting).\n"
+		"Under valgrind --tool=callgrind --instr-atstart=no\n"
+		"--collect-atstart=no, the output file's total is the\n"
+		"instruction count of the counted calls (scripts/icount).\n"
+		"--list prints each row's name, target (instructions per\n"
+		"leaf) and title.\n");
+}
+
+/* Index of the row called @name, or -1. */
+static int find_row(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < NROWS; i++)
+		if (!strcmp(rows[i].name, name))
+			return i;
+	return -1;
+}
+
+static int find_format(const char *name)
+{
+	int fmt;
+
+	for (fmt = 1; fmt < shim_format_count(); fmt++)
+		if (shim_format_available(fmt) &&
+		    !strcmp(shim_format_name(fmt), name))
+			return fmt;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "row", required_argument, NULL, 'r' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "with-alloc", no_argument, NULL, 'a' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	/* the rows and formats named (bit per index); none: all */
+	uint32_t row_set = 0, fmt_set = 0;
+	int c, fmt, row, failed = 0;
+	unsigned int i;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			row = find_row(optarg);
+			if (row < 0) {
+				fprintf(stderr, "icount: no row %s\n", optarg);
+				return 2;
+			}
+			row_set |= 1u << row;
+			break;
+		case 'f':
+			fmt = find_format(optarg);
+			if (!fmt) {
+				fprintf(stderr, "icount: no format %s\n",
+					optarg);
+				return 2;
+			}
+			fmt_set |= 1u << fmt;
+			break;
+		case 'a':
+			with_alloc = true;
+			break;
+		case 'l':
+			for (i = 0; i < NROWS; i++)
+				printf("%s %g %s\n", rows[i].name,
+				       rows[i].target, rows[i].title);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return 2;
+	}
+
+	for (i = 0; i < NROWS; i++) {
+		if (row_set && !(row_set & (1u << i)))
+			continue;
+		for (fmt = 1; fmt < shim_format_count(); fmt++) {
+			if (!shim_format_available(fmt) ||
+			    (fmt_set && !(fmt_set & (1u << fmt))))
+				continue;
+			if (run_one(&rows[i], fmt))
+				failed++;
+		}
+	}
+	return failed ? 1 : 0;
+}
