@@ -518,7 +518,7 @@ struct tpl_report {
 	u64 req_first, req_last;
 	u64 word;		/* index of the word in acc */
 	u64 acc;
-	u64 run_first, run_last; /* record callback: pending stretch */
+	u64 run_first, run_last; /* the pending stretch */
 	bool run;
 };
 
@@ -533,17 +533,13 @@ static void tpl_report_init(struct tpl_report *r,
 	r->run = false;
 }
 
-static void tpl_report_flush(struct tpl_report *r)
+/* Write the accumulated word out. */
+static void tpl_report_acc_out(struct tpl_report *r)
 {
 	const struct iopgt_bitmap *bm = r->bm;
 	u64 span_first, span_last, old, cur, *wp;
 	unsigned int word_lg2;
 
-	if (r->run) {
-		bm->record(bm->ctx, r->run_first,
-			   r->run_last - r->run_first + 1);
-		r->run = false;
-	}
 	if (!r->acc)
 		return;
 	wp = &bm->words[r->word];
@@ -565,29 +561,22 @@ static void tpl_report_flush(struct tpl_report *r)
 static inline void tpl_report_word(struct tpl_report *r, u64 word, u64 bits)
 {
 	if (word != r->word) {
-		tpl_report_flush(r);
+		tpl_report_acc_out(r);
 		r->word = word;
 	}
 	r->acc |= bits;
 }
 
-/* Report [@first, @last], already clipped to what the caller wants. */
-static void tpl_report(struct tpl_report *r, u64 first, u64 last)
+/*
+ * Set the bits of [@first, @last]. A partial first or last word collects
+ * in the accumulator (it may be shared with a neighbouring request); whole
+ * words lie inside this stretch alone and are written directly.
+ */
+static void tpl_report_bits(struct tpl_report *r, u64 first, u64 last)
 {
 	const struct iopgt_bitmap *bm = r->bm;
-	u64 bit, last_bit, word, mask;
+	u64 bit, last_bit, word, *wp, *end;
 
-	if (bm->record) {
-		if (r->run && first == r->run_last + 1) {
-			r->run_last = last;
-			return;
-		}
-		tpl_report_flush(r);
-		r->run = true;
-		r->run_first = first;
-		r->run_last = last;
-		return;
-	}
 	if (last < bm->base)
 		return;
 	first = tpl_max(first, bm->base);
@@ -598,26 +587,73 @@ static void tpl_report(struct tpl_report *r, u64 first, u64 last)
 	if (last_bit >= bm->nbits)
 		last_bit = bm->nbits - 1;
 	word = bit / 64;
-	mask = ~0ull << (bit % 64);
 	if (last_bit / 64 == word) {
-		tpl_report_word(r, word, mask & (~0ull >> (63 - last_bit % 64)));
+		tpl_report_word(r, word, (~0ull << (bit % 64)) &
+				(~0ull >> (63 - last_bit % 64)));
 		return;
 	}
-	/*
-	 * Several words: a partial first or last one collects in the
-	 * accumulator (it may be shared with a neighbouring request); whole
-	 * words lie inside this request and are written directly.
-	 */
 	if (bit % 64) {
-		tpl_report_word(r, word, mask);
+		tpl_report_word(r, word, ~0ull << (bit % 64));
 		word++;
 	}
-	for (; word < last_bit / 64; word++)
-		WRITE_ONCE(bm->words[word], ~0ull);
+	wp = &bm->words[word];
+	end = &bm->words[last_bit / 64];
 	if (last_bit % 64 == 63)
-		WRITE_ONCE(bm->words[word], ~0ull);
+		end++;
 	else
-		tpl_report_word(r, word, ~0ull >> (63 - last_bit % 64));
+		tpl_report_word(r, last_bit / 64,
+				~0ull >> (63 - last_bit % 64));
+	for (; end - wp >= 8; wp += 8) {
+		WRITE_ONCE(wp[0], ~0ull);
+		WRITE_ONCE(wp[1], ~0ull);
+		WRITE_ONCE(wp[2], ~0ull);
+		WRITE_ONCE(wp[3], ~0ull);
+		WRITE_ONCE(wp[4], ~0ull);
+		WRITE_ONCE(wp[5], ~0ull);
+		WRITE_ONCE(wp[6], ~0ull);
+		WRITE_ONCE(wp[7], ~0ull);
+	}
+	for (; wp < end; wp++)
+		WRITE_ONCE(*wp, ~0ull);
+}
+
+/* Report the pending stretch. */
+static void tpl_report_run_out(struct tpl_report *r)
+{
+	const struct iopgt_bitmap *bm = r->bm;
+
+	if (!r->run)
+		return;
+	r->run = false;
+	if (bm->record)
+		bm->record(bm->ctx, r->run_first,
+			   r->run_last - r->run_first + 1);
+	else
+		tpl_report_bits(r, r->run_first, r->run_last);
+}
+
+/* Everything reported so far reaches the bitmap. */
+static void tpl_report_flush(struct tpl_report *r)
+{
+	tpl_report_run_out(r);
+	tpl_report_acc_out(r);
+}
+
+/*
+ * Report [@first, @last], already clipped to what the caller wants.
+ * Stretches that follow each other are joined and reported as one, so a
+ * run of dirty large leaves costs its bitmap words and little more.
+ */
+static inline void tpl_report(struct tpl_report *r, u64 first, u64 last)
+{
+	if (r->run && first == r->run_last + 1) {
+		r->run_last = last;
+		return;
+	}
+	tpl_report_run_out(r);
+	r->run = true;
+	r->run_first = first;
+	r->run_last = last;
 }
 
 /*
@@ -666,6 +702,13 @@ static u64 tpl_count_leaves(const struct iopgt *pt, u64 *table,
 	unsigned int i, sz;
 	u64 total = 0, pte;
 
+	if (!level) {
+		/* the leaf level: a leaf is whatever is not empty */
+		for (i = 0; i < n; i++)
+			total += fmt_classify(pt, 0, READ_ONCE(table[i]),
+					      &sz) != IOPGT_E_EMPTY;
+		return total << item_lg2;
+	}
 	for (i = 0; i < n; i++) {
 		pte = READ_ONCE(table[i]);
 		switch (fmt_classify(pt, level, pte, &sz)) {
@@ -725,6 +768,19 @@ static unsigned int tpl_unmap_run(const struct iopgt *pt, u64 *table,
 	if (last < span_last)
 		end = iopgt_index(pt, level, last);
 	WRITE_ONCE(table[idx], 0);
+	if (!level) {
+		/* the common case, with the level known to the compiler */
+		u64 *p = &table[idx + 1], *stop = &table[end];
+
+		for (; p <= stop; p++) {
+			pte = READ_ONCE(*p);
+			if (fmt_classify(pt, 0, pte, &sz) != IOPGT_E_LEAF ||
+			    sz != item_lg2)
+				break;
+			WRITE_ONCE(*p, 0);
+		}
+		return (unsigned int)(p - &table[idx]);
+	}
 	for (i = idx + 1; i <= end; i++) {
 		pte = READ_ONCE(table[i]);
 		if (fmt_classify(pt, level, pte, &sz) != IOPGT_E_LEAF ||
@@ -826,29 +882,63 @@ static void tpl_unmap_walk(struct tpl_unmap *u, u64 *table,
 	}
 }
 
-/* Does @table (at @level) hold nothing, not even a pending marker? */
-static bool tpl_table_empty(const struct iopgt *pt, const u64 *table,
-			    unsigned int level)
+/* Do slots [@from, @to) of @table hold nothing, not even a marker? */
+static bool tpl_slots_empty(const struct iopgt *pt, const u64 *table,
+			    unsigned int level, unsigned int from,
+			    unsigned int to)
 {
-	unsigned int n = 1u << iopgt_table_lg2(pt, level), i, j, sz;
+	unsigned int i, sz;
 	u64 pte;
 
-	for (i = 0; i < n; i += 8) {
-		if (n >= 8 && !(READ_ONCE(table[i]) | READ_ONCE(table[i + 1]) |
-				READ_ONCE(table[i + 2]) | READ_ONCE(table[i + 3]) |
-				READ_ONCE(table[i + 4]) | READ_ONCE(table[i + 5]) |
-				READ_ONCE(table[i + 6]) | READ_ONCE(table[i + 7])))
+	for (i = from; i < to; i++) {
+		if (!(i & 7) && i + 8 <= to &&
+		    !(READ_ONCE(table[i]) | READ_ONCE(table[i + 1]) |
+		      READ_ONCE(table[i + 2]) | READ_ONCE(table[i + 3]) |
+		      READ_ONCE(table[i + 4]) | READ_ONCE(table[i + 5]) |
+		      READ_ONCE(table[i + 6]) | READ_ONCE(table[i + 7]))) {
+			i += 7;
 			continue;
-		/* stray bits in an entry the hardware ignores are nothing */
-		for (j = i; j < i + 8 && j < n; j++) {
-			pte = READ_ONCE(table[j]);
-			if (pte && (FMT_NEEDS_BBM ||
-				    fmt_classify(pt, level, pte, &sz) !=
-					    IOPGT_E_EMPTY))
-				return false;
 		}
+		/* stray bits in an entry the hardware ignores are nothing */
+		pte = READ_ONCE(table[i]);
+		if (pte && (FMT_NEEDS_BBM ||
+			    fmt_classify(pt, level, pte, &sz) != IOPGT_E_EMPTY))
+			return false;
 	}
 	return true;
+}
+
+/*
+ * Does the table at @level on the path to @iova hold nothing, after an
+ * unmap of [@first, @last]? Its slots whose whole item lies in that range
+ * were just cleared (leaves removed, tables detached, markers cleared) and
+ * are not read again.
+ */
+static bool tpl_table_empty(const struct iopgt *pt, const u64 *table,
+			    unsigned int level, u64 iova, u64 first, u64 last)
+{
+	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
+	unsigned int tbl_lg2 = iopgt_table_lg2(pt, level);
+	unsigned int n = 1u << tbl_lg2, lo = n, hi = n;
+	u64 base = iova & ~iopgt_lg2_mask(item_lg2 + tbl_lg2);
+	u64 span_last = base | iopgt_lg2_mask(item_lg2 + tbl_lg2);
+	u64 lo_iova, hi_end;
+
+	if (first <= span_last && last >= base) {
+		/* the slots whose items lie wholly inside [first, last] */
+		lo_iova = first <= base ? base :
+			  ((first - 1) | iopgt_lg2_mask(item_lg2)) + 1;
+		hi_end = last >= span_last ? span_last + 1 - base :
+			 ((last + 1) & ~iopgt_lg2_mask(item_lg2)) - base;
+		if (lo_iova <= span_last) {
+			lo = (lo_iova - base) >> item_lg2;
+			hi = (unsigned int)(hi_end >> item_lg2);
+			if (hi < lo)
+				hi = lo;
+		}
+	}
+	return tpl_slots_empty(pt, table, level, 0, lo) &&
+	       tpl_slots_empty(pt, table, level, hi, n);
 }
 
 /*
@@ -878,14 +968,15 @@ static unsigned int tpl_path(const struct iopgt *pt, u64 iova,
  * reclaim gate: no other call can be inside them.
  */
 static void tpl_reclaim_path(struct iopgt *pt, struct iopgt_gather *gather,
-			     u64 iova)
+			     u64 iova, u64 ufirst, u64 ulast)
 {
 	u64 *slots[IOPGT_MAX_LEVELS], *tables[IOPGT_MAX_LEVELS], first;
 	unsigned int n = tpl_path(pt, iova, slots, tables), level;
 
 	while (n--) {
 		level = pt->levels - 2 - n;
-		if (!tpl_table_empty(pt, tables[n], level))
+		if (!tpl_table_empty(pt, tables[n], level, iova, ufirst,
+				     ulast))
 			return;
 		iopgt_xchg64(slots[n], 0);
 		iopgt_sync(pt, slots[n], sizeof(u64));
@@ -901,15 +992,16 @@ static void tpl_reclaim_path(struct iopgt *pt, struct iopgt_gather *gather,
  * hint, taken with no gate held: a table above a non-empty one is not
  * empty either.)
  */
-static bool tpl_path_has_empty(const struct iopgt *pt, u64 iova,
-			       const u64 *skip, u64 **deepest)
+static bool tpl_path_has_empty(const struct iopgt *pt, u64 iova, u64 first,
+			       u64 last, const u64 *skip, u64 **deepest)
 {
 	u64 *slots[IOPGT_MAX_LEVELS], *tables[IOPGT_MAX_LEVELS];
 	unsigned int n = tpl_path(pt, iova, slots, tables);
 
 	*deepest = n ? tables[n - 1] : NULL;
 	return n && tables[n - 1] != skip &&
-	       tpl_table_empty(pt, tables[n - 1], pt->levels - 1 - n);
+	       tpl_table_empty(pt, tables[n - 1], pt->levels - 1 - n, iova,
+			       first, last);
 }
 
 /*
@@ -927,13 +1019,14 @@ static void tpl_unmap_reclaim(struct iopgt *pt, struct iopgt_gather *gather,
 	u64 *first_table, *last_table;
 
 	if (pt->levels < 2 ||
-	    (!tpl_path_has_empty(pt, iova, NULL, &first_table) &&
-	     !tpl_path_has_empty(pt, last, first_table, &last_table)))
+	    (!tpl_path_has_empty(pt, iova, iova, last, NULL, &first_table) &&
+	     !tpl_path_has_empty(pt, last, iova, last, first_table,
+				 &last_table)))
 		return;
 	if (!iopgt_reclaim_begin(pt))
 		return;
-	tpl_reclaim_path(pt, gather, iova);
-	tpl_reclaim_path(pt, gather, last);
+	tpl_reclaim_path(pt, gather, iova, iova, last);
+	tpl_reclaim_path(pt, gather, last, iova, last);
 	iopgt_reclaim_end(pt);
 }
 
@@ -1049,6 +1142,33 @@ static unsigned int tpl_harvest_leaf(struct tpl_harvest *h, u64 *table,
 		h->clean_last = leaf_last;
 	}
 	return g + n;
+}
+
+/*
+ * A leaf of one slot (@ptep, read as @pte, translating [@e_first,
+ * @e_last]) that passed the dirty filter: what tpl_harvest_leaf() does,
+ * without its work for several slots.
+ */
+static inline void tpl_harvest_one(struct tpl_harvest *h, u64 *ptep, u64 pte,
+				   u64 e_first, u64 e_last)
+{
+	const struct iopgt *pt = h->pt;
+	bool whole = e_first >= h->first && e_last <= h->last;
+
+	if (!fmt_leaf_dirty(pt, pte))
+		return;
+	if (h->report)
+		tpl_report(&h->rep, likely(whole) ? e_first :
+						     tpl_max(e_first, h->first),
+			   likely(whole) ? e_last : tpl_min(e_last, h->last));
+	if (!h->clear || !whole)
+		return;
+	tpl_clean(pt, ptep, pte);
+	if (!h->cleaned) {
+		h->clean_first = e_first;
+		h->cleaned = true;
+	}
+	h->clean_last = e_last;
 }
 
 /* Does any entry of the cache line at @line pass the dirty filter? */
@@ -1289,6 +1409,7 @@ static void tpl_harvest_walk(struct tpl_harvest *h, u64 *table,
 	unsigned int i = iopgt_index(pt, level, iova), end, sz;
 	unsigned int tail = 0, tail_lg2 = 0;
 	u64 base = iova & ~iopgt_lg2_mask(item_lg2 + tbl_lg2);
+	const u64 item_mask = iopgt_lg2_mask(item_lg2);
 	u64 e_first, pte, next_pte;
 	const u64 *next;
 
@@ -1317,8 +1438,12 @@ static void tpl_harvest_walk(struct tpl_harvest *h, u64 *table,
 		e_first = base + ((u64)i << item_lg2);
 		switch (fmt_classify(pt, level, pte, &sz)) {
 		case IOPGT_E_LEAF:
-			if ((pte & FMT_DIRTY_MASK(pt)) != FMT_DIRTY_VAL(pt) &&
-			    sz == item_lg2) {
+			if (sz == item_lg2) {
+				if ((pte & FMT_DIRTY_MASK(pt)) ==
+				    FMT_DIRTY_VAL(pt))
+					tpl_harvest_one(h, &table[i], pte,
+							e_first,
+							e_first + item_mask);
 				i++;
 				break;
 			}

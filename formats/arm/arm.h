@@ -354,7 +354,7 @@ static inline enum iopgt_etype armpt_classify(const struct iopgt *pt,
 	 * not write) counts as one entry, so no walk strays past the table;
 	 * iopgt_validate() reports the bit.
 	 */
-	if ((pte & ARMPT_CONT) &&
+	if (unlikely(pte & ARMPT_CONT) &&
 	    likely(armpt_contig_lg2(pt, level) <= iopgt_table_lg2(pt, level)))
 		*size_lg2 += armpt_contig_lg2(pt, level);
 	return IOPGT_E_LEAF;
