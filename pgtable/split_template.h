@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * Split: large leaves into smaller ones, with the same translation and
+ * dirty state, while the device keeps translating. Also the
+ * break-before-make modes split and merge share.
+ *
+ * Part of the algorithm template: included once per format by
+ * pgtable/iopgt_template.h, after the format's codecs.
+ */
+
+/*
+ * How a live leaf may become a table or back (ARM break-before-make):
+ * directly (every other format, and ARM with BBML2); in two steps through
+ * an entry with nT set (BBML1); or in two steps through an invalid entry,
+ * a window in which the device faults (BBML0, only if the caller allows
+ * it). The second step happens in gather release, after the caller has
+ * invalidated the first.
+ */
+enum tpl_bbm {
+	TPL_BBM_DIRECT,
+	TPL_BBM_NT,
+	TPL_BBM_FAULT,
+};
+
+static int tpl_bbm_mode(const struct iopgt *pt, u32 flags, enum tpl_bbm *mode)
+{
+	*mode = TPL_BBM_DIRECT;
+	if (!FMT_NEEDS_BBM || (pt->cfg.quirks & IOPGT_QUIRK_ARM_BBML2))
+		return 0;
+	if (pt->cfg.quirks & IOPGT_QUIRK_ARM_BBML1) {
+		*mode = TPL_BBM_NT;
+		return 0;
+	}
+	if (flags & IOPGT_SPLIT_ALLOW_FAULT) {
+		*mode = TPL_BBM_FAULT;
+		return 0;
+	}
+	return -EBUSY;
+}
+
+/* Queue a built subtree for installation at gather release. */
+static void tpl_pend_install(struct iopgt *pt, struct iopgt_gather *gather,
+			     u64 *table, u64 pa, unsigned int level, u64 iova,
+			     u64 expect)
+{
+	struct iopgt_table_meta *meta = pt->cfg.ops->table_meta(pt->cfg.ctx,
+								table);
+
+	meta->next = gather->pending;
+	meta->iova = iova;
+	meta->level = level;
+	meta->flags = 0;
+	meta->pa = pa;
+	meta->up = NULL;
+	meta->expect = expect;
+	gather->pending = table;
+	gather->npending++;
+}
+
+/*
+ * Split: every leaf in the range larger than the target becomes leaves of
+ * the target size with the same OA, attributes and dirty state. Like map,
+ * it prepares (counts the tables every split needs) and allocates before it
+ * changes anything. A leaf whose target size lives at its own level (AMD
+ * replicas, ARM contiguous runs) is rewritten slot by slot; otherwise each
+ * slot's subtree is built off to the side and installed with one
+ * compare-exchange, so a walker sees the old leaf or the new subtree,
+ * never a hole. If the hardware marks the old leaf dirty meanwhile, the
+ * compare-exchange fails and the subtree is marked dirty before the retry.
+ */
+struct tpl_split {
+	struct iopgt *pt;
+	struct iopgt_gather *gather;
+	enum tpl_bbm bbm;
+	unsigned int target_lg2;
+	bool commit;
+	u64 need;
+	struct tpl_pool pool;
+};
+
+/* Tables one slot of a leaf at @level needs to reach the target level. */
+static u64 tpl_split_tables(const struct iopgt *pt, unsigned int level,
+			    unsigned int target_level)
+{
+	u64 n = 0, per = 1;
+	unsigned int l;
+
+	for (l = level; l > target_level; l--) {
+		n += per;
+		per <<= iopgt_bpl(pt);
+	}
+	return n;
+}
+
+/*
+ * Build, off to the side, the subtree replacing one slot (a table at
+ * @level translating from @oa) made of target-size leaves like @leaf.
+ */
+static u64 *tpl_split_build(struct tpl_split *sp, unsigned int level, u64 oa,
+			    u64 leaf, u64 *pa)
+{
+	const struct iopgt *pt = sp->pt;
+	unsigned int n = 1u << iopgt_table_lg2(pt, level);
+	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
+	unsigned int target_level = iopgt_size_level(pt, sp->target_lg2);
+	u64 attrs = fmt_leaf_attrs(pt, level + 1, leaf);
+	bool dirty = fmt_leaf_dirty(pt, leaf);
+	u64 *table, *child, cpa, e_oa;
+	unsigned int i;
+
+	table = tpl_pool_take(&sp->pool, pa);
+	if (!table)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		e_oa = oa + ((u64)i << item_lg2);
+		if (level == target_level) {
+			table[i] = fmt_make_leaf(pt, level, e_oa,
+						 sp->target_lg2, attrs);
+			if (dirty)
+				table[i] = fmt_leaf_mkdirty(pt, table[i]);
+		} else {
+			child = tpl_split_build(sp, level - 1, e_oa, leaf, &cpa);
+			if (!child)
+				return NULL;
+			table[i] = fmt_make_table(pt, level, cpa);
+		}
+	}
+	iopgt_sync(pt, table, sizeof(u64) * n);
+	return table;
+}
+
+/*
+ * The first step of a split under break-before-make: the slot, read as
+ * @old, gets the old leaf with nT set (BBML1) or its marker (BBML0); the
+ * subtree waits on the gather for the caller's invalidation. Dirty state
+ * the old leaf has (or gets meanwhile, through nT) is carried into the
+ * subtree. Returns false, writing nothing, if the slot changed beyond
+ * what the hardware sets.
+ */
+static bool tpl_split_break(struct tpl_split *sp, u64 *ptep, unsigned int level,
+			    u64 old, u64 *sub, u64 spa, u64 slot_iova,
+			    bool dirty)
+{
+	const struct iopgt *pt = sp->pt;
+	u64 hw = fmt_hw_bits(pt, level), mid, cur;
+
+	for (;;) {
+		mid = sp->bbm == TPL_BBM_NT ? fmt_leaf_set_nt(pt, old) :
+					      fmt_leaf_mkinvalid(pt, old);
+		cur = iopgt_cmpxchg64(ptep, old, mid);
+		if (cur == old)
+			break;
+		if ((cur ^ old) & ~hw)
+			return false;
+		old = cur;
+	}
+	iopgt_sync(pt, ptep, sizeof(u64));
+	if (!dirty && fmt_leaf_dirty(pt, old))
+		tpl_mark_private_dirty(pt, sub, level - 1);
+	tpl_pend_install(sp->pt, sp->gather, sub, spa, level - 1, slot_iova,
+			 mid);
+	return true;
+}
+
+/*
+ * Note a leaf filling several slots that split rewrites slot by slot. The
+ * hardware sets dirty state in one slot of such a leaf and may hold the
+ * whole leaf cached as dirty until the invalidation: writes through that
+ * entry to the leaf's other parts touch no entry at all. Gather release
+ * therefore looks at each such leaf once more and, if any part is dirty,
+ * makes every part dirty (tpl_runs_recheck).
+ */
+static void tpl_note_run(struct iopgt_gather *gather, u64 first, u64 last,
+			 unsigned int size_lg2)
+{
+	if (gather->runs_first > gather->runs_last) {
+		gather->runs_first = first;
+		gather->runs_last = last;
+	} else {
+		gather->runs_first = tpl_min(gather->runs_first, first);
+		gather->runs_last = tpl_max(gather->runs_last, last);
+	}
+	if (size_lg2 > gather->runs_lg2)
+		gather->runs_lg2 = size_lg2;
+}
+
+static int tpl_split_leaf(struct tpl_split *sp, u64 *table, unsigned int idx,
+			  unsigned int level, unsigned int size_lg2, u64 iova)
+{
+	const struct iopgt *pt = sp->pt;
+	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
+	unsigned int n = 1u << (size_lg2 - item_lg2), g = idx & ~(n - 1), j;
+	unsigned int target_level = iopgt_size_level(pt, sp->target_lg2);
+	u64 leaf_first = iova & ~iopgt_lg2_mask(size_lg2);
+	u64 pte, orig, oa, slot_oa, new, *sub, spa;
+	bool dirty = false;
+
+	if (!sp->commit) {
+		/* contiguous runs change in place: only without BBM */
+		if (target_level == level && sp->bbm != TPL_BBM_DIRECT)
+			return -EBUSY;
+		if (target_level < level)
+			sp->need += n * tpl_split_tables(pt, level,
+							 target_level);
+		return 0;
+	}
+	/* the leaf is dirty if any slot is: every new leaf inherits it */
+	for (j = 0; j < n; j++)
+		dirty |= fmt_leaf_dirty(pt, READ_ONCE(table[g + j]));
+	oa = fmt_leaf_oa(pt, level, READ_ONCE(table[g]), size_lg2);
+	for (j = 0; j < n; j++) {
+		orig = pte = READ_ONCE(table[g + j]);
+		slot_oa = oa + ((u64)j << item_lg2);
+		if (dirty)
+			pte = fmt_leaf_mkdirty(pt, pte);
+		if (target_level == level) {
+			new = fmt_make_leaf(pt, level, slot_oa, sp->target_lg2,
+					    fmt_leaf_attrs(pt, level, pte));
+			if (dirty)
+				new = fmt_leaf_mkdirty(pt, new);
+			sub = NULL;
+		} else {
+			sub = tpl_split_build(sp, level - 1, slot_oa, pte,
+					      &spa);
+			if (!sub)
+				return -ENOMEM;
+			new = fmt_make_table(pt, level, spa);
+		}
+		if (sub && sp->bbm != TPL_BBM_DIRECT) {
+			if (tpl_split_break(sp, &table[g + j], level, orig,
+					    sub, spa,
+					    leaf_first + ((u64)j << item_lg2),
+					    dirty))
+				continue;
+		} else if (tpl_replace_leaf(pt, level, &table[g + j], orig,
+					    new, dirty, sub, level - 1)) {
+			continue;
+		}
+		/* a concurrent edit of this range: not ours to undo */
+		if (sub)
+			tpl_free_tree(sp->pt, sub, level - 1);
+		return -EEXIST;
+	}
+	iopgt_gather_add(sp->gather, leaf_first,
+			 leaf_first | iopgt_lg2_mask(size_lg2));
+	if (n > 1)
+		tpl_note_run(sp->gather, leaf_first,
+			     leaf_first | iopgt_lg2_mask(size_lg2), size_lg2);
+	if (target_level < level)
+		sp->gather->flags |= IOPGT_GATHER_SPLIT;
+	return 0;
+}
+
+static int tpl_split_walk(struct tpl_split *sp, u64 *table, unsigned int level,
+			  u64 iova, u64 last)
+{
+	const struct iopgt *pt = sp->pt;
+	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
+	unsigned int idx = iopgt_index(pt, level, iova);
+	unsigned int size_lg2, n;
+	u64 this_last, pte;
+	int ret;
+
+	for (;;) {
+		this_last = tpl_min(tpl_entry_last(pt, level, iova), last);
+		pte = READ_ONCE(table[idx]);
+		switch (fmt_classify(pt, level, pte, &size_lg2)) {
+		case IOPGT_E_LEAF:
+			n = 1u << (size_lg2 - item_lg2);
+			this_last = tpl_min(iova | iopgt_lg2_mask(size_lg2),
+					    last);
+			if (size_lg2 > sp->target_lg2) {
+				ret = tpl_split_leaf(sp, table, idx, level,
+						     size_lg2, iova);
+				if (ret)
+					return ret;
+			}
+			idx = (idx & ~(n - 1)) + n;
+			break;
+		case IOPGT_E_TABLE:
+			if (level > 0 && iopgt_item_lg2(pt, level - 1) +
+				    iopgt_bpl(pt) > sp->target_lg2) {
+				ret = tpl_split_walk(sp,
+						     tpl_child(pt, level, pte),
+						     level - 1, iova, this_last);
+				if (ret)
+					return ret;
+			}
+			idx++;
+			break;
+		default:
+			idx++;
+			break;
+		}
+		if (this_last >= last)
+			return 0;
+		iova = this_last + 1;
+	}
+}
+
+static int tpl_split(struct iopgt *pt, u64 iova, u64 last,
+		     unsigned int pgsize_lg2, u32 flags,
+		     struct iopgt_gather *gather)
+{
+	struct tpl_split sp = {
+		.pt = pt,
+		.gather = gather,
+		.target_lg2 = pgsize_lg2,
+		.pool = { .pt = pt },
+	};
+	int ret;
+
+	ret = tpl_bbm_mode(pt, flags, &sp.bbm);
+	if (ret)
+		return ret;
+	ret = tpl_split_walk(&sp, pt->root, pt->levels - 1, iova, last);
+	if (ret)
+		return ret;
+	ret = tpl_pool_fill(&sp.pool, sp.need);
+	if (ret)
+		return ret;
+	sp.commit = true;
+	ret = tpl_split_walk(&sp, pt->root, pt->levels - 1, iova, last);
+	tpl_pool_free(&sp.pool);
+	return ret;
+}
