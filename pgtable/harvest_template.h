@@ -457,36 +457,36 @@ static int tpl_read_dirty(struct iopgt *pt, u64 iova, u64 last, u32 flags,
 	return 0;
 }
 
-static void tpl_tracking_walk(struct iopgt *pt, u64 *table, unsigned int level,
-			      u64 iova, bool on, struct iopgt_gather *gather)
+static void tpl_tracking_walk(struct tpl_it *it, bool on,
+			      struct iopgt_gather *gather)
 {
-	unsigned int n = 1u << iopgt_table_lg2(pt, level);
-	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
-	unsigned int i, sz;
-	u64 pte, new, cur, e_first;
+	const struct iopgt *pt = it->pt;
+	struct tpl_it sub;
+	u64 new, cur;
 
-	for (i = 0; i < n; i++) {
-		pte = READ_ONCE(table[i]);
-		e_first = iova + ((u64)i << item_lg2);
-		switch (fmt_classify(pt, level, pte, &sz)) {
+	for (; tpl_it_more(it); tpl_it_next(it)) {
+		switch (tpl_it_load(it)) {
 		case IOPGT_E_LEAF:
 			for (;;) {
-				new = fmt_leaf_set_tracking(pt, pte, on);
-				if (new == pte)
+				new = fmt_leaf_set_tracking(pt, it->pte, on);
+				if (new == it->pte)
 					break;
-				cur = iopgt_cmpxchg64(&table[i], pte, new);
-				if (cur == pte) {
-					iopgt_sync(pt, &table[i], sizeof(u64));
-					iopgt_gather_add(gather, e_first,
-						e_first | iopgt_lg2_mask(item_lg2));
+				cur = iopgt_cmpxchg64(tpl_it_ptep(it), it->pte,
+						      new);
+				if (cur == it->pte) {
+					iopgt_sync(pt, tpl_it_ptep(it),
+						   sizeof(u64));
+					iopgt_gather_add(gather,
+							 tpl_it_e_first(it),
+							 tpl_it_e_last(it));
 					break;
 				}
-				pte = cur;
+				it->pte = cur;
 			}
 			break;
 		case IOPGT_E_TABLE:
-			tpl_tracking_walk(pt, tpl_child(pt, level, pte),
-					  level - 1, e_first, on, gather);
+			tpl_it_down_whole(it, &sub);
+			tpl_tracking_walk(&sub, on, gather);
 			break;
 		default:
 			break;
@@ -497,10 +497,14 @@ static void tpl_tracking_walk(struct iopgt *pt, u64 *table, unsigned int level,
 static int tpl_set_dirty_tracking(struct iopgt *pt, bool on,
 				  struct iopgt_gather *gather)
 {
+	struct tpl_it it;
+
 	if (pt->dirty_tracking == on)
 		return 0;
 	pt->dirty_tracking = on;
-	if (FMT_TRACKING_ENCODED)
-		tpl_tracking_walk(pt, pt->root, pt->levels - 1, 0, on, gather);
+	if (FMT_TRACKING_ENCODED) {
+		tpl_it_whole(&it, pt, pt->root, pt->levels - 1, 0);
+		tpl_tracking_walk(&it, on, gather);
+	}
 	return 0;
 }

@@ -58,6 +58,147 @@ static inline u64 tpl_entry_last(const struct iopgt *pt, unsigned int level,
 }
 
 /*
+ * struct tpl_it - the iterator every walk is written on: where a walk is
+ * in one table. It visits, in order, the slots of @table (a table at
+ * @level) that translate [@first, @last], the walk's range clipped to the
+ * table. tpl_it_load() reads the current slot once into @pte and says what
+ * it is (@type, and @size_lg2 for a leaf); a leaf may fill several
+ * aligned slots (AMD v1 replicas, ARM contiguous runs: tpl_it_span()),
+ * and tpl_it_down() starts the walk of the table below a table entry over
+ * the part of the range that entry translates. A walk carries what it
+ * found on the way down in its own frames; nothing is re-found from the
+ * root.
+ */
+struct tpl_it {
+	const struct iopgt *pt;
+	u64 *table;
+	unsigned int level;
+	unsigned int item_lg2;
+	unsigned int idx;	/* the current slot */
+	unsigned int end;	/* the last slot in range */
+	u64 base;		/* IOVA slot 0 translates */
+	u64 first, last;	/* the range, within this table */
+	u64 pte;
+	enum iopgt_etype type;
+	unsigned int size_lg2;
+};
+
+static inline void tpl_it_init(struct tpl_it *it, const struct iopgt *pt,
+			       u64 *table, unsigned int level, u64 first,
+			       u64 last)
+{
+	unsigned int span_lg2 = iopgt_item_lg2(pt, level) +
+				iopgt_table_lg2(pt, level);
+
+	it->pt = pt;
+	it->table = table;
+	it->level = level;
+	it->item_lg2 = iopgt_item_lg2(pt, level);
+	it->base = first & ~iopgt_lg2_mask(span_lg2);
+	it->first = first;
+	it->last = tpl_min(last, it->base | iopgt_lg2_mask(span_lg2));
+	it->idx = iopgt_index(pt, level, first);
+	it->end = iopgt_index(pt, level, it->last);
+}
+
+/* Every slot of @table, whose slot 0 translates @base. */
+static inline void tpl_it_whole(struct tpl_it *it, const struct iopgt *pt,
+				u64 *table, unsigned int level, u64 base)
+{
+	tpl_it_init(it, pt, table, level, base,
+		    base | iopgt_lg2_mask(iopgt_item_lg2(pt, level) +
+					  iopgt_table_lg2(pt, level)));
+}
+
+static inline bool tpl_it_more(const struct tpl_it *it)
+{
+	return it->idx <= it->end;
+}
+
+static inline enum iopgt_etype tpl_it_load(struct tpl_it *it)
+{
+	it->pte = READ_ONCE(it->table[it->idx]);
+	it->type = fmt_classify(it->pt, it->level, it->pte, &it->size_lg2);
+	return it->type;
+}
+
+static inline u64 *tpl_it_ptep(const struct tpl_it *it)
+{
+	return &it->table[it->idx];
+}
+
+/* The IOVA the current slot translates, whole. */
+static inline u64 tpl_it_e_first(const struct tpl_it *it)
+{
+	return it->base + ((u64)it->idx << it->item_lg2);
+}
+
+static inline u64 tpl_it_e_last(const struct tpl_it *it)
+{
+	return tpl_it_e_first(it) | iopgt_lg2_mask(it->item_lg2);
+}
+
+/* The part of the range the current slot translates. */
+static inline u64 tpl_it_from(const struct tpl_it *it)
+{
+	return tpl_max(tpl_it_e_first(it), it->first);
+}
+
+static inline u64 tpl_it_to(const struct tpl_it *it)
+{
+	return tpl_min(tpl_it_e_last(it), it->last);
+}
+
+/* Does the range cover the current slot whole? */
+static inline bool tpl_it_covers(const struct tpl_it *it)
+{
+	return tpl_it_e_first(it) >= it->first &&
+	       tpl_it_e_last(it) <= it->last;
+}
+
+/* Slots the current leaf fills, and the first of them. */
+static inline unsigned int tpl_it_span(const struct tpl_it *it)
+{
+	return 1u << (it->size_lg2 - it->item_lg2);
+}
+
+static inline unsigned int tpl_it_group(const struct tpl_it *it)
+{
+	return it->idx & ~(tpl_it_span(it) - 1);
+}
+
+static inline void tpl_it_next(struct tpl_it *it)
+{
+	it->idx++;
+}
+
+/* Past every slot of the current leaf. */
+static inline void tpl_it_skip_leaf(struct tpl_it *it)
+{
+	it->idx = tpl_it_group(it) + tpl_it_span(it);
+}
+
+static inline u64 *tpl_it_child(const struct tpl_it *it)
+{
+	return tpl_child(it->pt, it->level, it->pte);
+}
+
+/* The walk of the table below the current (table) entry. */
+static inline void tpl_it_down(const struct tpl_it *it, struct tpl_it *child)
+{
+	tpl_it_init(child, it->pt, tpl_it_child(it), it->level - 1,
+		    tpl_it_from(it), tpl_it_to(it));
+}
+
+/* The whole table below the current (table) entry. */
+static inline void tpl_it_down_whole(const struct tpl_it *it,
+				     struct tpl_it *child)
+{
+	tpl_it_whole(child, it->pt, tpl_it_child(it), it->level - 1,
+		     tpl_it_e_first(it));
+}
+
+/*
  * Tables allocated ahead of a commit pass, linked through their first word
  * (the second holds the PA): nothing can see them until they are installed.
  */
@@ -187,18 +328,63 @@ static inline bool tpl_slot_unchanged(const struct iopgt *pt,
 static void tpl_mark_private_dirty(const struct iopgt *pt, u64 *table,
 				   unsigned int level)
 {
-	unsigned int n = 1u << iopgt_table_lg2(pt, level), i, sz;
-	u64 pte;
+	struct tpl_it it;
 
-	for (i = 0; i < n; i++) {
-		pte = table[i];
-		if (fmt_classify(pt, level, pte, &sz) == IOPGT_E_TABLE)
-			tpl_mark_private_dirty(pt, tpl_child(pt, level, pte),
+	for (tpl_it_whole(&it, pt, table, level, 0); tpl_it_more(&it);
+	     tpl_it_next(&it)) {
+		if (tpl_it_load(&it) == IOPGT_E_TABLE)
+			tpl_mark_private_dirty(pt, tpl_it_child(&it),
 					       level - 1);
-		else if (fmt_classify(pt, level, pte, &sz) == IOPGT_E_LEAF)
-			table[i] = fmt_leaf_mkdirty(pt, pte);
+		else if (it.type == IOPGT_E_LEAF)
+			*tpl_it_ptep(&it) = fmt_leaf_mkdirty(pt, it.pte);
 	}
 	iopgt_sync(pt, table, sizeof(u64) << iopgt_table_lg2(pt, level));
+}
+
+/* Make the leaf at @ptep, read as @pte, dirty; keep what the hardware sets. */
+static void tpl_leaf_make_dirty(const struct iopgt *pt, u64 *ptep, u64 pte)
+{
+	u64 cur;
+
+	while (!fmt_leaf_dirty(pt, pte)) {
+		cur = iopgt_cmpxchg64(ptep, pte, fmt_leaf_mkdirty(pt, pte));
+		if (cur == pte) {
+			iopgt_sync(pt, ptep, sizeof(u64));
+			return;
+		}
+		pte = cur;
+	}
+}
+
+/*
+ * The leaves under what @it walks, tables included: with @mark make each
+ * dirty (and say false); without, say whether any is.
+ */
+static bool tpl_tree_dirty(struct tpl_it *it, bool mark)
+{
+	struct tpl_it sub;
+
+	for (; tpl_it_more(it); tpl_it_next(it)) {
+		switch (tpl_it_load(it)) {
+		case IOPGT_E_LEAF:
+			if (mark)
+				tpl_leaf_make_dirty(it->pt, tpl_it_ptep(it),
+						    it->pte);
+			else if (fmt_leaf_dirty(it->pt, it->pte))
+				return true;
+			break;
+		case IOPGT_E_TABLE:
+			if (!it->level)
+				break;
+			tpl_it_down(it, &sub);
+			if (tpl_tree_dirty(&sub, mark) && !mark)
+				return true;
+			break;
+		default:
+			break;
+		}
+	}
+	return false;
 }
 
 /*
@@ -238,15 +424,12 @@ static bool tpl_replace_leaf(const struct iopgt *pt, unsigned int level,
 
 static void tpl_free_tree(struct iopgt *pt, u64 *table, unsigned int level)
 {
-	unsigned int n = 1u << iopgt_table_lg2(pt, level);
-	unsigned int i, sz;
-	u64 pte;
+	struct tpl_it it;
 
-	for (i = 0; level && i < n; i++) {
-		pte = READ_ONCE(table[i]);
-		if (fmt_classify(pt, level, pte, &sz) == IOPGT_E_TABLE)
-			tpl_free_tree(pt, tpl_child(pt, level, pte), level - 1);
-	}
+	for (tpl_it_whole(&it, pt, table, level, 0); level && tpl_it_more(&it);
+	     tpl_it_next(&it))
+		if (tpl_it_load(&it) == IOPGT_E_TABLE)
+			tpl_free_tree(pt, tpl_it_child(&it), level - 1);
 	pt->cfg.ops->free_table(pt->cfg.ctx, table,
 				level == pt->levels - 1u ? pt->top_alloc_lg2 :
 							   pt->granule_lg2);

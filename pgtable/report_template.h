@@ -160,39 +160,35 @@ static inline void tpl_report(struct tpl_report *r, u64 first, u64 last)
 }
 
 /* Report every dirty leaf under a detached table, whole. */
-static void tpl_report_tree(const struct iopgt *pt, struct tpl_report *rep,
-			    u64 *table, unsigned int level, u64 iova)
+static void tpl_report_tree(struct tpl_report *rep, struct tpl_it *it)
 {
-	unsigned int n = 1u << iopgt_table_lg2(pt, level);
-	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
-	unsigned int i, j, reps, size_lg2;
-	u64 pte, e_first;
+	const struct iopgt *pt = it->pt;
+	unsigned int j, span;
+	struct tpl_it sub;
 	bool dirty;
 
-	for (i = 0; i < n;) {
-		pte = READ_ONCE(table[i]);
-		e_first = iova + ((u64)i << item_lg2);
-		switch (fmt_classify(pt, level, pte, &size_lg2)) {
+	while (tpl_it_more(it)) {
+		switch (tpl_it_load(it)) {
 		case IOPGT_E_LEAF:
-			/* dirty as a whole if any replica is */
-			reps = 1u << (size_lg2 - item_lg2);
+			/* dirty as a whole if any slot is */
+			span = tpl_it_span(it);
 			dirty = false;
-			for (j = 0; j < reps && i + j < n; j++)
+			for (j = 0; j < span && it->idx + j <= it->end; j++)
 				dirty |= fmt_leaf_dirty(pt,
-						READ_ONCE(table[i + j]));
+					READ_ONCE(it->table[it->idx + j]));
 			if (dirty)
-				tpl_report(rep, e_first,
-					   e_first | iopgt_lg2_mask(size_lg2));
-			i += reps;
-			break;
+				tpl_report(rep, tpl_it_e_first(it),
+					   tpl_it_e_first(it) |
+					   iopgt_lg2_mask(it->size_lg2));
+			it->idx += span;
+			continue;
 		case IOPGT_E_TABLE:
-			tpl_report_tree(pt, rep, tpl_child(pt, level, pte),
-					level - 1, e_first);
-			i++;
+			tpl_it_down_whole(it, &sub);
+			tpl_report_tree(rep, &sub);
 			break;
 		default:
-			i++;
 			break;
 		}
+		tpl_it_next(it);
 	}
 }
