@@ -277,6 +277,36 @@ static int tpl_pool_fill(struct tpl_pool *p, u64 n)
 }
 
 /*
+ * Prepare, allocate, commit: the shape of every call that may need new
+ * tables (map, split). @prepare walks [@iova, @last] from the root and
+ * changes nothing: it finds what would fail and counts into *@need the
+ * tables the call needs. Those are allocated into @pool, so that @commit,
+ * which walks the range again and changes it, cannot fail for want of
+ * memory, and a failure anywhere leaves the table as it was. What @commit
+ * did not use goes back to the allocator.
+ */
+static int tpl_two_pass(struct iopgt *pt, struct tpl_pool *pool,
+			const u64 *need, int (*prepare)(void *, struct tpl_it *),
+			int (*commit)(void *, struct tpl_it *), void *ctx,
+			u64 iova, u64 last)
+{
+	struct tpl_it it;
+	int ret;
+
+	tpl_it_init(&it, pt, pt->root, pt->levels - 1, iova, last);
+	ret = prepare(ctx, &it);
+	if (ret)
+		return ret;
+	ret = tpl_pool_fill(pool, *need);
+	if (ret)
+		return ret;
+	tpl_it_init(&it, pt, pt->root, pt->levels - 1, iova, last);
+	ret = commit(ctx, &it);
+	tpl_pool_free(pool);
+	return ret;
+}
+
+/*
  * The tables on the path to @iova below the root, top first: their slots
  * and levels. Returns how many.
  */

@@ -323,6 +323,16 @@ static int tpl_map_fill(struct tpl_map *m, u64 *table, unsigned int level,
 	}
 }
 
+static int tpl_map_prepare(void *ctx, struct tpl_it *it)
+{
+	return tpl_map_check(ctx, it->table, it->level, it->first, it->last);
+}
+
+static int tpl_map_commit(void *ctx, struct tpl_it *it)
+{
+	return tpl_map_fill(ctx, it->table, it->level, it->first, it->last);
+}
+
 static int tpl_map(struct iopgt *pt, u64 iova, u64 pa, u64 len, u32 prot)
 {
 	struct tpl_map m = {
@@ -336,15 +346,8 @@ static int tpl_map(struct iopgt *pt, u64 iova, u64 pa, u64 len, u32 prot)
 	ret = fmt_prot_attrs(pt, prot, &m.attrs);
 	if (ret)
 		return ret;
-	ret = tpl_map_check(&m, pt->root, pt->levels - 1, iova, last);
-	if (ret)
-		return ret;
-	ret = tpl_pool_fill(&m.pool, m.need);
-	if (ret)
-		return ret;
-	ret = tpl_map_fill(&m, pt->root, pt->levels - 1, iova, last);
-	tpl_pool_free(&m.pool);
-	return ret;
+	return tpl_two_pass(pt, &m.pool, &m.need, tpl_map_prepare,
+			    tpl_map_commit, &m, iova, last);
 }
 
 static int tpl_iova_to_phys(struct iopgt *pt, u64 iova, u64 *pa)

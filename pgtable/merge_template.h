@@ -31,30 +31,29 @@ struct tpl_merge {
 static bool tpl_run_from(const struct iopgt *pt, u64 *table, unsigned int level,
 			 u64 oa, u64 *attrs, bool *have, bool *dirty)
 {
-	unsigned int n = 1u << iopgt_table_lg2(pt, level);
-	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
-	unsigned int i, sz;
-	u64 pte, e_oa, slot_oa;
+	struct tpl_it it;
+	u64 e_oa, slot_oa;
 
-	for (i = 0; i < n; i++) {
-		pte = READ_ONCE(table[i]);
-		e_oa = oa + ((u64)i << item_lg2);
-		switch (fmt_classify(pt, level, pte, &sz)) {
+	for (tpl_it_whole(&it, pt, table, level, 0); tpl_it_more(&it);
+	     tpl_it_next(&it)) {
+		e_oa = oa + tpl_it_e_first(&it);
+		switch (tpl_it_load(&it)) {
 		case IOPGT_E_LEAF:
-			slot_oa = fmt_leaf_oa(pt, level, pte, sz) +
-				  (((u64)i << item_lg2) & iopgt_lg2_mask(sz));
+			slot_oa = fmt_leaf_oa(pt, level, it.pte, it.size_lg2) +
+				  (tpl_it_e_first(&it) &
+				   iopgt_lg2_mask(it.size_lg2));
 			if (slot_oa != e_oa)
 				return false;
 			if (!*have) {
-				*attrs = fmt_leaf_attrs(pt, level, pte);
+				*attrs = fmt_leaf_attrs(pt, level, it.pte);
 				*have = true;
-			} else if (fmt_leaf_attrs(pt, level, pte) != *attrs) {
+			} else if (fmt_leaf_attrs(pt, level, it.pte) != *attrs) {
 				return false;
 			}
-			*dirty |= fmt_leaf_dirty(pt, pte);
+			*dirty |= fmt_leaf_dirty(pt, it.pte);
 			break;
 		case IOPGT_E_TABLE:
-			if (!level || !tpl_run_from(pt, tpl_child(pt, level, pte),
+			if (!level || !tpl_run_from(pt, tpl_it_child(&it),
 						    level - 1, e_oa, attrs, have,
 						    dirty))
 				return false;
@@ -242,51 +241,38 @@ static void tpl_merge_runs(struct tpl_merge *mg, u64 *table,
 	}
 }
 
-static void tpl_merge_walk(struct tpl_merge *mg, u64 *table,
-			   unsigned int level, u64 iova, u64 last)
+static void tpl_merge_walk(struct tpl_merge *mg, struct tpl_it *it)
 {
-	const struct iopgt *pt = mg->pt;
-	unsigned int idx = iopgt_index(pt, level, iova);
-	unsigned int size_lg2;
-	u64 this_last, e_first, pte, run_iova = iova;
+	u64 first = it->first, last = it->last;
+	struct tpl_it sub;
+	bool inside;
+	void *mark;
 
-	for (;;) {
-		e_first = iova & ~iopgt_lg2_mask(iopgt_item_lg2(pt, level));
-		this_last = tpl_min(tpl_entry_last(pt, level, iova), last);
-		pte = READ_ONCE(table[idx]);
-		if (fmt_classify(pt, level, pte, &size_lg2) == IOPGT_E_TABLE) {
-			bool inside = e_first >= mg->first &&
-				      tpl_entry_last(pt, level, iova) <= mg->last;
-
-			/*
-			 * Bottom up, so that each level's leaves are in place
-			 * for the next; but with a fault window a collapsed
-			 * entry stays empty until release, so there the
-			 * largest collapse is tried first, over the subtree.
-			 */
-			if (!(inside && mg->bbm == TPL_BBM_FAULT &&
-			      tpl_merge_collapse(mg, table, idx, level,
-						 e_first))) {
-				void *mark = mg->gather->detached;
-				u64 *child = tpl_child(pt, level, pte);
-
-				tpl_merge_walk(mg, child, level - 1, iova,
-					       this_last);
-				if (inside && mg->bbm != TPL_BBM_FAULT &&
-				    tpl_merge_collapse(mg, table, idx, level,
-						       e_first))
-					tpl_merge_adopt(mg->pt, mg->gather,
-							mark);
-			}
-		}
-		idx++;
-		if (this_last >= last)
-			break;
-		iova = this_last + 1;
+	for (; tpl_it_more(it); tpl_it_next(it)) {
+		if (tpl_it_load(it) != IOPGT_E_TABLE)
+			continue;
+		inside = tpl_it_covers(it);
+		/*
+		 * Bottom up, so that each level's leaves are in place for the
+		 * next; but with a fault window a collapsed entry stays empty
+		 * until release, so there the largest collapse is tried first,
+		 * over the subtree.
+		 */
+		if (inside && mg->bbm == TPL_BBM_FAULT &&
+		    tpl_merge_collapse(mg, it->table, it->idx, it->level,
+				       tpl_it_e_first(it)))
+			continue;
+		mark = mg->gather->detached;
+		tpl_it_down(it, &sub);
+		tpl_merge_walk(mg, &sub);
+		if (inside && mg->bbm != TPL_BBM_FAULT &&
+		    tpl_merge_collapse(mg, it->table, it->idx, it->level,
+				       tpl_it_e_first(it)))
+			tpl_merge_adopt(mg->pt, mg->gather, mark);
 	}
 	/* contiguous runs change in place: only without BBM */
 	if (mg->bbm == TPL_BBM_DIRECT)
-		tpl_merge_runs(mg, table, level, run_iova, last);
+		tpl_merge_runs(mg, it->table, it->level, first, last);
 }
 
 static int tpl_merge(struct iopgt *pt, u64 iova, u64 last, u32 flags,
@@ -298,11 +284,13 @@ static int tpl_merge(struct iopgt *pt, u64 iova, u64 last, u32 flags,
 		.first = iova,
 		.last = last,
 	};
+	struct tpl_it it;
 	int ret;
 
 	ret = tpl_bbm_mode(pt, flags, &mg.bbm);
 	if (ret)
 		return ret;
-	tpl_merge_walk(&mg, pt->root, pt->levels - 1, iova, last);
+	tpl_it_init(&it, pt, pt->root, pt->levels - 1, iova, last);
+	tpl_merge_walk(&mg, &it);
 	return 0;
 }

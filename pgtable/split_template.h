@@ -251,51 +251,53 @@ static int tpl_split_leaf(struct tpl_split *sp, u64 *table, unsigned int idx,
 	return 0;
 }
 
-static int tpl_split_walk(struct tpl_split *sp, u64 *table, unsigned int level,
-			  u64 iova, u64 last)
+static int tpl_split_walk(struct tpl_split *sp, struct tpl_it *it)
 {
 	const struct iopgt *pt = sp->pt;
-	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
-	unsigned int idx = iopgt_index(pt, level, iova);
-	unsigned int size_lg2, n;
-	u64 this_last, pte;
+	struct tpl_it sub;
 	int ret;
 
-	for (;;) {
-		this_last = tpl_min(tpl_entry_last(pt, level, iova), last);
-		pte = READ_ONCE(table[idx]);
-		switch (fmt_classify(pt, level, pte, &size_lg2)) {
+	while (tpl_it_more(it)) {
+		switch (tpl_it_load(it)) {
 		case IOPGT_E_LEAF:
-			n = 1u << (size_lg2 - item_lg2);
-			this_last = tpl_min(iova | iopgt_lg2_mask(size_lg2),
-					    last);
-			if (size_lg2 > sp->target_lg2) {
-				ret = tpl_split_leaf(sp, table, idx, level,
-						     size_lg2, iova);
+			if (it->size_lg2 > sp->target_lg2) {
+				ret = tpl_split_leaf(sp, it->table, it->idx,
+						     it->level, it->size_lg2,
+						     tpl_it_from(it));
 				if (ret)
 					return ret;
 			}
-			idx = (idx & ~(n - 1)) + n;
-			break;
+			tpl_it_skip_leaf(it);
+			continue;
 		case IOPGT_E_TABLE:
-			if (level > 0 && iopgt_item_lg2(pt, level - 1) +
-				    iopgt_bpl(pt) > sp->target_lg2) {
-				ret = tpl_split_walk(sp,
-						     tpl_child(pt, level, pte),
-						     level - 1, iova, this_last);
+			/* only where leaves below can be larger than the target */
+			if (it->level > 0 && iopgt_item_lg2(pt, it->level - 1) +
+					     iopgt_bpl(pt) > sp->target_lg2) {
+				tpl_it_down(it, &sub);
+				ret = tpl_split_walk(sp, &sub);
 				if (ret)
 					return ret;
 			}
-			idx++;
 			break;
 		default:
-			idx++;
 			break;
 		}
-		if (this_last >= last)
-			return 0;
-		iova = this_last + 1;
+		tpl_it_next(it);
 	}
+	return 0;
+}
+
+static int tpl_split_prepare(void *ctx, struct tpl_it *it)
+{
+	return tpl_split_walk(ctx, it);
+}
+
+static int tpl_split_commit(void *ctx, struct tpl_it *it)
+{
+	struct tpl_split *sp = ctx;
+
+	sp->commit = true;
+	return tpl_split_walk(sp, it);
 }
 
 static int tpl_split(struct iopgt *pt, u64 iova, u64 last,
@@ -313,14 +315,6 @@ static int tpl_split(struct iopgt *pt, u64 iova, u64 last,
 	ret = tpl_bbm_mode(pt, flags, &sp.bbm);
 	if (ret)
 		return ret;
-	ret = tpl_split_walk(&sp, pt->root, pt->levels - 1, iova, last);
-	if (ret)
-		return ret;
-	ret = tpl_pool_fill(&sp.pool, sp.need);
-	if (ret)
-		return ret;
-	sp.commit = true;
-	ret = tpl_split_walk(&sp, pt->root, pt->levels - 1, iova, last);
-	tpl_pool_free(&sp.pool);
-	return ret;
+	return tpl_two_pass(pt, &sp.pool, &sp.need, tpl_split_prepare,
+			    tpl_split_commit, &sp, iova, last);
 }
