@@ -19,22 +19,25 @@ static int tpl_validate_fail(struct iopgt_validate_err *err, u64 iova,
 	return -EINVAL;
 }
 
-static int tpl_validate_walk(struct iopgt *pt, u64 *table, unsigned int level,
-			     u64 iova, struct iopgt_validate_err *err)
+static int tpl_validate_walk(struct tpl_it *it, struct iopgt_validate_err *err)
 {
-	unsigned int n = 1u << iopgt_table_lg2(pt, level);
-	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
-	unsigned int i, j, size_lg2, reps, sz;
-	u64 pte, e_first, oa, pa, attrs, expect, hw;
+	const struct iopgt *pt = it->pt;
+	unsigned int level = it->level, item_lg2 = it->item_lg2;
+	unsigned int n = it->end + 1, i, j, size_lg2, reps, sz;
+	u64 *table = it->table, pte, e_first, oa, pa, attrs, expect, hw;
+	struct tpl_it sub;
 	const char *why;
 	int ret;
 
-	for (i = 0; i < n;) {
-		pte = READ_ONCE(table[i]);
-		e_first = iova + ((u64)i << item_lg2);
-		switch (fmt_classify(pt, level, pte, &size_lg2)) {
+	while (tpl_it_more(it)) {
+		i = it->idx;
+		e_first = tpl_it_e_first(it);
+		tpl_it_load(it);
+		pte = it->pte;
+		size_lg2 = it->size_lg2;
+		switch (it->type) {
 		case IOPGT_E_EMPTY:
-			i++;
+			tpl_it_next(it);
 			continue;
 		case IOPGT_E_TABLE:
 			why = fmt_check_entry(pt, level, pte);
@@ -48,11 +51,11 @@ static int tpl_validate_walk(struct iopgt *pt, u64 *table, unsigned int level,
 			if (pa & iopgt_lg2_mask(pt->granule_lg2))
 				return tpl_validate_fail(err, e_first, level,
 							 pte, "table misaligned");
-			ret = tpl_validate_walk(pt, tpl_child(pt, level, pte),
-						level - 1, e_first, err);
+			tpl_it_down_whole(it, &sub);
+			ret = tpl_validate_walk(&sub, err);
 			if (ret)
 				return ret;
-			i++;
+			tpl_it_next(it);
 			continue;
 		case IOPGT_E_LEAF:
 			break;
@@ -104,17 +107,20 @@ static int tpl_validate_walk(struct iopgt *pt, u64 *table, unsigned int level,
 					e_first + ((u64)j << item_lg2), level,
 					v, "replica differs");
 		}
-		i += reps;
+		it->idx += reps;
 	}
 	return 0;
 }
 
 static int tpl_validate(struct iopgt *pt, struct iopgt_validate_err *err)
 {
+	struct tpl_it it;
+
 	if (!pt->root || (pt->root_pa & iopgt_lg2_mask(pt->top_alloc_lg2)))
 		return tpl_validate_fail(err, 0, pt->levels - 1, pt->root_pa,
 					 "root misaligned");
-	return tpl_validate_walk(pt, pt->root, pt->levels - 1, 0, err);
+	tpl_it_whole(&it, pt, pt->root, pt->levels - 1, 0);
+	return tpl_validate_walk(&it, err);
 }
 
 struct tpl_dump {
@@ -140,27 +146,28 @@ static void tpl_dump_prot(struct iopgt_line *line, u32 prot)
 		iopgt_line_str(line, " mmio");
 }
 
-static void tpl_dump_walk(struct tpl_dump *d, u64 *table, unsigned int level,
-			  u64 iova)
+static void tpl_dump_walk(struct tpl_dump *d, struct tpl_it *it)
 {
 	struct iopgt *pt = d->pt;
-	unsigned int n = 1u << iopgt_table_lg2(pt, level);
-	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
+	unsigned int level = it->level, item_lg2 = it->item_lg2;
 	unsigned int i, size_lg2, reps, depth;
 	struct iopgt_line line;
 	u64 pte, e_first, e_last;
 	enum iopgt_etype type;
+	struct tpl_it sub;
 
-	for (i = 0; i < n;) {
-		pte = READ_ONCE(table[i]);
-		type = fmt_classify(pt, level, pte, &size_lg2);
+	while (tpl_it_more(it)) {
+		i = it->idx;
+		type = tpl_it_load(it);
+		pte = it->pte;
+		size_lg2 = it->size_lg2;
 		if (type == IOPGT_E_EMPTY) {
-			i++;
+			tpl_it_next(it);
 			continue;
 		}
 		reps = type == IOPGT_E_LEAF && size_lg2 > item_lg2 ?
 			       1u << (size_lg2 - item_lg2) : 1;
-		e_first = iova + ((u64)i << item_lg2);
+		e_first = tpl_it_e_first(it);
 		e_last = e_first + (((u64)reps << item_lg2) - 1);
 		line.len = 0;
 		for (depth = level; depth + 1u < pt->levels; depth++)
@@ -179,9 +186,9 @@ static void tpl_dump_walk(struct tpl_dump *d, u64 *table, unsigned int level,
 			iopgt_line_str(&line, " table 0x");
 			iopgt_line_hex(&line, fmt_table_pa(pt, level, pte), 0);
 			d->print(d->ctx, line.buf);
-			tpl_dump_walk(d, tpl_child(pt, level, pte), level - 1,
-				      e_first);
-			i++;
+			tpl_it_down_whole(it, &sub);
+			tpl_dump_walk(d, &sub);
+			tpl_it_next(it);
 			continue;
 		}
 		iopgt_line_str(&line, " leaf 2^");
@@ -197,7 +204,7 @@ static void tpl_dump_walk(struct tpl_dump *d, u64 *table, unsigned int level,
 			iopgt_line_dec(&line, reps);
 		}
 		d->print(d->ctx, line.buf);
-		i += reps;
+		it->idx += reps;
 	}
 }
 
@@ -205,6 +212,7 @@ static void tpl_dump(struct iopgt *pt,
 		     void (*print)(void *ctx, const char *line), void *ctx)
 {
 	struct tpl_dump d = { .pt = pt, .print = print, .ctx = ctx };
+	struct tpl_it it;
 	struct iopgt_line line = { .len = 0 };
 
 	iopgt_line_str(&line, iopgt_format_name(pt->cfg.format));
@@ -217,7 +225,8 @@ static void tpl_dump(struct iopgt *pt,
 	iopgt_line_str(&line, " root 0x");
 	iopgt_line_hex(&line, pt->root_pa, 0);
 	print(ctx, line.buf);
-	tpl_dump_walk(&d, pt->root, pt->levels - 1, 0);
+	tpl_it_whole(&it, pt, pt->root, pt->levels - 1, 0);
+	tpl_dump_walk(&d, &it);
 }
 
 static void tpl_hw_info(const struct iopgt *pt, struct iopgt_hw_info *info)
