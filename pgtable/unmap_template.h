@@ -116,94 +116,93 @@ static unsigned int tpl_unmap_run(const struct iopgt *pt, u64 *table,
 	return i - idx;
 }
 
-static void tpl_unmap_walk(struct tpl_unmap *u, u64 *table,
-			   unsigned int level, u64 iova, u64 last)
+/* A leaf of several slots, or any leaf with its dirty state read: whole. */
+static void tpl_unmap_leaf(struct tpl_unmap *u, struct tpl_it *it)
 {
 	const struct iopgt *pt = u->pt;
-	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
-	unsigned int idx = iopgt_index(pt, level, iova);
-	unsigned int size_lg2, i, n, g;
-	u64 this_last, e_first, pte, old, leaf_first, leaf_last, *child;
-	bool dirty;
+	unsigned int n = tpl_it_span(it), g = tpl_it_group(it), i;
+	u64 leaf_first = tpl_it_from(it) & ~iopgt_lg2_mask(it->size_lg2);
+	u64 leaf_last = leaf_first | iopgt_lg2_mask(it->size_lg2), old;
+	bool dirty = false;
 
-	for (;;) {
-		e_first = iova & ~iopgt_lg2_mask(item_lg2);
-		this_last = tpl_min(tpl_entry_last(pt, level, iova), last);
-		pte = READ_ONCE(table[idx]);
-		switch (fmt_classify(pt, level, pte, &size_lg2)) {
+	for (i = 0; i < n; i++) {
+		if (u->read_dirty) {
+			old = iopgt_xchg64(&it->table[g + i], 0);
+			dirty |= fmt_leaf_dirty(pt, old);
+		} else {
+			WRITE_ONCE(it->table[g + i], 0);
+		}
+	}
+	iopgt_sync(pt, &it->table[g], n * sizeof(u64));
+	if (dirty && u->report)
+		tpl_report(&u->rep, leaf_first, leaf_last);
+	iopgt_gather_add(u->gather, leaf_first, leaf_last);
+	u->unmapped += 1ull << it->size_lg2;
+	u->found = true;
+	it->idx = g + n;
+}
+
+/*
+ * The whole table below the current entry lies in the range: detach it.
+ * Its leaves' dirty state is read after the caller's invalidation, in
+ * gather release.
+ */
+static void tpl_unmap_table(struct tpl_unmap *u, struct tpl_it *it)
+{
+	u64 *child = tpl_it_child(it), bytes;
+
+	iopgt_xchg64(tpl_it_ptep(it), 0);
+	iopgt_sync(u->pt, tpl_it_ptep(it), sizeof(u64));
+	bytes = tpl_count_leaves(u->pt, child, it->level - 1);
+	u->unmapped += bytes;
+	u->found |= bytes != 0;
+	iopgt_gather_detach(u->pt, u->gather, child, it->level - 1,
+			    tpl_it_e_first(it),
+			    u->report ? IOPGT_META_READ_DIRTY : 0);
+	iopgt_gather_add(u->gather, tpl_it_e_first(it), tpl_it_e_last(it));
+}
+
+static void tpl_unmap_walk(struct tpl_unmap *u, struct tpl_it *it)
+{
+	const struct iopgt *pt = u->pt;
+	struct tpl_it sub;
+	unsigned int n;
+	u64 e_first;
+
+	while (tpl_it_more(it)) {
+		switch (tpl_it_load(it)) {
 		case IOPGT_E_LEAF:
-			if (size_lg2 == item_lg2 && !u->read_dirty) {
-				/* a run of one-slot leaves, cleared in a loop */
-				n = tpl_unmap_run(pt, table, level, idx, last,
-						  e_first);
-				iopgt_sync(pt, &table[idx], n * sizeof(u64));
-				this_last = e_first +
-					    (((u64)n << item_lg2) - 1);
-				iopgt_gather_add(u->gather, e_first,
-						 this_last);
-				u->unmapped += (u64)n << item_lg2;
-				u->found = true;
-				idx += n;
-				break;
+			if (it->size_lg2 != it->item_lg2 || u->read_dirty) {
+				tpl_unmap_leaf(u, it);
+				continue;
 			}
-			/* The whole leaf goes, all its replicas */
-			n = 1u << (size_lg2 - item_lg2);
-			g = idx & ~(n - 1);
-			leaf_first = iova & ~iopgt_lg2_mask(size_lg2);
-			leaf_last = leaf_first | iopgt_lg2_mask(size_lg2);
-			dirty = false;
-			for (i = 0; i < n; i++) {
-				if (u->read_dirty) {
-					old = iopgt_xchg64(&table[g + i], 0);
-					dirty |= fmt_leaf_dirty(pt, old);
-				} else {
-					WRITE_ONCE(table[g + i], 0);
-				}
-			}
-			iopgt_sync(pt, &table[g], n * sizeof(u64));
-			if (dirty && u->report)
-				tpl_report(&u->rep, leaf_first, leaf_last);
-			iopgt_gather_add(u->gather, leaf_first, leaf_last);
-			u->unmapped += 1ull << size_lg2;
+			/* a run of one-slot leaves, cleared in a loop */
+			e_first = tpl_it_e_first(it);
+			n = tpl_unmap_run(pt, it->table, it->level, it->idx,
+					  it->last, e_first);
+			iopgt_sync(pt, tpl_it_ptep(it), n * sizeof(u64));
+			iopgt_gather_add(u->gather, e_first,
+					 e_first + (((u64)n << it->item_lg2) -
+						    1));
+			u->unmapped += (u64)n << it->item_lg2;
 			u->found = true;
-			idx = g + n;
-			this_last = leaf_last;
-			break;
+			it->idx += n;
+			continue;
 		case IOPGT_E_TABLE:
-			child = tpl_child(pt, level, pte);
-			if (e_first >= u->first &&
-			    tpl_entry_last(pt, level, iova) <= u->last) {
-				/*
-				 * The whole table lies in the range: detach it.
-				 * Its leaves' dirty state is read after the
-				 * caller's invalidation, in gather release.
-				 */
-				iopgt_xchg64(&table[idx], 0);
-				iopgt_sync(pt, &table[idx], sizeof(u64));
-				old = tpl_count_leaves(pt, child, level - 1);
-				u->unmapped += old;
-				u->found |= old != 0;
-				iopgt_gather_detach(u->pt, u->gather, child,
-						    level - 1, e_first,
-						    u->report ?
-						    IOPGT_META_READ_DIRTY : 0);
-				iopgt_gather_add(u->gather, e_first, this_last);
+			if (tpl_it_covers(it)) {
+				tpl_unmap_table(u, it);
 			} else {
-				tpl_unmap_walk(u, child, level - 1, iova,
-					       this_last);
+				tpl_it_down(it, &sub);
+				tpl_unmap_walk(u, &sub);
 			}
-			idx++;
 			break;
 		default:
-			if (tpl_is_marker(pt, level, pte))
-				tpl_unmap_marker(u, &table[idx], level,
-						 e_first);
-			idx++;
+			if (tpl_is_marker(pt, it->level, it->pte))
+				tpl_unmap_marker(u, tpl_it_ptep(it), it->level,
+						 tpl_it_e_first(it));
 			break;
 		}
-		if (this_last >= last)
-			return;
-		iova = this_last + 1;
+		tpl_it_next(it);
 	}
 }
 
@@ -346,6 +345,7 @@ static int tpl_unmap(struct iopgt *pt, u64 iova, u64 last,
 		.first = iova,
 		.last = last,
 	};
+	struct tpl_it it;
 
 	/*
 	 * Leaves only partly inside the range go whole, so their dirty state
@@ -354,7 +354,8 @@ static int tpl_unmap(struct iopgt *pt, u64 iova, u64 last,
 	 */
 	if (u.report)
 		tpl_report_init(&u.rep, bitmap, 1, 0);
-	tpl_unmap_walk(&u, pt->root, pt->levels - 1, iova, last);
+	tpl_it_init(&it, pt, pt->root, pt->levels - 1, iova, last);
+	tpl_unmap_walk(&u, &it);
 	if (u.report)
 		tpl_report_flush(&u.rep);
 	if (u.found)
