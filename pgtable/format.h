@@ -112,6 +112,24 @@
  *	(a write through a stale cached translation), and the entry without
  *	it. Default: undetectable (false), which is right for formats whose
  *	walkers re-walk rather than update an entry that changed.
+ *
+ * u64 fmt_leaf_set_nt(pt, pte), u64 fmt_leaf_clear_nt(pt, pte)
+ *	The leaf with ARM's nT bit set or clear (BBML1). Default: unchanged.
+ *
+ * u64 fmt_leaf_mkinvalid(pt, pte), u64 fmt_leaf_mkvalid(pt, pte)
+ *	Required when FMT_NEEDS_BBM: the leaf as an entry the hardware treats
+ *	as invalid (the fault-window marker) and back.
+ *
+ * FMT_OA_LINEAR(pt)
+ *	1 when a one-slot leaf's entry for the next OA is this entry plus
+ *	the leaf's size (map writes stretches that way). Default: 1.
+ *
+ * This header is the contract as code as well. Included by the template
+ * (IOPGT_FMT_OPS_NAME defined), it stops the build with #error for each
+ * required definition a format left out, supplies the optional defaults
+ * (pgtable/format_defaults.h), and has the compiler check every codec
+ * against the prototype above through a wrapper of that exact type.
+ * Included alone it only documents.
  */
 #ifndef IOPGT_FORMAT_H
 #define IOPGT_FORMAT_H
@@ -119,3 +137,205 @@
 #include "iopgt_internal.h"
 
 #endif /* IOPGT_FORMAT_H */
+
+/*
+ * The checks, once, when the template includes this header again after
+ * the format's codecs (a format's own header includes it first).
+ */
+#if defined(IOPGT_FMT_OPS_NAME) && !defined(IOPGT_FORMAT_CHECKED)
+#define IOPGT_FORMAT_CHECKED
+
+#ifndef IOPGT_FMT_ID
+#error "a format defines IOPGT_FMT_ID (its enum iopgt_format value)"
+#endif
+#ifndef fmt_init
+#error "a format defines fmt_init"
+#endif
+#ifndef fmt_classify
+#error "a format defines fmt_classify"
+#endif
+#ifndef fmt_table_pa
+#error "a format defines fmt_table_pa"
+#endif
+#ifndef fmt_make_table
+#error "a format defines fmt_make_table"
+#endif
+#ifndef fmt_leaf_oa
+#error "a format defines fmt_leaf_oa"
+#endif
+#ifndef fmt_make_leaf
+#error "a format defines fmt_make_leaf"
+#endif
+#ifndef fmt_prot_attrs
+#error "a format defines fmt_prot_attrs"
+#endif
+#ifndef fmt_leaf_attrs
+#error "a format defines fmt_leaf_attrs"
+#endif
+#ifndef fmt_leaf_prot
+#error "a format defines fmt_leaf_prot"
+#endif
+#ifndef fmt_hw_bits
+#error "a format defines fmt_hw_bits"
+#endif
+#ifndef fmt_leaf_dirty
+#error "a format defines fmt_leaf_dirty"
+#endif
+#ifndef fmt_leaf_mkclean
+#error "a format defines fmt_leaf_mkclean"
+#endif
+#ifndef fmt_leaf_mkdirty
+#error "a format defines fmt_leaf_mkdirty"
+#endif
+#ifndef fmt_leaf_settled
+#error "a format defines fmt_leaf_settled"
+#endif
+#ifndef fmt_leaf_set_tracking
+#error "a format defines fmt_leaf_set_tracking"
+#endif
+#ifndef fmt_check_entry
+#error "a format defines fmt_check_entry"
+#endif
+#ifndef fmt_hw_info
+#error "a format defines fmt_hw_info"
+#endif
+#if !defined(FMT_DIRTY_MASK) || !defined(FMT_DIRTY_VAL)
+#error "a format defines FMT_DIRTY_MASK and FMT_DIRTY_VAL"
+#endif
+#ifndef FMT_TRACKING_ENCODED
+#error "a format defines FMT_TRACKING_ENCODED (0 or 1)"
+#endif
+#if defined(FMT_PLAIN_MASK) != defined(FMT_PLAIN_VAL)
+#error "a format defines both FMT_PLAIN_MASK and FMT_PLAIN_VAL, or neither"
+#endif
+
+#include "format_defaults.h"
+
+/*
+ * The prototypes, checked: each wrapper has the contract's type and calls
+ * the format's codec, so a codec of another shape does not compile. They
+ * are never called.
+ */
+static inline int fmt_contract_init(struct iopgt *pt)
+{
+	return fmt_init(pt);
+}
+
+static inline enum iopgt_etype
+fmt_contract_classify(const struct iopgt *pt, unsigned int level, u64 pte,
+		      unsigned int *size_lg2)
+{
+	return fmt_classify(pt, level, pte, size_lg2);
+}
+
+static inline u64 fmt_contract_table_pa(const struct iopgt *pt,
+					unsigned int level, u64 pte)
+{
+	return fmt_table_pa(pt, level, pte);
+}
+
+static inline u64 fmt_contract_make_table(const struct iopgt *pt,
+					  unsigned int level, u64 pa)
+{
+	return fmt_make_table(pt, level, pa);
+}
+
+static inline u64 fmt_contract_leaf_oa(const struct iopgt *pt,
+				       unsigned int level, u64 pte,
+				       unsigned int size_lg2)
+{
+	return fmt_leaf_oa(pt, level, pte, size_lg2);
+}
+
+static inline u64 fmt_contract_make_leaf(const struct iopgt *pt,
+					 unsigned int level, u64 oa,
+					 unsigned int size_lg2, u64 attrs)
+{
+	return fmt_make_leaf(pt, level, oa, size_lg2, attrs);
+}
+
+static inline int fmt_contract_prot_attrs(const struct iopgt *pt, u32 prot,
+					  u64 *attrs)
+{
+	return fmt_prot_attrs(pt, prot, attrs);
+}
+
+static inline u64 fmt_contract_leaf_attrs(const struct iopgt *pt,
+					  unsigned int level, u64 pte)
+{
+	return fmt_leaf_attrs(pt, level, pte);
+}
+
+static inline u32 fmt_contract_leaf_prot(const struct iopgt *pt, u64 pte)
+{
+	return fmt_leaf_prot(pt, pte);
+}
+
+static inline u64 fmt_contract_hw_bits(const struct iopgt *pt,
+				       unsigned int level)
+{
+	return fmt_hw_bits(pt, level);
+}
+
+static inline bool fmt_contract_leaf_dirty(const struct iopgt *pt, u64 pte)
+{
+	return fmt_leaf_dirty(pt, pte);
+}
+
+static inline u64 fmt_contract_leaf_mkclean(const struct iopgt *pt, u64 pte)
+{
+	return fmt_leaf_mkclean(pt, pte);
+}
+
+static inline u64 fmt_contract_leaf_mkdirty(const struct iopgt *pt, u64 pte)
+{
+	return fmt_leaf_mkdirty(pt, pte);
+}
+
+static inline bool fmt_contract_leaf_settled(const struct iopgt *pt, u64 pte)
+{
+	return fmt_leaf_settled(pt, pte);
+}
+
+static inline u64 fmt_contract_leaf_set_tracking(const struct iopgt *pt,
+						 u64 pte, bool on)
+{
+	return fmt_leaf_set_tracking(pt, pte, on);
+}
+
+static inline const char *fmt_contract_check_entry(const struct iopgt *pt,
+						   unsigned int level, u64 pte)
+{
+	return fmt_check_entry(pt, level, pte);
+}
+
+static inline void fmt_contract_hw_info(const struct iopgt *pt,
+					struct iopgt_hw_info *info)
+{
+	fmt_hw_info(pt, info);
+}
+
+static inline u64 fmt_contract_leaf_set_nt(const struct iopgt *pt, u64 pte)
+{
+	return fmt_leaf_set_nt(pt, pte) + fmt_leaf_clear_nt(pt, pte);
+}
+
+static inline u64 fmt_contract_leaf_mkinvalid(const struct iopgt *pt, u64 pte)
+{
+	return fmt_leaf_mkinvalid(pt, pte) + fmt_leaf_mkvalid(pt, pte);
+}
+
+static inline bool fmt_contract_table_stray(const struct iopgt *pt,
+					    unsigned int level, u64 pte)
+{
+	return fmt_table_stray_dirty(pt, level, pte) &&
+	       fmt_table_clear_stray(pt, level, pte) != pte;
+}
+
+static inline u64 fmt_contract_masks(const struct iopgt *pt)
+{
+	return FMT_DIRTY_MASK(pt) + FMT_DIRTY_VAL(pt) + FMT_OA_LINEAR(pt) +
+	       FMT_TRACKING_ENCODED + FMT_NEEDS_BBM;
+}
+
+#endif /* IOPGT_FMT_OPS_NAME && !IOPGT_FORMAT_CHECKED */

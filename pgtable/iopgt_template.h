@@ -16,26 +16,6 @@
 
 #include "format.h"
 
-/* Optional codecs: a format that has them defines them first. */
-#ifndef fmt_leaf_set_nt
-#define fmt_leaf_set_nt(pt, pte) (pte)
-#define fmt_leaf_clear_nt(pt, pte) (pte)
-#endif
-#ifndef FMT_NEEDS_BBM
-#define FMT_NEEDS_BBM 0
-#endif
-#ifndef FMT_OA_LINEAR
-#define FMT_OA_LINEAR(pt) 1
-#endif
-#if FMT_NEEDS_BBM
-#ifndef fmt_leaf_mkinvalid
-#error "a format that needs break-before-make defines fmt_leaf_mkinvalid"
-#endif
-#else
-#define fmt_leaf_mkinvalid(pt, pte) ((void)(pt), (void)(pte), 0ull)
-#define fmt_leaf_mkvalid(pt, pte) ((void)(pt), (pte))
-#endif
-
 /* One file per operation family; the order is the order of use. */
 #include "iter_template.h"
 #include "map_template.h"

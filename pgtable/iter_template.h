@@ -28,11 +28,6 @@ static inline bool tpl_is_marker(const struct iopgt *pt, unsigned int level,
 	return FMT_NEEDS_BBM && pte &&
 	       fmt_classify(pt, level, pte, &sz) == IOPGT_E_EMPTY;
 }
-#ifndef fmt_table_stray_dirty
-#define fmt_table_stray_dirty(pt, level, pte) ((void)(pt), (void)(level), \
-					       (void)(pte), false)
-#define fmt_table_clear_stray(pt, level, pte) (pte)
-#endif
 
 static inline u64 *tpl_child(const struct iopgt *pt, unsigned int level,
 			     u64 pte)
