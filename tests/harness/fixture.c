@@ -646,33 +646,11 @@ out:
 	return ok;
 }
 
-struct fx_dirty_ctx {
-	u64 *words, nbits, base;
-	unsigned int pgshift;
-};
-
-static int fx_mark_dirty_leaf(void *ctx, const struct model_leaf *leaf)
-{
-	struct fx_dirty_ctx *c = ctx;
-	u64 first = leaf->iova, last = leaf->iova + ((1ull << leaf->size_lg2) -
-						     1), bit;
-
-	if (!leaf->dirty || last < c->base)
-		return 0;
-	if (first < c->base)
-		first = c->base;
-	for (bit = (first - c->base) >> c->pgshift;
-	     bit <= (last - c->base) >> c->pgshift && bit < c->nbits; bit++)
-		c->words[bit / 64] |= 1ull << (bit % 64);
-	return 0;
-}
-
 bool fx_unmap_read_dirty(struct fx *fx, u64 iova, u64 len, u64 base,
 			 unsigned int pgshift, int want)
 {
 	struct it *t = fx->t;
 	struct iopgt_bitmap bm = { .base = base, .pgshift = pgshift };
-	struct fx_dirty_ctx c = { .base = base, .pgshift = pgshift };
 	struct iopgt_gather g;
 	u64 nbits, *got, *exp, ue = 0, um = 0, first, span;
 	bool ok = false;
@@ -689,9 +667,7 @@ bool fx_unmap_read_dirty(struct fx *fx, u64 iova, u64 len, u64 base,
 	}
 	bm.words = got;
 	bm.nbits = nbits;
-	c.words = exp;
-	c.nbits = nbits;
-	model_foreach_range(fx->m, iova, len, fx_mark_dirty_leaf, &c);
+	model_mark_dirty_leaves(fx->m, iova, len, base, pgshift, exp, nbits);
 	model_foreach_range(fx->m, iova, len, fx_probe_leaf, fx);
 
 	iopgt_gather_init(&g);

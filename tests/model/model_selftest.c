@@ -437,6 +437,51 @@ static void test_read_dirty_sets_pages_the_dirty_leaves_touch(void)
 	model_destroy(m);
 }
 
+static void test_mark_dirty_leaves_reports_whole_leaves(void)
+{
+	struct model *m = model_create(BITMAP_4K_2M_1G, 39, 40);
+	struct model_leaf leaf;
+	u64 words[16];
+	unsigned int i;
+
+	CHECK(m);
+	/* 4K at 2M-4K, a 2M leaf at 2M, 4K at 4M: three leaves. */
+	CHECK_EQ(model_map(m, SZ_2M - SZ_4K, SZ_2M - SZ_4K,
+			   SZ_2M + 2 * SZ_4K, RW), 0);
+	CHECK_EQ(model_set_dirty_range(m, SZ_2M - SZ_4K, 2 * SZ_4K), 2);
+
+	/* one page of the 2M leaf: all 512 of its pages */
+	memset(words, 0, sizeof(words));
+	CHECK_EQ(model_mark_dirty_leaves(m, SZ_2M + SZ_4K, SZ_4K, SZ_2M, 12,
+					 words, 1024), 1);
+	for (i = 0; i < 8; i++)
+		CHECK_EQ(words[i], ~0ull);
+	CHECK_EQ(words[8], 0);
+	/* the dirty leaf below @base counts but sets nothing; the clean one
+	 * at 4M sets nothing; bits stop at @nbits */
+	memset(words, 0, sizeof(words));
+	CHECK_EQ(model_mark_dirty_leaves(m, 0, 4 * SZ_2M, SZ_2M, 12, words,
+					 100), 2);
+	CHECK_EQ(words[0], ~0ull);
+	CHECK_EQ(words[1], (1ull << 36) - 1);
+	CHECK_EQ(words[2], 0);
+	CHECK_EQ(model_mark_dirty_leaves(m, SZ_2M, 0, 0, 12, words, 1024), 0);
+	/* a range wrapping past 2^64 is cut there */
+	CHECK_EQ(model_mark_dirty_leaves(m, SZ_2M - SZ_4K, ~0ull, 0, 21,
+					 words, 64), 2);
+	/* the model is left as it was */
+	CHECK(model_lookup(m, SZ_2M, &leaf));
+	CHECK(leaf.dirty);
+	CHECK(model_lookup(m, 2 * SZ_2M, &leaf));
+	CHECK(!leaf.dirty);
+
+	/* bits are set, never cleared */
+	words[0] = 1ull << 63;
+	model_bitmap_set(words, 64, SZ_4K, 12, 0, SZ_4K);
+	CHECK_EQ(words[0], (1ull << 63) | 1);
+	model_destroy(m);
+}
+
 static void test_split_then_merge_restores_leaves(void)
 {
 	struct model *m = model_create(BITMAP_4K_2M_1G, 48, 48);
@@ -847,6 +892,7 @@ int main(int argc, char **argv)
 	SELFTEST_RUN(test_map_checks_arguments_in_order);
 	SELFTEST_RUN(test_unmap_partial_large_leaf_removes_it_whole);
 	SELFTEST_RUN(test_read_dirty_sets_pages_the_dirty_leaves_touch);
+	SELFTEST_RUN(test_mark_dirty_leaves_reports_whole_leaves);
 	SELFTEST_RUN(test_split_then_merge_restores_leaves);
 	SELFTEST_RUN(test_merge_needs_contiguous_equal_aligned_leaves);
 	SELFTEST_RUN(test_model_agrees_with_page_by_page_model);
