@@ -424,6 +424,15 @@ bool fx_same(struct fx *fx, struct model *a, struct model *b,
 	return false;
 }
 
+bool fx_unchanged(struct fx *fx, struct model *before, const char *what)
+{
+	struct model *now = fx_snapshot(fx);
+	bool same = now && fx_same(fx, before, now, what);
+
+	model_destroy(now);
+	return same;
+}
+
 struct fx_cmp {
 	struct fx *fx;
 	bool ok;
