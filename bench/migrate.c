@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
  * migrate: a live migration of a guest's IO page table, simulated.
  *
@@ -10,8 +10,9 @@
  * set is small, stop the device and unmap-and-read-dirty the whole guest.
  * Then check that no write the device made was lost: every logged write
  * must be in a round from the one running when it began to the one after
- * the one running when it ended, or in the final bitmap (the rule of
- * tests/conformance/threads.c). Last, the failed-migration path: a fresh
+ * the one running when it ended, or in the final bitmap (the rule and the
+ * check of tests/support/writelog.h, which the no-lost-write tests use
+ * too). Last, the failed-migration path: a fresh
  * table split to 4K and merged back must have its large pages again.
  *
  * bench/MIGRATE.md describes the model, the flags and the output.
@@ -30,6 +31,7 @@
 #include <iopgt/iopgt.h>
 
 #include "support/talloc.h"
+#include "support/writelog.h"
 #include "hwmodel/hwmodel.h"
 
 #define PAGE_LG2	12
@@ -475,13 +477,6 @@ static bool not_available(int ret)
 
 /* ---- the device ---------------------------------------------------------- */
 
-/* One write that went through, between events @before and @after. */
-struct logged {
-	u64 iova;
-	u64 before;
-	u64 after;
-};
-
 struct device {
 	struct hwm *hw;
 	const struct layout *lay;
@@ -493,9 +488,7 @@ struct device {
 	u64 rnd;
 	u64 seq;		/* atomic: the event counter */
 	bool stop;		/* atomic */
-	struct logged *log;
-	size_t nlog;
-	size_t caplog;
+	struct writelog log;
 	bool log_full;
 	u64 faults;
 	int fault;		/* the first fault */
@@ -525,6 +518,7 @@ static void device_init(struct device *d, struct table *t,
 	while (gcd(d->hot_stride, d->npages) != 1)
 		d->hot_stride += 2;
 	d->rate = o->dma_rate;
+	writelog_init(&d->log, MAX_LOG);
 }
 
 static u64 device_pick(struct device *d)
@@ -537,25 +531,6 @@ static u64 device_pick(struct device *d)
 		return (d->hot_base + k) % d->npages;
 	}
 	return rand_below(&d->rnd, d->npages);
-}
-
-static bool device_log(struct device *d, u64 iova, u64 before, u64 after)
-{
-	struct logged *log;
-	size_t cap;
-
-	if (d->nlog == d->caplog) {
-		if (d->caplog >= MAX_LOG)
-			return false;
-		cap = d->caplog ? d->caplog * 2 : 1u << 16;
-		log = realloc(d->log, cap * sizeof(*log));
-		if (!log)
-			return false;
-		d->log = log;
-		d->caplog = cap;
-	}
-	d->log[d->nlog++] = (struct logged){ iova, before, after };
-	return true;
 }
 
 static void *device_thread(void *arg)
@@ -574,9 +549,9 @@ static void *device_thread(void *arg)
 			}
 		}
 		iova = device_pick(d) << PAGE_LG2;
-		before = __atomic_fetch_add(&d->seq, 1, __ATOMIC_SEQ_CST);
+		before = writelog_event(&d->seq);
 		ret = hwm_translate(d->hw, iova, HWM_WRITE, &pa);
-		after = __atomic_fetch_add(&d->seq, 1, __ATOMIC_SEQ_CST);
+		after = writelog_event(&d->seq);
 		done++;
 		if (ret) {
 			if (!d->faults++) {
@@ -588,7 +563,7 @@ static void *device_thread(void *arg)
 		r = layout_find(d->lay, iova);
 		if (pa != iova + r->delta && !d->misrouted++)
 			d->misrouted_iova = iova;
-		if (!device_log(d, iova, before, after)) {
+		if (!writelog_add(&d->log, iova, before, after)) {
 			d->log_full = true;
 			break;
 		}
@@ -607,32 +582,12 @@ static u64 bitmap_weight(const u64 *words, u64 nwords)
 	return n;
 }
 
-static bool bit_set(const u64 *words, u64 bit)
-{
-	return words[bit / 64] & (1ull << (bit % 64));
-}
-
 /* Simulated time to send @bytes over the link. */
 static u64 link_ns(const struct opts *o, u64 bytes)
 {
 	if (o->link_gbs <= 0)
 		return 0;
 	return (u64)((double)bytes / o->link_gbs);
-}
-
-/* First round whose end event is at or after @seq (rounds when none). */
-static unsigned int round_of(const u64 *end_seq, unsigned int rounds, u64 seq)
-{
-	unsigned int lo = 0, hi = rounds, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (end_seq[mid] < seq)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
 }
 
 /*
@@ -643,34 +598,26 @@ static unsigned int round_of(const u64 *end_seq, unsigned int rounds, u64 seq)
 static bool verify(struct device *d, u64 **maps, const u64 *end_seq,
 		   unsigned int last, struct result *res)
 {
-	unsigned int from, to, k;
+	struct writelog_rounds wr = { .end_seq = end_seq, .maps = maps,
+				      .nmaps = last + 1, .base = 0,
+				      .pgshift = PAGE_LG2 };
+	const struct writelog_rec *l;
+	unsigned int from, to;
 	size_t i;
-	u64 bit;
-	bool seen;
 
-	for (i = 0; i < d->nlog; i++) {
-		const struct logged *l = &d->log[i];
-
-		bit = l->iova >> PAGE_LG2;
-		from = round_of(end_seq, last + 1, l->before);
-		to = round_of(end_seq, last + 1, l->after);
-		if (to > last) {
-			fail(res, "write %zu logged after the last round", i);
-			return false;
-		}
-		if (to < last)
-			to++;
-		seen = false;
-		for (k = from; k <= to && !seen; k++)
-			seen = bit_set(maps[k], bit);
-		if (seen)
-			continue;
+	switch (writelog_verify(&wr, last, &d->log, &i, &from, &to)) {
+	case WRITELOG_REPORTED:
+		return true;
+	case WRITELOG_UNENDED:
+		fail(res, "write %zu logged after the last round", i);
+		return false;
+	default:
+		l = &d->log.rec[i];
 		fail(res, "lost write: IOVA 0x%" PRIx64 " (events %" PRIu64
 		     "..%" PRIu64 ") in none of rounds %u..%u", l->iova,
 		     l->before, l->after, from + 1, to + 1);
 		return false;
 	}
-	return true;
 }
 
 struct migration {
@@ -703,7 +650,7 @@ static void migration_free(struct migration *m, unsigned int nmaps)
 			free(m->maps[r]);
 	free(m->maps);
 	free(m->end_seq);
-	free(m->d.log);
+	writelog_free(&m->d.log);
 	table_destroy(&m->t);
 }
 
@@ -789,8 +736,7 @@ static int migration_precopy(struct migration *m, const struct opts *o,
 		t2 = now_ns();
 		iopgt_gather_release(&m->t.pt, &g, NULL);
 		t3 = now_ns();
-		m->end_seq[r] = __atomic_fetch_add(&m->d.seq, 1,
-						   __ATOMIC_SEQ_CST);
+		m->end_seq[r] = writelog_event(&m->d.seq);
 		if (ret) {
 			fail(res, "read_dirty: %s", iopgt_strerror(ret));
 			return ret;
@@ -829,14 +775,14 @@ static int migration_finish(struct migration *m, const struct layout *lay,
 				     &unmapped);
 	table_flush(&m->t, &g, &bm);
 	res->final_ns = now_ns() - t0;
-	m->end_seq[last] = __atomic_fetch_add(&m->d.seq, 1, __ATOMIC_SEQ_CST);
+	m->end_seq[last] = writelog_event(&m->d.seq);
 	if (ret || unmapped != lay->len) {
 		fail(res, "unmap_read_dirty: %s, 0x%" PRIx64 " of 0x%" PRIx64
 		     " bytes", iopgt_strerror(ret), unmapped, lay->len);
 		return -1;
 	}
 	res->final_pages = bitmap_weight(bm.words, m->nwords);
-	res->writes = m->d.nlog;
+	res->writes = m->d.log.n;
 	res->faults = m->d.faults;
 	res->log_full = m->d.log_full;
 	note("%s stop-and-copy: %" PRIu64 " pages dirty, %.2f ms unmap; %"
@@ -844,7 +790,7 @@ static int migration_finish(struct migration *m, const struct layout *lay,
 	     ms(res->final_ns), res->writes);
 	if (m->d.log_full)
 		note("%s: the device stopped at %zu writes (log full)",
-		     res->name, m->d.nlog);
+		     res->name, m->d.log.n);
 
 	if (m->d.faults) {
 		fail(res, "%" PRIu64 " DMA faults, first at 0x%" PRIx64 ": %s",
@@ -856,7 +802,7 @@ static int migration_finish(struct migration *m, const struct layout *lay,
 		     PRIx64, m->d.misrouted, m->d.misrouted_iova);
 		return -1;
 	}
-	if (!m->d.nlog) {
+	if (!m->d.log.n) {
 		fail(res, "the device wrote nothing");
 		return -1;
 	}

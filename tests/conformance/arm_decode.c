@@ -230,6 +230,29 @@ static struct ad *ad_setup(struct it *t, u64 pa_hi)
 	return a;
 }
 
+/*
+ * ad_setup() for a body about the descriptor bits below the granule that
+ * are RES0 (ad_below_granule()), into *@stray. NULL when the config has
+ * none (or is not ARM): the body has nothing to do; or when ad_setup()
+ * failed, which said why.
+ */
+static struct ad *ad_setup_stray(struct it *t, u64 *stray)
+{
+	struct ad *a;
+
+	if (!ad_is_arm(t))
+		return NULL;
+	a = ad_setup(t, 0);
+	if (!a)
+		return NULL;
+	*stray = ad_below_granule(a);
+	if (!*stray) {
+		ad_teardown(a);
+		return NULL;
+	}
+	return a;
+}
+
 /* The table address a table descriptor holds, as FORMATS.md places it. */
 static u64 ad_table_pa(const struct ad *a, u64 desc)
 {
@@ -318,15 +341,9 @@ static void corrupt_table_descriptor_never_reads_outside_a_table(struct it *t)
 	unsigned int g_lg2;
 	int ret;
 
-	if (!ad_is_arm(t))
+	a = ad_setup_stray(t, &stray);
+	if (!a)
 		return;
-	a = ad_setup(t, 0);
-	IT_CHECK(t, a);
-	stray = ad_below_granule(a);
-	if (!stray) {
-		ad_teardown(a);
-		return;
-	}
 	g_lg2 = a->pt.granule_lg2;
 	nent = 1ull << (g_lg2 - 3);
 	iova = (nent - 1) << g_lg2;
@@ -400,15 +417,9 @@ static void leaf_bits_below_the_granule_do_not_move_a_translation(
 	u64 stray, iova, pa, got = 0, *leaf, good;
 	unsigned int g_lg2;
 
-	if (!ad_is_arm(t))
+	a = ad_setup_stray(t, &stray);
+	if (!a)
 		return;
-	a = ad_setup(t, 0);
-	IT_CHECK(t, a);
-	stray = ad_below_granule(a);
-	if (!stray) {
-		ad_teardown(a);
-		return;
-	}
 	g_lg2 = a->pt.granule_lg2;
 	iova = 5ull << g_lg2;
 	pa = 0x321ull << 28;

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
  * Probing devices: no write is lost when the device holds stale cached
  * translations across an edit.
@@ -51,6 +51,7 @@
 #include <time.h>
 
 #include "harness/fixture.h"
+#include "support/writelog.h"
 #include "cases.h"
 
 #define PR_RW	(IOPGT_READ | IOPGT_WRITE)
@@ -736,10 +737,10 @@ static void *pr_device(void *arg)
 		rec->iova = d->base + off;
 		rec->write = it_rand_below(&d->rnd, 4) != 0;
 		pa = 0;
-		rec->before = __atomic_fetch_add(d->seq, 1, __ATOMIC_SEQ_CST);
+		rec->before = writelog_event(d->seq);
 		ret = hwm_translate(d->hw, rec->iova,
 				    rec->write ? HWM_WRITE : HWM_READ, &pa);
-		rec->after = __atomic_fetch_add(d->seq, 1, __ATOMIC_SEQ_CST);
+		rec->after = writelog_event(d->seq);
 		rec->pa = pa;
 		rec->fault = ret ? ret : pa != rec->iova ? PR_WRONG_PA : 0;
 		__atomic_store_n(&d->head, ++head, __ATOMIC_RELEASE);
@@ -781,7 +782,7 @@ struct pr_run {
 
 static u64 pr_event(struct pr_run *p)
 {
-	return __atomic_fetch_add(&p->seq, 1, __ATOMIC_SEQ_CST);
+	return writelog_event(&p->seq);
 }
 
 static struct pr_edit *pr_edit_at(struct pr_run *p, u64 idx)
@@ -849,22 +850,6 @@ static void pr_note(struct pr_run *p, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The round running at event @seq: the first to end after it. */
-static unsigned int pr_round_at(const struct pr_run *p, u64 seq,
-				unsigned int done)
-{
-	unsigned int lo = 0, hi = done + 1, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (p->end_seq[mid] > seq)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return lo;
-}
-
 /* A device fault is fine only inside an unmap's leaves while it ran. */
 static void pr_check_fault(struct pr_run *p, const struct pr_rec *w,
 			   unsigned int from, unsigned int to)
@@ -901,39 +886,49 @@ static void pr_check_fault(struct pr_run *p, const struct pr_rec *w,
 
 /*
  * A write that went through must be reported in a round from the one
- * running when it began to the one after the one running when it ended:
- * a write landing after a harvest read its entry makes the entry dirty
- * again (next round) or hits an IOTLB entry already cached dirty, whose
- * page the running round reports; edits keep or report dirty state.
- * Rounds up to @done are complete; with @final, @done is the last one.
+ * running when it began to the one after the one running when it ended
+ * (tests/support/writelog.h); edits keep or report dirty state. Rounds up
+ * to @done are complete; with @final, @done is the last one.
  */
 static void pr_check(struct pr_run *p, const struct pr_rec *w, bool probe,
 		     unsigned int done)
 {
-	unsigned int from = pr_round_at(p, w->before, done);
-	unsigned int to = pr_round_at(p, w->after, done);
-	unsigned int hi = to + 1 > done ? done : to + 1, k;
+	const struct writelog_rec rec = { w->iova, w->before, w->after };
+	const struct writelog_rounds wr = {
+		.end_seq = p->end_seq, .maps = p->maps, .nmaps = PR_NMAPS,
+		.base = p->base, .pgshift = p->ul,
+	};
+	unsigned int from, hi;
 	char edits[400], what[200];
-	u64 bit;
 
 	if (w->fault) {
 		/* the probing device's faults were judged as they happened */
-		if (!probe)
+		if (!probe) {
+			writelog_window(p->end_seq, done, &rec, &from, &hi);
 			pr_check_fault(p, w, from, hi);
+		}
 		return;
 	}
 	if (!w->write)
 		return;
-	if (from + PR_NMAPS <= done) {
+	switch (writelog_check(&wr, done, &rec, &from, &hi)) {
+	case WRITELOG_REPORTED:
+		return;
+	case WRITELOG_LOST:
+		break;
+	case WRITELOG_UNENDED:
+		p->bad++;
+		pr_note(p, "test: write at 0x%llx (events %llu..%llu) checked before round %u ended",
+			(unsigned long long)w->iova,
+			(unsigned long long)w->before,
+			(unsigned long long)w->after, done + 1);
+		return;
+	case WRITELOG_FORGOTTEN:
 		p->bad++;
 		pr_note(p, "test: write at 0x%llx spans rounds %u..%u, older than the %u bitmaps kept",
-			(unsigned long long)w->iova, from, to, PR_NMAPS);
+			(unsigned long long)w->iova, from, hi, PR_NMAPS);
 		return;
 	}
-	bit = (w->iova - p->base) >> p->ul;
-	for (k = from; k <= hi; k++)
-		if (bit_test(p->maps[k % PR_NMAPS], bit))
-			return;
 	p->lost++;
 	if (p->note[0])
 		return;

@@ -1,17 +1,13 @@
-// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
  * No lost write, with real threads: a device thread writes through the
  * software IOMMU and logs each write that went through with a sequence
  * number, while this thread runs harvest rounds (read_dirty, invalidate
  * exactly the gather's range, release) and, every few rounds,
- * unmap_read_dirty of a part of the range followed by a remap. One counter
- * orders every event: the device takes a number before and after each
- * write, the main thread one at the end of each round. At the end every
- * logged write must appear in a round that ended after the write began,
- * and no later than the round after the one running when it ended: a
- * write that lands after a harvest read its entry either sets the entry
- * dirty again (next round) or hits an IOTLB entry already known dirty,
- * which the running round has reported.
+ * unmap_read_dirty of a part of the range followed by a remap. At the end
+ * every logged write must appear in a round from the one running when it
+ * began to the one after the one running when it ended (the rule and its
+ * check: tests/support/writelog.h).
  *
  * Userspace only (pthreads); run in the plain suite and under TSan.
  */
@@ -20,14 +16,8 @@
 #include <stdlib.h>
 
 #include "harness/fixture.h"
+#include "support/writelog.h"
 #include "cases.h"
-
-/* One write that went through, between events @before and @after. */
-struct logged {
-	u64 iova;
-	u64 before;
-	u64 after;
-};
 
 struct dev {
 	struct hwm *hw;
@@ -35,8 +25,7 @@ struct dev {
 	u64 rnd;
 	u64 seq;		/* atomic: the event counter */
 	bool stop;		/* atomic */
-	struct logged *log;
-	size_t nlog, caplog;
+	struct writelog log;
 	u64 faults;
 };
 
@@ -45,28 +34,22 @@ static void *device_thread(void *arg)
 	struct dev *d = arg;
 	u64 iova, pa, before;
 
-	while (!__atomic_load_n(&d->stop, __ATOMIC_ACQUIRE) &&
-	       __atomic_load_n(&d->nlog, __ATOMIC_RELAXED) < d->caplog) {
+	while (!__atomic_load_n(&d->stop, __ATOMIC_ACQUIRE)) {
 		iova = d->base + it_rand_below(&d->rnd, d->len / d->unit) *
 					 d->unit;
-		before = __atomic_fetch_add(&d->seq, 1, __ATOMIC_SEQ_CST);
+		before = writelog_event(&d->seq);
 		if (hwm_translate(d->hw, iova, HWM_WRITE, &pa)) {
 			d->faults++;
 			continue;
 		}
-		d->log[d->nlog].iova = iova;
-		d->log[d->nlog].before = before;
-		d->log[d->nlog].after = __atomic_fetch_add(&d->seq, 1,
-							   __ATOMIC_SEQ_CST);
-		/* the main thread only watches the count until it joins */
-		__atomic_store_n(&d->nlog, d->nlog + 1, __ATOMIC_RELAXED);
+		if (!writelog_add(&d->log, iova, before,
+				  writelog_event(&d->seq))) {
+			/* log full: the main thread stops waiting for more */
+			__atomic_store_n(&d->stop, true, __ATOMIC_RELEASE);
+			break;
+		}
 	}
 	return NULL;
-}
-
-static bool bit_set(const u64 *words, u64 bit)
-{
-	return words[bit / 64] & (1ull << (bit % 64));
 }
 
 static void no_lost_write_under_dma(struct it *t)
@@ -75,10 +58,12 @@ static void no_lost_write_under_dma(struct it *t)
 	struct dev d = { 0 };
 	struct iopgt_gather g;
 	struct iopgt_bitmap bm;
+	struct writelog_rounds wr;
+	enum writelog_verdict v;
 	pthread_t tid;
 	u64 unit, big, len, nbits, words, **maps, *end_seq, part, k, pa_off;
 	bool split_blocked;
-	unsigned int rounds, r, big_lg2;
+	unsigned int rounds, r, big_lg2, from, to;
 	size_t i;
 	int ret;
 
@@ -112,15 +97,13 @@ static void no_lost_write_under_dma(struct it *t)
 	d.len = len;
 	d.unit = unit;
 	d.rnd = t->seed;
-	d.caplog = 4u << 20;
-	d.log = malloc(d.caplog * sizeof(*d.log));
-	IT_ASSERT(t, d.log);
+	writelog_init(&d.log, 4u << 20);
 	IT_ASSERT_EQ(t, pthread_create(&tid, NULL, device_thread, &d), 0);
 
 	for (r = 0; r <= rounds; r++) {
 		/* let the device write something in every round */
 		while (r < rounds &&
-		       __atomic_load_n(&d.nlog, __ATOMIC_RELAXED) < d.caplog &&
+		       !__atomic_load_n(&d.stop, __ATOMIC_ACQUIRE) &&
 		       __atomic_load_n(&d.seq, __ATOMIC_SEQ_CST) <
 		       (r ? end_seq[r - 1] : 0) + 48)
 			sched_yield();
@@ -171,49 +154,32 @@ static void no_lost_write_under_dma(struct it *t)
 			if (ret)
 				break;
 		}
-		end_seq[r] = __atomic_fetch_add(&d.seq, 1, __ATOMIC_SEQ_CST);
+		end_seq[r] = writelog_event(&d.seq);
 	}
 	if (r < rounds) {
 		__atomic_store_n(&d.stop, true, __ATOMIC_RELEASE);
 		pthread_join(tid, NULL);
 	}
 	IT_ASSERT_RET(t, ret, 0);
-	IT_ASSERT(t, d.nlog > 0);
+	IT_ASSERT(t, d.log.n > 0);
 
-	/* every logged write in a round from the one running when it began
-	 * to the one after the one running when it ended */
-	for (i = 0; i < d.nlog && !t->failed; i++) {
-		u64 bit = (d.log[i].iova - d.base) / unit;
-		unsigned int from, to, k2;
-		bool seen = false;
-
-		for (from = 0; from <= rounds && end_seq[from] < d.log[i].before;
-		     from++)
-			;
-		for (to = from; to <= rounds && end_seq[to] < d.log[i].after;
-		     to++)
-			;
-		if (to > rounds) {
-			IT_FAIL(t, "write %zu logged after the last round", i);
-			break;
-		}
-		if (to < rounds)
-			to++;
-		for (k2 = from; k2 <= to && !seen; k2++)
-			seen = bit_set(maps[k2], bit);
-		if (seen)
-			continue;
+	wr = (struct writelog_rounds){ .end_seq = end_seq, .maps = maps,
+				       .nmaps = rounds + 1, .base = d.base,
+				       .pgshift = __builtin_ctzll(unit) };
+	v = writelog_verify(&wr, rounds, &d.log, &i, &from, &to);
+	if (v == WRITELOG_UNENDED)
+		IT_FAIL(t, "write %zu logged after the last round", i);
+	else if (v != WRITELOG_REPORTED)
 		IT_FAIL(t, "lost write: IOVA 0x%llx events %llu..%llu (rounds %u..%u of %u, %zu writes, %llu faults)",
-			(unsigned long long)d.log[i].iova,
-			(unsigned long long)d.log[i].before,
-			(unsigned long long)d.log[i].after, from, to, rounds,
-			d.nlog, (unsigned long long)d.faults);
-	}
+			(unsigned long long)d.log.rec[i].iova,
+			(unsigned long long)d.log.rec[i].before,
+			(unsigned long long)d.log.rec[i].after, from, to,
+			rounds, d.log.n, (unsigned long long)d.faults);
 	for (r = 0; r <= rounds; r++)
 		free(maps[r]);
 	free(maps);
 	free(end_seq);
-	free(d.log);
+	writelog_free(&d.log);
 	IT_CHECK(t, !t->failed);
 	IT_ASSERT_RET(t, iopgt_validate(&fx.pt, NULL), 0);
 	IT_CHECK(t, fx_teardown(&fx));

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "fixture.h"
+#include "support/prot.h"
 
 #define FX_ARENA (8ull << 30)
 
@@ -423,24 +424,19 @@ bool fx_same(struct fx *fx, struct model *a, struct model *b,
 	return false;
 }
 
+bool fx_unchanged(struct fx *fx, struct model *before, const char *what)
+{
+	struct model *now = fx_snapshot(fx);
+	bool same = now && fx_same(fx, before, now, what);
+
+	model_destroy(now);
+	return same;
+}
+
 struct fx_cmp {
 	struct fx *fx;
 	bool ok;
 };
-
-/*
- * x86 first-level and ARM stage-1 entries cannot deny reads: a write-only
- * mapping is readable too (documented by those formats).
- */
-static u32 fx_prot_effective(const struct fx *fx, u32 prot)
-{
-	enum iopgt_format f = fx->pt.cfg.format;
-
-	if ((f == IOPGT_FMT_VTD_FL || f == IOPGT_FMT_ARM_S1) &&
-	    (prot & IOPGT_WRITE))
-		prot |= IOPGT_READ;
-	return prot;
-}
 
 /* Per model leaf: permissions, iova_to_phys, and a cached translation. */
 static int fx_check_leaf(void *ctx, const struct model_leaf *leaf)
@@ -449,14 +445,14 @@ static int fx_check_leaf(void *ctx, const struct model_leaf *leaf)
 	struct fx *fx = c->fx;
 	struct it *t = fx->t;
 	u64 last = leaf->iova + ((1ull << leaf->size_lg2) - 1);
+	u32 prot = test_prot_effective(fx->pt.cfg.format, leaf->prot);
 	u64 pa = 0;
 	struct hwm_walk w;
 	int ret;
 
 	memset(&w, 0, sizeof(w));
 	ret = hwm_walk(fx->hw, leaf->iova, &w);
-	if (ret || w.readable != !!(fx_prot_effective(fx, leaf->prot) &
-				    IOPGT_READ) ||
+	if (ret || w.readable != !!(prot & IOPGT_READ) ||
 	    w.writable != !!(leaf->prot & IOPGT_WRITE)) {
 		IT_FAIL(t, "leaf 0x%llx: hwmodel %s r%d w%d, model prot 0x%x",
 			(unsigned long long)leaf->iova, hwm_fault_name(ret),
@@ -471,7 +467,7 @@ static int fx_check_leaf(void *ctx, const struct model_leaf *leaf)
 			(unsigned long long)(leaf->oa + (last - leaf->iova)));
 		return 1;
 	}
-	if (fx_prot_effective(fx, leaf->prot) & IOPGT_READ) {
+	if (prot & IOPGT_READ) {
 		ret = hwm_translate(fx->hw, leaf->iova, HWM_READ, &pa);
 		if (ret || pa != leaf->oa) {
 			IT_FAIL(t, "device read at 0x%llx: %s 0x%llx, model 0x%llx",
@@ -487,6 +483,7 @@ static int fx_check_leaf(void *ctx, const struct model_leaf *leaf)
 bool fx_check(struct fx *fx)
 {
 	struct it *t = fx->t;
+	enum iopgt_format format = fx->pt.cfg.format;
 	struct iopgt_validate_err err = { 0 };
 	struct fx_cmp c = { .fx = fx, .ok = true };
 	struct model *seen;
@@ -520,7 +517,8 @@ bool fx_check(struct fx *fx)
 
 		ret = hwm_translate(fx->hw, iova, HWM_READ, &pa);
 		if (model_lookup(fx->m, iova, &leaf)) {
-			if (!(fx_prot_effective(fx, leaf.prot) & IOPGT_READ))
+			if (!(test_prot_effective(format, leaf.prot) &
+			      IOPGT_READ))
 				continue;
 			want = leaf.oa + (iova - leaf.iova);
 			if (ret || pa != want) {
@@ -646,33 +644,11 @@ out:
 	return ok;
 }
 
-struct fx_dirty_ctx {
-	u64 *words, nbits, base;
-	unsigned int pgshift;
-};
-
-static int fx_mark_dirty_leaf(void *ctx, const struct model_leaf *leaf)
-{
-	struct fx_dirty_ctx *c = ctx;
-	u64 first = leaf->iova, last = leaf->iova + ((1ull << leaf->size_lg2) -
-						     1), bit;
-
-	if (!leaf->dirty || last < c->base)
-		return 0;
-	if (first < c->base)
-		first = c->base;
-	for (bit = (first - c->base) >> c->pgshift;
-	     bit <= (last - c->base) >> c->pgshift && bit < c->nbits; bit++)
-		c->words[bit / 64] |= 1ull << (bit % 64);
-	return 0;
-}
-
 bool fx_unmap_read_dirty(struct fx *fx, u64 iova, u64 len, u64 base,
 			 unsigned int pgshift, int want)
 {
 	struct it *t = fx->t;
 	struct iopgt_bitmap bm = { .base = base, .pgshift = pgshift };
-	struct fx_dirty_ctx c = { .base = base, .pgshift = pgshift };
 	struct iopgt_gather g;
 	u64 nbits, *got, *exp, ue = 0, um = 0, first, span;
 	bool ok = false;
@@ -689,9 +665,7 @@ bool fx_unmap_read_dirty(struct fx *fx, u64 iova, u64 len, u64 base,
 	}
 	bm.words = got;
 	bm.nbits = nbits;
-	c.words = exp;
-	c.nbits = nbits;
-	model_foreach_range(fx->m, iova, len, fx_mark_dirty_leaf, &c);
+	model_mark_dirty_leaves(fx->m, iova, len, base, pgshift, exp, nbits);
 	model_foreach_range(fx->m, iova, len, fx_probe_leaf, fx);
 
 	iopgt_gather_init(&g);

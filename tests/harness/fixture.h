@@ -106,4 +106,8 @@ struct model *fx_snapshot(struct fx *fx);
 bool fx_same(struct fx *fx, struct model *a, struct model *b,
 	     const char *what);
 
+/* Fails the test unless the hardware's view now holds the leaves of
+ * @before (an fx_snapshot()); @what names the moment in the message. */
+bool fx_unchanged(struct fx *fx, struct model *before, const char *what);
+
 #endif /* IOPGT_TESTS_FIXTURE_H */

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "hwmodel.h"
+#include "support/selftest.h"
 
 #define BIT(n)		(1ULL << (n))
 #define GENMASK(h, l)	((~0ULL >> (63 - (h))) & (~0ULL << (l)))
@@ -23,46 +24,19 @@
 #define SZ_2M		0x200000ULL
 #define SZ_1G		0x40000000ULL
 
-static int failures;
-static int checks;
-
-#define CHECK(cond)							\
-	do {								\
-		checks++;						\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: %s: CHECK(%s) failed\n", \
-				__FILE__, __LINE__, __func__, #cond);	\
-			failures++;					\
-		}							\
-	} while (0)
-
-#define CHECK_EQ(a, b)							\
-	do {								\
-		u64 __a = (u64)(a), __b = (u64)(b);			\
-		checks++;						\
-		if (__a != __b) {					\
-			fprintf(stderr, "%s:%d: %s: %s == %#" PRIx64	\
-				", expected %s == %#" PRIx64 "\n",	\
-				__FILE__, __LINE__, __func__, #a, __a,	\
-				#b, __b);				\
-			failures++;					\
-		}							\
-	} while (0)
-
 /* Translation result: 0 and the PA, or the fault */
 #define CHECK_XL(hw, iova, acc, want_pa)				\
 	do {								\
 		u64 __pa = 0;						\
 		int __r = hwm_translate(hw, iova, acc, &__pa);		\
-		checks++;						\
 		if (__r || __pa != (u64)(want_pa)) {			\
-			fprintf(stderr, "%s:%d: %s: translate %#" PRIx64 \
-				" -> %s %#" PRIx64 ", expected %#" PRIx64 \
-				"\n", __FILE__, __LINE__, __func__,	\
-				(u64)(iova), hwm_fault_name(__r), __pa,	\
+			selftest_report(__FILE__, __LINE__,		\
+				"translate %#" PRIx64 " -> %s %#" PRIx64 \
+				", expected %#" PRIx64, (u64)(iova),	\
+				hwm_fault_name(__r), __pa,		\
 				(u64)(want_pa));			\
 			hwm_dump_walk(hw, iova, stderr);		\
-			failures++;					\
+			selftest_failed();				\
 		}							\
 	} while (0)
 
@@ -70,15 +44,13 @@ static int checks;
 	do {								\
 		u64 __pa = 0;						\
 		int __r = hwm_translate(hw, iova, acc, &__pa);		\
-		checks++;						\
 		if (__r != (want)) {					\
-			fprintf(stderr, "%s:%d: %s: translate %#" PRIx64 \
-				" -> %s, expected %s\n", __FILE__,	\
-				__LINE__, __func__, (u64)(iova),	\
-				hwm_fault_name(__r),			\
+			selftest_report(__FILE__, __LINE__,		\
+				"translate %#" PRIx64 " -> %s, expected %s",\
+				(u64)(iova), hwm_fault_name(__r),	\
 				hwm_fault_name(want));			\
 			hwm_dump_walk(hw, iova, stderr);		\
-			failures++;					\
+			selftest_failed();				\
 		}							\
 	} while (0)
 
@@ -1279,30 +1251,30 @@ static void test_concurrent_device_and_invalidation(void)
 
 int main(void)
 {
-	test_amdv1_translate_sets_a_then_d();
-	test_amdv1_permissions_and_down_the_walk();
-	test_amdv1_natural_leaves_and_bad_entries();
-	test_amdv1_replicated_leaf_dirty_in_one_slot();
-	test_amdv1_mode6_and_512g_erratum();
-	test_amdv1_no_dirty_without_had();
-	test_iotlb_stale_until_invalidated();
-	test_iotlb_write_hit_dirty_rules();
-	test_pwc_walks_detached_table_until_invalidated();
-	test_vtd_sl_a_on_every_level_with_ssade();
-	test_vtd_sl_permissions_and_superpages();
-	test_vtd_sl_ps_at_level_3_is_bad();
-	test_vtd_fl_sets_a_and_d_always();
-	test_vtd_fl_permissions_large_pages_canonical();
-	test_arm_s1_af_ap_dbm();
-	test_arm_s1_blocks_and_contiguous_run();
-	test_arm_level0_block_needs_52bit();
-	test_arm_16k_granule();
-	test_arm_64k_granule_52bit_oa();
-	test_arm_s2_concatenated_top_and_s2ap();
-	test_phys_to_virt_hook_low_pa();
-	test_create_rejects_what_it_cannot_model();
-	test_concurrent_device_and_invalidation();
-
-	printf("hwmodel selftest: %d checks, %d failed\n", checks, failures);
-	return failures ? 1 : 0;
+	/* the checks stand alone: report every failure of a run */
+	selftest_keep_going = true;
+	SELFTEST_RUN(test_amdv1_translate_sets_a_then_d);
+	SELFTEST_RUN(test_amdv1_permissions_and_down_the_walk);
+	SELFTEST_RUN(test_amdv1_natural_leaves_and_bad_entries);
+	SELFTEST_RUN(test_amdv1_replicated_leaf_dirty_in_one_slot);
+	SELFTEST_RUN(test_amdv1_mode6_and_512g_erratum);
+	SELFTEST_RUN(test_amdv1_no_dirty_without_had);
+	SELFTEST_RUN(test_iotlb_stale_until_invalidated);
+	SELFTEST_RUN(test_iotlb_write_hit_dirty_rules);
+	SELFTEST_RUN(test_pwc_walks_detached_table_until_invalidated);
+	SELFTEST_RUN(test_vtd_sl_a_on_every_level_with_ssade);
+	SELFTEST_RUN(test_vtd_sl_permissions_and_superpages);
+	SELFTEST_RUN(test_vtd_sl_ps_at_level_3_is_bad);
+	SELFTEST_RUN(test_vtd_fl_sets_a_and_d_always);
+	SELFTEST_RUN(test_vtd_fl_permissions_large_pages_canonical);
+	SELFTEST_RUN(test_arm_s1_af_ap_dbm);
+	SELFTEST_RUN(test_arm_s1_blocks_and_contiguous_run);
+	SELFTEST_RUN(test_arm_level0_block_needs_52bit);
+	SELFTEST_RUN(test_arm_16k_granule);
+	SELFTEST_RUN(test_arm_64k_granule_52bit_oa);
+	SELFTEST_RUN(test_arm_s2_concatenated_top_and_s2ap);
+	SELFTEST_RUN(test_phys_to_virt_hook_low_pa);
+	SELFTEST_RUN(test_create_rejects_what_it_cannot_model);
+	SELFTEST_RUN(test_concurrent_device_and_invalidation);
+	return selftest_exit_status("hwmodel_selftest");
 }

@@ -102,6 +102,22 @@ static size_t model_first_starting_after(const struct model *m, u64 iova)
 	return lo;
 }
 
+/* The leaves intersecting [@iova, @last]: [*@lo, *@hi). */
+static void model_leaves_in(const struct model *m, u64 iova, u64 last,
+			    size_t *lo, size_t *hi)
+{
+	*lo = model_first_ending_from(m, iova);
+	*hi = model_first_starting_after(m, last);
+}
+
+/* The last IOVA of @len bytes from @iova (not 0), cut where it wraps. */
+static u64 model_clip_last(u64 iova, u64 len)
+{
+	u64 last = iova + (len - 1);
+
+	return last < iova ? ~0ull : last;
+}
+
 static void model_move_gap(struct model *m, size_t pos)
 {
 	size_t sz = sizeof(*m->buf);
@@ -552,8 +568,7 @@ int model_unmap(struct model *m, u64 iova, u64 len, u64 *unmapped)
 	if (ret)
 		return ret;
 
-	lo = model_first_ending_from(m, iova);
-	hi = model_first_starting_after(m, last);
+	model_leaves_in(m, iova, last, &lo, &hi);
 	/* tables wholly inside the range go even if they held no leaf */
 	if (m->levels)
 		model_tab_remove_inside(m, iova, last);
@@ -614,23 +629,18 @@ bool model_set_dirty(struct model *m, u64 iova)
 
 size_t model_set_dirty_range(struct model *m, u64 iova, u64 len)
 {
-	u64 last = iova + (len - 1);
 	size_t lo, hi, i;
 
 	if (!len)
 		return 0;
-	if (last < iova)
-		last = ~0ull;
-	lo = model_first_ending_from(m, iova);
-	hi = model_first_starting_after(m, last);
+	model_leaves_in(m, iova, model_clip_last(iova, len), &lo, &hi);
 	for (i = lo; i < hi; i++)
 		model_at(m, i)->dirty = true;
 	return hi > lo ? hi - lo : 0;
 }
 
-/* Set the bits of every page of the bitmap that [@start, @last] touches. */
-static void model_set_bits(u64 *words, u64 nbits, u64 base,
-			   unsigned int pgshift, u64 start, u64 last)
+void model_bitmap_set(u64 *words, u64 nbits, u64 base, unsigned int pgshift,
+		      u64 start, u64 last)
 {
 	u64 first_bit, last_bit, nb, mask;
 
@@ -664,16 +674,13 @@ int model_read_dirty(struct model *m, u64 iova, u64 len, bool clear,
 	int ret;
 
 	m->span_valid = false;
-	if (model_misaligned(m, iova, len))
-		return -EINVAL;
 	if (pgshift < 12 || pgshift > 63 || (!words && nbits))
 		return -EINVAL;
-	ret = model_check_bounds(m, iova, len, &last);
+	ret = model_check_range(m, iova, len, &last);
 	if (ret)
 		return ret;
 
-	lo = model_first_ending_from(m, iova);
-	hi = model_first_starting_after(m, last);
+	model_leaves_in(m, iova, last, &lo, &hi);
 	for (i = lo; i < hi; i++) {
 		leaf = model_at(m, i);
 		if (!leaf->dirty)
@@ -681,7 +688,8 @@ int model_read_dirty(struct model *m, u64 iova, u64 len, bool clear,
 		start = leaf->iova > iova ? leaf->iova : iova;
 		end = leaf_last(leaf) < last ? leaf_last(leaf) : last;
 		if (words)
-			model_set_bits(words, nbits, base, pgshift, start, end);
+			model_bitmap_set(words, nbits, base, pgshift, start,
+					 end);
 		/* a leaf only partly inside keeps its state for the rest */
 		if (clear && leaf->iova >= iova && leaf_last(leaf) <= last) {
 			leaf->dirty = false;
@@ -689,6 +697,27 @@ int model_read_dirty(struct model *m, u64 iova, u64 len, bool clear,
 		}
 	}
 	return 0;
+}
+
+size_t model_mark_dirty_leaves(const struct model *m, u64 iova, u64 len,
+			       u64 base, unsigned int pgshift, u64 *words,
+			       u64 nbits)
+{
+	const struct model_leaf *leaf;
+	size_t lo, hi, i, n = 0;
+
+	if (!len)
+		return 0;
+	model_leaves_in(m, iova, model_clip_last(iova, len), &lo, &hi);
+	for (i = lo; i < hi; i++) {
+		leaf = model_at(m, i);
+		if (!leaf->dirty)
+			continue;
+		model_bitmap_set(words, nbits, base, pgshift, leaf->iova,
+				 leaf_last(leaf));
+		n++;
+	}
+	return n;
 }
 
 static unsigned int model_level_of(const struct model *m, unsigned int lg2)
@@ -730,16 +759,13 @@ int model_split(struct model *m, u64 iova, u64 len, unsigned int size_lg2)
 	int ret;
 
 	m->span_valid = false;
-	if (model_misaligned(m, iova, len))
-		return -EINVAL;
 	if (size_lg2 > 63 || !(m->pgsize_bitmap & (1ull << size_lg2)))
 		return -EINVAL;
-	ret = model_check_bounds(m, iova, len, &last);
+	ret = model_check_range(m, iova, len, &last);
 	if (ret)
 		return ret;
 
-	lo = model_first_ending_from(m, iova);
-	hi = model_first_starting_after(m, last);
+	model_leaves_in(m, iova, last, &lo, &hi);
 	for (r = lo; r < hi; r++) {
 		leaf = *model_at(m, r);
 		if (leaf.size_lg2 <= size_lg2)
@@ -916,16 +942,12 @@ int model_foreach_range(const struct model *m, u64 iova, u64 len,
 			int (*cb)(void *ctx, const struct model_leaf *leaf),
 			void *ctx)
 {
-	u64 last = iova + (len - 1);
 	size_t lo, hi, i;
 	int ret;
 
 	if (!len)
 		return 0;
-	if (last < iova)
-		last = ~0ull;
-	lo = model_first_ending_from(m, iova);
-	hi = model_first_starting_after(m, last);
+	model_leaves_in(m, iova, model_clip_last(iova, len), &lo, &hi);
 	for (i = lo; i < hi; i++) {
 		ret = cb(ctx, model_at(m, i));
 		if (ret)

@@ -225,6 +225,43 @@ int model_read_dirty(struct model *m, u64 iova, u64 len, bool clear,
 		     u64 base, unsigned int pgshift, u64 *words, u64 nbits);
 
 /**
+ * model_mark_dirty_leaves() - the bits iopgt_unmap_read_dirty() should set
+ * @m: the model, before model_unmap() of the range
+ * @iova: first IOVA of the range
+ * @len: bytes (0 marks nothing; a range past 2^64 is cut there)
+ * @base: IOVA of bit 0
+ * @pgshift: bit i stands for [@base + (i << @pgshift), + 2^@pgshift)
+ * @words: bits are set here (never cleared)
+ * @nbits: bits in @words; pages beyond are not reported
+ *
+ * Unmap removes every leaf intersecting the range whole, so each dirty one
+ * sets the bit of every page it covers, inside the range or not (unlike
+ * model_read_dirty(), which reports only the part inside). Pages below
+ * @base are not reported. Neither the leaves nor their state change; no
+ * argument is checked.
+ *
+ * Return: the number of dirty leaves marked.
+ */
+size_t model_mark_dirty_leaves(const struct model *m, u64 iova, u64 len,
+			       u64 base, unsigned int pgshift, u64 *words,
+			       u64 nbits);
+
+/**
+ * model_bitmap_set() - set the bit of every page a range touches
+ * @words: the bitmap
+ * @nbits: bits in @words; pages beyond are not set
+ * @base: IOVA of bit 0; pages below it are not set
+ * @pgshift: bit i stands for [@base + (i << @pgshift), + 2^@pgshift)
+ * @start: first IOVA of the range
+ * @last: last IOVA of the range (inclusive, >= @start)
+ *
+ * What the model's bitmaps are made of, for tests that build an expected
+ * bitmap from leaves of their own.
+ */
+void model_bitmap_set(u64 *words, u64 nbits, u64 base, unsigned int pgshift,
+		      u64 start, u64 last);
+
+/**
  * model_split() - what iopgt_split() does
  * @m: the model
  * @iova: first IOVA

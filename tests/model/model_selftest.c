@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "model/model.h"
+#include "support/selftest.h"
 
 #define SZ_4K	(1ull << 12)
 #define SZ_64K	(1ull << 16)
@@ -19,28 +20,6 @@
 #define SZ_1G	(1ull << 30)
 #define BITMAP_4K_2M_1G	(SZ_4K | SZ_2M | SZ_1G)
 #define RW	(IOPGT_READ | IOPGT_WRITE)
-
-static const char *cur_test;
-
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: %s: check failed: %s\n",\
-				__FILE__, __LINE__, cur_test, #cond);	\
-			exit(1);					\
-		}							\
-	} while (0)
-
-#define CHECK_EQ(a, b)							\
-	do {								\
-		unsigned long long __a = (a), __b = (b);		\
-		if (__a != __b) {					\
-			fprintf(stderr,					\
-				"%s:%d: %s: %s == 0x%llx, expected 0x%llx\n",\
-				__FILE__, __LINE__, cur_test, #a, __a, __b);\
-			exit(1);					\
-		}							\
-	} while (0)
 
 /* xorshift64*: fixed seeds, so failures replay. */
 static u64 rng_state;
@@ -114,7 +93,6 @@ static void test_map_picks_largest_aligned_size(void)
 	u64 start, last, pa;
 	size_t i;
 
-	cur_test = __func__;
 	CHECK(m);
 
 	/* IOVA and PA equally aligned: 4K up to 2M, then 2M pages. */
@@ -193,7 +171,6 @@ static void test_map_checks_arguments_in_order(void)
 	struct model *m = model_create(BITMAP_4K_2M_1G, 48, 40);
 	u64 top = 1ull << 48;
 
-	cur_test = __func__;
 	CHECK(m);
 	CHECK_EQ(model_map(m, 0x10000, 0x10000, 0x10000, RW), 0);
 
@@ -255,7 +232,6 @@ static void test_unmap_partial_large_leaf_removes_it_whole(void)
 	struct model_leaf leaf;
 	u64 unmapped, start, last, pa;
 
-	cur_test = __func__;
 	CHECK(m);
 	/* 4K at 2M-4K, a 2M leaf at 2M, 4K at 4M: three leaves. */
 	CHECK_EQ(model_map(m, SZ_2M - SZ_4K, SZ_2M - SZ_4K,
@@ -331,7 +307,6 @@ static void test_read_dirty_sets_pages_the_dirty_leaves_touch(void)
 	unsigned int pgshift, round;
 	struct model_leaf leaf;
 
-	cur_test = __func__;
 	CHECK(m);
 	/* A mix in the first 16M: 4K runs, 2M leaves, holes. */
 	CHECK_EQ(model_map(m, 0x1f0000, 0x1f0000, 0x410000, RW), 0);
@@ -462,6 +437,51 @@ static void test_read_dirty_sets_pages_the_dirty_leaves_touch(void)
 	model_destroy(m);
 }
 
+static void test_mark_dirty_leaves_reports_whole_leaves(void)
+{
+	struct model *m = model_create(BITMAP_4K_2M_1G, 39, 40);
+	struct model_leaf leaf;
+	u64 words[16];
+	unsigned int i;
+
+	CHECK(m);
+	/* 4K at 2M-4K, a 2M leaf at 2M, 4K at 4M: three leaves. */
+	CHECK_EQ(model_map(m, SZ_2M - SZ_4K, SZ_2M - SZ_4K,
+			   SZ_2M + 2 * SZ_4K, RW), 0);
+	CHECK_EQ(model_set_dirty_range(m, SZ_2M - SZ_4K, 2 * SZ_4K), 2);
+
+	/* one page of the 2M leaf: all 512 of its pages */
+	memset(words, 0, sizeof(words));
+	CHECK_EQ(model_mark_dirty_leaves(m, SZ_2M + SZ_4K, SZ_4K, SZ_2M, 12,
+					 words, 1024), 1);
+	for (i = 0; i < 8; i++)
+		CHECK_EQ(words[i], ~0ull);
+	CHECK_EQ(words[8], 0);
+	/* the dirty leaf below @base counts but sets nothing; the clean one
+	 * at 4M sets nothing; bits stop at @nbits */
+	memset(words, 0, sizeof(words));
+	CHECK_EQ(model_mark_dirty_leaves(m, 0, 4 * SZ_2M, SZ_2M, 12, words,
+					 100), 2);
+	CHECK_EQ(words[0], ~0ull);
+	CHECK_EQ(words[1], (1ull << 36) - 1);
+	CHECK_EQ(words[2], 0);
+	CHECK_EQ(model_mark_dirty_leaves(m, SZ_2M, 0, 0, 12, words, 1024), 0);
+	/* a range wrapping past 2^64 is cut there */
+	CHECK_EQ(model_mark_dirty_leaves(m, SZ_2M - SZ_4K, ~0ull, 0, 21,
+					 words, 64), 2);
+	/* the model is left as it was */
+	CHECK(model_lookup(m, SZ_2M, &leaf));
+	CHECK(leaf.dirty);
+	CHECK(model_lookup(m, 2 * SZ_2M, &leaf));
+	CHECK(!leaf.dirty);
+
+	/* bits are set, never cleared */
+	words[0] = 1ull << 63;
+	model_bitmap_set(words, 64, SZ_4K, 12, 0, SZ_4K);
+	CHECK_EQ(words[0], (1ull << 63) | 1);
+	model_destroy(m);
+}
+
 static void test_split_then_merge_restores_leaves(void)
 {
 	struct model *m = model_create(BITMAP_4K_2M_1G, 48, 48);
@@ -470,7 +490,6 @@ static void test_split_then_merge_restores_leaves(void)
 	struct model_diff diff;
 	u64 start, last, bad;
 
-	cur_test = __func__;
 	CHECK(m);
 	/* 1G at 1G, 2M leaves and a 4K tail after it. */
 	CHECK_EQ(model_map(m, SZ_1G, SZ_1G, SZ_1G + 4 * SZ_2M + SZ_4K, RW),
@@ -549,7 +568,6 @@ static void test_merge_needs_contiguous_equal_aligned_leaves(void)
 	struct model_leaf leaf;
 	u64 start, last, unmapped, i;
 
-	cur_test = __func__;
 	CHECK(m);
 	CHECK_EQ(model_merge(m, 0, 0, 0), -EINVAL);
 	CHECK_EQ(model_merge(m, 0x800, SZ_4K, 0), -EINVAL);
@@ -788,7 +806,6 @@ static void test_model_agrees_with_page_by_page_model(void)
 	u32 prot;
 	int rm, rn;
 
-	cur_test = __func__;
 	CHECK(m);
 	memset(naive, 0, sizeof(naive));
 	rng_state = 0xfeedface;
@@ -851,7 +868,6 @@ static void test_many_leaves_stay_fast(void)
 	struct model *m = model_create(SZ_4K | SZ_2M, 48, 48);
 	u64 i, unmapped, n = 100000;
 
-	cur_test = __func__;
 	CHECK(m);
 	for (i = 0; i < n; i++)
 		CHECK_EQ(model_map(m, i * 2 * SZ_4K, i * SZ_4K, SZ_4K, RW), 0);
@@ -872,15 +888,15 @@ int main(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	test_map_picks_largest_aligned_size();
-	test_map_checks_arguments_in_order();
-	test_unmap_partial_large_leaf_removes_it_whole();
-	test_read_dirty_sets_pages_the_dirty_leaves_touch();
-	test_split_then_merge_restores_leaves();
-	test_merge_needs_contiguous_equal_aligned_leaves();
-	test_model_agrees_with_page_by_page_model();
-	test_many_leaves_stay_fast();
+	SELFTEST_RUN(test_map_picks_largest_aligned_size);
+	SELFTEST_RUN(test_map_checks_arguments_in_order);
+	SELFTEST_RUN(test_unmap_partial_large_leaf_removes_it_whole);
+	SELFTEST_RUN(test_read_dirty_sets_pages_the_dirty_leaves_touch);
+	SELFTEST_RUN(test_mark_dirty_leaves_reports_whole_leaves);
+	SELFTEST_RUN(test_split_then_merge_restores_leaves);
+	SELFTEST_RUN(test_merge_needs_contiguous_equal_aligned_leaves);
+	SELFTEST_RUN(test_model_agrees_with_page_by_page_model);
+	SELFTEST_RUN(test_many_leaves_stay_fast);
 	free(leaf_buf.leaf);
-	printf("model_selftest: ok\n");
-	return 0;
+	return selftest_exit_status("model_selftest");
 }

@@ -17,33 +17,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "support/selftest.h"
 #include "support/talloc.h"
 
 #if TALLOC_ASAN
 #include <sanitizer/asan_interface.h>
 #endif
-
-static const char *cur_test;
-
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: %s: check failed: %s\n",\
-				__FILE__, __LINE__, cur_test, #cond);	\
-			exit(1);					\
-		}							\
-	} while (0)
-
-#define CHECK_EQ(a, b)							\
-	do {								\
-		unsigned long long __a = (a), __b = (b);		\
-		if (__a != __b) {					\
-			fprintf(stderr,					\
-				"%s:%d: %s: %s == 0x%llx, expected 0x%llx\n",\
-				__FILE__, __LINE__, cur_test, #a, __a, __b);\
-			exit(1);					\
-		}							\
-	} while (0)
 
 static void *alloc(struct talloc *t, unsigned int lg2, u64 *pa)
 {
@@ -73,7 +52,6 @@ static void test_every_class_is_aligned_zeroed_and_counted(void)
 	u64 pa, bytes = 0, n = 0;
 	unsigned int lg2, i, k;
 
-	cur_test = __func__;
 	CHECK(t);
 	CHECK(talloc_ops()->phys_to_virt == NULL);
 	CHECK(talloc_ops_for(t) == talloc_ops());
@@ -154,7 +132,6 @@ static void test_fail_after_fails_exactly_one_allocation(void)
 	unsigned int i, n;
 	u64 pa;
 
-	cur_test = __func__;
 	CHECK(t);
 	for (n = 0; n < 5; n++) {
 		talloc_fail_after(t, n);
@@ -198,7 +175,6 @@ static void test_exhausted_arena_returns_null(void)
 	void *a, *b, *c;
 	u64 pa;
 
-	cur_test = __func__;
 	CHECK(t);
 	a = alloc(t, 20, &pa);
 	b = alloc(t, 20, &pa);
@@ -234,7 +210,6 @@ static void test_freed_tables_are_poisoned(void)
 	u8 *va;
 	u64 pa;
 
-	cur_test = __func__;
 	CHECK(t);
 	for (lg2 = TALLOC_MIN_LG2; lg2 <= TALLOC_MAX_LG2; lg2++) {
 		va = alloc(t, lg2, &pa);
@@ -266,7 +241,6 @@ static void test_quarantine_delays_reuse_in_fifo_order(void)
 	unsigned int i;
 	u64 pa;
 
-	cur_test = __func__;
 	CHECK(t);
 	talloc_set_quarantine(t, 2);
 	for (i = 0; i < 4; i++) {
@@ -317,7 +291,6 @@ static void test_cache_clean_is_counted_and_observed(void)
 	u8 *va;
 	u64 pa;
 
-	cur_test = __func__;
 	CHECK(t);
 	va = alloc(t, 12, &pa);
 	CHECK(va);
@@ -342,7 +315,6 @@ static void test_low_pa_differs_from_the_cpu_address(void)
 	void *a, *b;
 	u64 pa_a, pa_b;
 
-	cur_test = __func__;
 	CHECK(t);
 	ops = talloc_ops_for(t);
 	CHECK(ops != talloc_ops() && ops->phys_to_virt);
@@ -371,11 +343,10 @@ static void test_large_arena_reserves_without_committing(void)
 	unsigned int i;
 	u64 pa;
 
-	cur_test = __func__;
 	if (!t) {
 		/* Strict overcommit or a small address space: not ours. */
 		fprintf(stderr, "%s: skipped (cannot reserve 300 GiB)\n",
-			cur_test);
+			selftest_test);
 		return;
 	}
 	for (i = 0; i < 64; i++) {
@@ -406,11 +377,8 @@ static void expect_abort(void (*fn)(struct talloc *t), const char *what)
 		_exit(0);
 	}
 	CHECK(waitpid(pid, &status, 0) == pid);
-	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGABRT) {
-		fprintf(stderr, "%s: %s did not abort (status 0x%x)\n",
-			cur_test, what, status);
-		exit(1);
-	}
+	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGABRT)
+		SELFTEST_FAIL("%s did not abort (status 0x%x)", what, status);
 	talloc_destroy(t);
 }
 
@@ -502,7 +470,6 @@ static void write_after_free(struct talloc *t)
 
 static void test_misuse_aborts(void)
 {
-	cur_test = __func__;
 	expect_abort(double_free, "double free");
 	expect_abort(free_never_allocated, "free of a never allocated slot");
 	expect_abort(free_inside_a_table, "free inside a table");
@@ -565,7 +532,6 @@ static void test_concurrent_use_keeps_tables_apart(void)
 	unsigned int flags[] = { 0, TALLOC_QUARANTINE };
 	unsigned int i, f;
 
-	cur_test = __func__;
 	for (f = 0; f < 2; f++) {
 		struct talloc *t = talloc_create(0, flags[f]);
 
@@ -616,16 +582,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	/* Forking tests first, while the process has one thread. */
-	test_misuse_aborts();
-	test_every_class_is_aligned_zeroed_and_counted();
-	test_fail_after_fails_exactly_one_allocation();
-	test_exhausted_arena_returns_null();
-	test_freed_tables_are_poisoned();
-	test_quarantine_delays_reuse_in_fifo_order();
-	test_cache_clean_is_counted_and_observed();
-	test_low_pa_differs_from_the_cpu_address();
-	test_large_arena_reserves_without_committing();
-	test_concurrent_use_keeps_tables_apart();
-	printf("talloc_selftest: ok\n");
-	return 0;
+	SELFTEST_RUN(test_misuse_aborts);
+	SELFTEST_RUN(test_every_class_is_aligned_zeroed_and_counted);
+	SELFTEST_RUN(test_fail_after_fails_exactly_one_allocation);
+	SELFTEST_RUN(test_exhausted_arena_returns_null);
+	SELFTEST_RUN(test_freed_tables_are_poisoned);
+	SELFTEST_RUN(test_quarantine_delays_reuse_in_fifo_order);
+	SELFTEST_RUN(test_cache_clean_is_counted_and_observed);
+	SELFTEST_RUN(test_low_pa_differs_from_the_cpu_address);
+	SELFTEST_RUN(test_large_arena_reserves_without_committing);
+	SELFTEST_RUN(test_concurrent_use_keeps_tables_apart);
+	return selftest_exit_status("talloc_selftest");
 }
