@@ -179,67 +179,61 @@ static u64 tpl_map_count(struct tpl_map *m, unsigned int level, u64 iova,
 }
 
 /* Prepare [@iova, @last] under the live @table at @level. */
-static int tpl_map_check(struct tpl_map *m, u64 *table, unsigned int level,
-			 u64 iova, u64 last)
+static int tpl_map_check(struct tpl_map *m, struct tpl_it *it)
 {
 	const struct iopgt *pt = m->pt;
-	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
-	unsigned int idx = iopgt_index(pt, level, iova), size_lg2, sz;
-	u64 this_last, pte, n;
+	unsigned int size_lg2;
+	struct tpl_it sub;
+	u64 iova, slots;
 	int ret;
 
-	for (;;) {
-		size_lg2 = tpl_pick_size(pt, level, iova, iova + m->pa_delta,
-					 last);
-		if (size_lg2 >= item_lg2) {
-			n = tpl_stretch(pt, level, idx, size_lg2, iova,
-					m->pa_delta, last);
-			if (likely(tpl_slots_clear(table, idx,
-						   n << (size_lg2 -
-							 item_lg2)))) {
-				this_last = iova + ((n << size_lg2) - 1);
-				idx += n << (size_lg2 - item_lg2);
-				goto next;
+	while (tpl_it_more(it)) {
+		iova = tpl_it_from(it);
+		size_lg2 = tpl_pick_size(pt, it->level, iova,
+					 iova + m->pa_delta, it->last);
+		if (size_lg2 >= it->item_lg2) {
+			slots = tpl_stretch(pt, it->level, it->idx, size_lg2,
+					    iova, m->pa_delta, it->last) <<
+				(size_lg2 - it->item_lg2);
+			if (likely(tpl_slots_clear(it->table, it->idx,
+						   slots))) {
+				it->idx += slots;
+				continue;
 			}
 			/* something there: one leaf at a time */
 			m->careful = true;
-			size_lg2 = tpl_pick_careful(pt, table, level, idx,
-						    size_lg2);
-		}
-		if (size_lg2 >= item_lg2) {
-			this_last = iova + iopgt_lg2_mask(size_lg2);
-			if (!tpl_slots_clear(table, idx,
-					     1u << (size_lg2 - item_lg2)))
-				return -EEXIST;
-			idx += 1u << (size_lg2 - item_lg2);
-			goto next;
+			size_lg2 = tpl_pick_careful(pt, it->table, it->level,
+						    it->idx, size_lg2);
+			if (size_lg2 >= it->item_lg2) {
+				slots = 1u << (size_lg2 - it->item_lg2);
+				if (!tpl_slots_clear(it->table, it->idx, slots))
+					return -EEXIST;
+				it->idx += slots;
+				continue;
+			}
 		}
 		/* smaller leaves: a table below this entry */
-		this_last = tpl_min(tpl_entry_last(pt, level, iova), last);
-		pte = READ_ONCE(table[idx]);
-		switch (fmt_classify(pt, level, pte, &sz)) {
+		switch (tpl_it_load(it)) {
 		case IOPGT_E_TABLE:
-			ret = tpl_map_check(m, tpl_child(pt, level, pte),
-					    level - 1, iova, this_last);
+			tpl_it_down(it, &sub);
+			ret = tpl_map_check(m, &sub);
 			if (ret)
 				return ret;
 			break;
 		case IOPGT_E_EMPTY:
-			if (!tpl_is_marker(pt, level, pte)) {
-				m->need += tpl_map_count(m, level - 1, iova,
-							 this_last);
+			if (!tpl_is_marker(pt, it->level, it->pte)) {
+				m->need += tpl_map_count(m, it->level - 1,
+							 tpl_it_from(it),
+							 tpl_it_to(it));
 				break;
 			}
 			iopgt_fallthrough;
 		default:
 			return -EEXIST;
 		}
-		idx++;
-next:
-		if (this_last >= last)
-			return 0;
-		iova = this_last + 1;
+		tpl_it_next(it);
 	}
+	return 0;
 }
 
 /*
@@ -274,63 +268,57 @@ static int tpl_install_table(struct tpl_map *m, u64 *ptep, unsigned int level,
 }
 
 /* Commit [@iova, @last] under @table at @level: it cannot fail now. */
-static int tpl_map_fill(struct tpl_map *m, u64 *table, unsigned int level,
-			u64 iova, u64 last)
+static int tpl_map_fill(struct tpl_map *m, struct tpl_it *it)
 {
 	const struct iopgt *pt = m->pt;
-	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
-	unsigned int idx = iopgt_index(pt, level, iova), size_lg2, sz;
-	u64 this_last, pa, pte, n, *child;
+	unsigned int size_lg2;
+	struct tpl_it sub;
+	u64 iova, pa, n, *child;
 	int ret;
 
-	for (;;) {
+	while (tpl_it_more(it)) {
+		iova = tpl_it_from(it);
 		pa = iova + m->pa_delta;
-		size_lg2 = tpl_pick_size(pt, level, iova, pa, last);
+		size_lg2 = tpl_pick_size(pt, it->level, iova, pa, it->last);
 		if (unlikely(m->careful))
-			size_lg2 = tpl_pick_careful(pt, table, level, idx,
-						    size_lg2);
-		if (size_lg2 >= item_lg2) {
+			size_lg2 = tpl_pick_careful(pt, it->table, it->level,
+						    it->idx, size_lg2);
+		if (size_lg2 >= it->item_lg2) {
 			n = m->careful ? 1 :
-				tpl_stretch(pt, level, idx, size_lg2, iova,
-					    m->pa_delta, last);
-			tpl_write_leaves(pt, table, idx, level, pa, size_lg2, n,
-					 m->attrs);
-			this_last = iova + ((n << size_lg2) - 1);
-			idx += n << (size_lg2 - item_lg2);
+				tpl_stretch(pt, it->level, it->idx, size_lg2,
+					    iova, m->pa_delta, it->last);
+			tpl_write_leaves(pt, it->table, it->idx, it->level, pa,
+					 size_lg2, n, m->attrs);
+			it->idx += n << (size_lg2 - it->item_lg2);
+			continue;
+		}
+		/* smaller leaves: a table below this entry */
+		if (tpl_it_load(it) == IOPGT_E_TABLE) {
+			child = tpl_it_child(it);
 		} else {
-			/* smaller leaves: a table below this entry */
-			this_last = tpl_min(tpl_entry_last(pt, level, iova),
-					    last);
-			pte = READ_ONCE(table[idx]);
-			if (fmt_classify(pt, level, pte, &sz) ==
-			    IOPGT_E_TABLE) {
-				child = tpl_child(pt, level, pte);
-			} else {
-				ret = tpl_install_table(m, &table[idx], level,
-							pte, &child);
-				if (ret)
-					return ret;
-			}
-			ret = tpl_map_fill(m, child, level - 1, iova,
-					   this_last);
+			ret = tpl_install_table(m, tpl_it_ptep(it), it->level,
+						it->pte, &child);
 			if (ret)
 				return ret;
-			idx++;
 		}
-		if (this_last >= last)
-			return 0;
-		iova = this_last + 1;
+		tpl_it_init(&sub, pt, child, it->level - 1, iova,
+			    tpl_it_to(it));
+		ret = tpl_map_fill(m, &sub);
+		if (ret)
+			return ret;
+		tpl_it_next(it);
 	}
+	return 0;
 }
 
 static int tpl_map_prepare(void *ctx, struct tpl_it *it)
 {
-	return tpl_map_check(ctx, it->table, it->level, it->first, it->last);
+	return tpl_map_check(ctx, it);
 }
 
 static int tpl_map_commit(void *ctx, struct tpl_it *it)
 {
-	return tpl_map_fill(ctx, it->table, it->level, it->first, it->last);
+	return tpl_map_fill(ctx, it);
 }
 
 static int tpl_map(struct iopgt *pt, u64 iova, u64 pa, u64 len, u32 prot)
