@@ -20,14 +20,14 @@
  *
  * Every operation goes to iopgt and, where it has one, to the model; the
  * return codes must be equal. After each step the table is checked through
- * three independent views: iopgt_validate(), the hwmodel's walk of every
- * leaf and hole (leaf for leaf equal to the model: IOVA, size, OA,
- * permissions and, with tracking on, dirty state) and iopgt_iova_to_phys()
- * of every page the step touched (see check_step() for how much of the
- * window each step walks). Invalidation is exactly what each gather
- * names, so a gather too small shows up as a stale translation in the
- * hwmodel's IOTLB. An injected allocation failure must give -ENOMEM and a
- * table unchanged (no table more or less, the model unchanged), or
+ * three independent views: iopgt_validate(), the hwmodel's uncached walk of
+ * every leaf and hole of the whole window (leaf for leaf equal to the
+ * model: IOVA, size, OA, permissions and, with tracking on, dirty state)
+ * and iopgt_iova_to_phys() at every entry of the window and every page the
+ * step touched (see check_step()). Invalidation is exactly what each
+ * gather names, so a gather too small shows up as a stale translation in
+ * the hwmodel's IOTLB. An injected allocation failure must give -ENOMEM
+ * and a table unchanged (no table more or less, the model unchanged), or
  * success. Any difference: a description on stderr and abort().
  *
  * The window is 1024 smallest pages placed at an interesting boundary
@@ -53,8 +53,9 @@
  * entry of the window's lowest tables, so this bounds a step's cost.
  */
 #define OPS_LARGE_UNITS_LG2	11
-/* The whole window is walked after every this many steps */
-#define OPS_FULL_EVERY	8
+/* iova_to_phys is tried at most at this many slots of one leaf */
+#define OPS_SLOT_CHECKS_LG2	8
+#define OPS_SLOT_CHECKS		(1u << OPS_SLOT_CHECKS_LG2)
 /* Most bits a dirty bitmap of one call has */
 #define OPS_MAX_BITS	(1u << 16)
 
@@ -238,8 +239,7 @@ static int count_leaf(void *ctx, const struct model_leaf *leaf)
 static void check_leaf(struct ops_fz *f, const struct hwm_walk *w)
 {
 	struct model_leaf leaf;
-	u64 pa, probe[3];
-	unsigned int i;
+	u64 pa, iova, step, n, i;
 	u32 prot;
 	int ret;
 
@@ -271,33 +271,82 @@ static void check_leaf(struct ops_fz *f, const struct hwm_walk *w)
 	if (f->dirty && w->dirty != leaf.dirty)
 		ops_fail(f, w->iova, "leaf 0x%llx: hwmodel dirty %d, model %d",
 			 (unsigned long long)leaf.iova, w->dirty, leaf.dirty);
-	/* First, last and the middle page of the leaf */
-	probe[0] = leaf.iova;
-	probe[1] = leaf.iova + (lg2_mask(leaf.size_lg2) & ~lg2_mask(12));
-	probe[2] = leaf.iova + ((lg2_mask(leaf.size_lg2) >> 1) &
-				~lg2_mask(12));
-	for (i = 0; i < 3; i++) {
+	/*
+	 * The last page and the first page of every slot the leaf fills
+	 * (each slot is an entry of its own), up to OPS_SLOT_CHECKS of
+	 * them: every other page shares an entry with one of those.
+	 */
+	step = 1ull << (w->size_lg2 - __builtin_ctz(w->replicas));
+	if (w->replicas > OPS_SLOT_CHECKS)
+		step = 1ull << (w->size_lg2 - OPS_SLOT_CHECKS_LG2);
+	n = (1ull << w->size_lg2) / step;
+	for (i = 0; i <= n; i++) {
+		iova = i < n ? leaf.iova + i * step :
+			       leaf.iova + (lg2_mask(leaf.size_lg2) &
+					    ~lg2_mask(12));
 		pa = 0;
-		ret = iopgt_iova_to_phys(&f->pt, probe[i], &pa);
-		if (ret || pa != leaf.oa + (probe[i] - leaf.iova))
-			ops_fail(f, probe[i],
+		ret = iopgt_iova_to_phys(&f->pt, iova, &pa);
+		if (ret || pa != leaf.oa + (iova - leaf.iova))
+			ops_fail(f, iova,
 				 "iova_to_phys(0x%llx) = %s 0x%llx, model 0x%llx",
-				 (unsigned long long)probe[i], test_errname(ret),
+				 (unsigned long long)iova, test_errname(ret),
 				 (unsigned long long)pa,
 				 (unsigned long long)(leaf.oa +
-						      (probe[i] - leaf.iova)));
+						      (iova - leaf.iova)));
 	}
 }
 
+static u64 *table_va(struct ops_fz *f, u64 pa)
+{
+	if (f->pt.cfg.ops->phys_to_virt)
+		return f->pt.cfg.ops->phys_to_virt(f->pt.cfg.ctx, pa);
+	return (u64 *)(uintptr_t)pa;
+}
+
 /*
- * Walk [first, last] with the hwmodel, a leaf or a hole (an empty entry,
+ * The end of the hole at @iova, whose empty entry @w found: the entry's
+ * end, stretched over the zero entries after it in the same table (zero
+ * is empty in every format) up to @last. Top tables are not scanned: their
+ * size is the format's business.
+ */
+static u64 hole_end(struct ops_fz *f, const struct hwm_walk *w, u64 iova,
+		    u64 last)
+{
+	unsigned int lvl = w->path[w->depth - 1].level;
+	u64 pte_pa = w->path[w->depth - 1].pte_pa, n, idx, *table;
+	u64 item = 1ull << item_lg2(f, lvl), next = (iova | (item - 1)) + 1;
+
+	if (lvl + 1u >= f->pt.levels)
+		return next;
+	n = 1ull << (f->pt.granule_lg2 - 3);
+	idx = (pte_pa >> 3) & (n - 1);
+	table = table_va(f, pte_pa & ~lg2_mask(f->pt.granule_lg2));
+	while (++idx < n && next && next <= last &&
+	       !__atomic_load_n(&table[idx], __ATOMIC_ACQUIRE))
+		next += item;
+	return next;
+}
+
+static void check_hole_pa(struct ops_fz *f, u64 iova)
+{
+	u64 pa = 0;
+	int ret = iopgt_iova_to_phys(&f->pt, iova, &pa);
+
+	if (ret != -ENOENT)
+		ops_fail(f, iova, "iova_to_phys(0x%llx) = %s 0x%llx in a hole",
+			 (unsigned long long)iova, test_errname(ret),
+			 (unsigned long long)pa);
+}
+
+/*
+ * Walk [first, last] with the hwmodel, a leaf or a hole (empty entries,
  * whole) at a time: every leaf must be the model's, every hole empty in
  * the model and in iova_to_phys.
  */
 static void check_walk(struct ops_fz *f, u64 first, u64 last)
 {
 	struct hwm_walk w;
-	u64 iova = first & ~lg2_mask(f->min_lg2), next, n, pa;
+	u64 iova = first & ~lg2_mask(f->min_lg2), next, n;
 	unsigned int lvl;
 	int ret;
 
@@ -309,21 +358,17 @@ static void check_walk(struct ops_fz *f, u64 first, u64 last)
 			next = w.leaf_iova + (1ull << w.size_lg2);
 		} else if (ret == HWM_FAULT_NOT_PRESENT && w.depth) {
 			lvl = w.path[w.depth - 1].level;
-			next = (iova | lg2_mask(item_lg2(f, lvl))) + 1;
+			next = hole_end(f, &w, iova, last);
 			n = 0;
 			model_foreach_range(f->m, iova, next ? next - iova :
 					    0 - iova, count_leaf, &n);
 			if (n)
 				ops_fail(f, iova,
-					 "hwmodel finds 0x%llx empty (level %u), the model maps it",
-					 (unsigned long long)iova, lvl);
-			ret = iopgt_iova_to_phys(&f->pt, iova, &pa);
-			if (ret != -ENOENT)
-				ops_fail(f, iova,
-					 "iova_to_phys(0x%llx) = %s 0x%llx in a hole",
+					 "hwmodel finds 0x%llx-0x%llx empty (level %u), the model maps it",
 					 (unsigned long long)iova,
-					 test_errname(ret),
-					 (unsigned long long)pa);
+					 (unsigned long long)(next - 1), lvl);
+			check_hole_pa(f, iova);
+			check_hole_pa(f, (next - 1) & ~lg2_mask(f->min_lg2));
 		} else {
 			ops_fail(f, iova, "hwmodel walk of 0x%llx: %s",
 				 (unsigned long long)iova, hwm_fault_name(ret));
@@ -391,20 +436,19 @@ static void check_probes(struct ops_fz *f)
 }
 
 /*
- * After every step: validate, and the part of the window the step touched
- * (its range, the gather's, the leaves it changed) walked leaf by leaf
- * and page by page. The whole window is walked every OPS_FULL_EVERY steps
- * and at the end, so damage outside the range an operation names is
- * found too, a few steps late at worst: walking the whole window after
- * every step would make most inputs several times slower.
+ * After every step: validate; the whole window walked leaf by leaf and
+ * hole by hole, the hwmodel's uncached walk, the model and iova_to_phys
+ * compared at every entry (check_walk(), check_leaf()); the part of the
+ * window the step touched (its range, the gather's, the leaves it changed)
+ * also page by page through iova_to_phys, up to OPS_PAGE_CHECKS pages; and
+ * the probes through the hwmodel's caches.
  */
 static void check_step(struct ops_fz *f, bool all)
 {
 	u64 first, last;
 
 	check_validate(f);
-	if (all || f->step % OPS_FULL_EVERY == OPS_FULL_EVERY - 1)
-		check_walk(f, f->base, f->wlast);
+	check_walk(f, f->base, f->wlast);
 	if (all) {
 		first = f->base;
 		last = f->wlast;
@@ -415,7 +459,6 @@ static void check_step(struct ops_fz *f, bool all)
 		last = f->touched_last < f->wlast ? f->touched_last : f->wlast;
 		if (first > last)
 			goto probes;
-		check_walk(f, first, last);
 	}
 	check_pages(f, first, last);
 probes:
