@@ -18,11 +18,12 @@
  *            IOPGT_SPLIT_ALLOW_FAULT for a split or merge) and the
  *            operation's arguments
  *
- * Besides single calls, two operations are sequences: a merge that
+ * Besides single calls, three operations are sequences: a merge that
  * collapses several levels in one call and a split of a (mostly
  * multi-slot) leaf, each while the device holds translations of the range
  * across the edit and writes through them before the invalidation, then a
- * harvest (see "edits under DMA" below).
+ * harvest (see "edits under DMA" below); and dirty tracking turned on or
+ * off.
  *
  * Every operation goes to iopgt and, where it has one, to the model; the
  * return codes must be equal. After each step the table is checked through
@@ -76,7 +77,7 @@ enum ops_op {
 	OP_SPLIT,
 	OP_MERGE,
 	OP_WRITE,
-	OP_WRITE2,
+	OP_TRACKING,
 	OP_READ,
 	OP_WRITE_RUN,
 	OP_CHECK_ALL,
@@ -1338,11 +1339,14 @@ static int collect_leaf(void *ctx, const struct model_leaf *leaf)
 
 /*
  * Take the table's dirty state into the model for the leaves intersecting
- * [@first, @last] where the table is dirty and the model is not: an
- * over-report, which is allowed. A leaf the model has dirty and the table
- * clean is left alone: the harvest that follows reports the write lost.
+ * [@first, @last]: where the table is dirty and the model is not (an
+ * over-report, which is allowed), and with @clean_too also where the table
+ * is clean (the model's state is not the table's to keep: tracking was
+ * off). A leaf the model has dirty and the table clean is left alone
+ * otherwise: the harvest that follows reports the write lost.
  */
-static void model_take_table_dirty(struct ops_fz *f, u64 first, u64 last)
+static void model_take_table_dirty(struct ops_fz *f, u64 first, u64 last,
+				   bool clean_too)
 {
 	struct leaf_list l = { 0 };
 	struct hwm_walk w;
@@ -1357,6 +1361,10 @@ static void model_take_table_dirty(struct ops_fz *f, u64 first, u64 last)
 			continue;
 		if (w.dirty && !l.v[i].dirty)
 			model_set_dirty(f->m, l.v[i].iova);
+		else if (clean_too && !w.dirty && l.v[i].dirty)
+			model_read_dirty(f->m, l.v[i].iova,
+					 1ull << l.v[i].size_lg2, true,
+					 l.v[i].iova, 12, NULL, 0);
 	}
 	free(l.v);
 }
@@ -1385,7 +1393,7 @@ static void harvest_check(struct ops_fz *f, struct stale *s, u64 first,
 		  (unsigned long long)first, (unsigned long long)last, pgshift,
 		  clear ? "" : " NO_CLEAR");
 	if (f->dirty)
-		model_take_table_dirty(f, first, last);
+		model_take_table_dirty(f, first, last, false);
 	base = first & ~lg2_mask(pgshift);
 	got = bitmap_words(first, len, base, pgshift, &nbits);
 	want = bitmap_words(first, len, base, pgshift, &nbits);
@@ -1662,6 +1670,47 @@ static void op_split_stale(struct ops_fz *f)
 	stale_edit(f, &s, true, region, 1ull << big, lg2);
 }
 
+/*
+ * Dirty tracking on or off, as a driver does it: on, the IOMMU's dirty
+ * update is enabled (DTE.HAD, PASID SSADE, CD/STE HD) and its caches
+ * flushed before the table is converted; off, after. Entries cached while
+ * tracking was off may say "no update needed" for writes; the flush drops
+ * them. Writes made with tracking off need not be reported: turning it on
+ * takes the table's dirty state as the model's.
+ */
+static void op_tracking(struct ops_fz *f)
+{
+	bool on = producer_bool(f->p), was = f->dirty;
+	struct iopgt_gather g;
+	int re, want;
+
+	set_op(f, "dirty tracking %s", on ? "on" : "off");
+	if (on && !f->noncoherent) {
+		hwm_set_dirty_enabled(f->hw, true);
+		hwm_invalidate_all(f->hw);
+	}
+	iopgt_gather_init(&g);
+	re = iopgt_set_dirty_tracking(&f->pt, on, &g);
+	f->ret = re;
+	want = on && f->noncoherent ? -EOPNOTSUPP : 0;
+	if (re != want)
+		ops_fail(f, ~0ull, "iopgt %s, expected %s", test_errname(re),
+			 test_errname(want));
+	if (re && !gather_empty(&g))
+		ops_fail(f, ~0ull, "failed set_dirty_tracking left work in the gather");
+	flush(f, &g, NULL);
+	if (re)
+		return;
+	if (!on)
+		hwm_set_dirty_enabled(f->hw, false);
+	if (f->pt.dirty_tracking != on)
+		ops_fail(f, ~0ull, "dirty_tracking reads %d", f->pt.dirty_tracking);
+	f->dirty = on;
+	if (on && !was)
+		model_take_table_dirty(f, f->base, f->wlast, true);
+	touch(f, f->base, f->wlast);
+}
+
 /* Operations an injected allocation failure is drawn for */
 static bool ops_may_inject(unsigned int op)
 {
@@ -1669,6 +1718,7 @@ static bool ops_may_inject(unsigned int op)
 	case OP_SPLIT_MERGE:	/* expects both halves to work */
 	case OP_DEEP_MERGE:
 	case OP_SPLIT_STALE:
+	case OP_TRACKING:
 		return false;
 	default:
 		return true;
@@ -1860,8 +1910,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			op_merge(&f, opc);
 			break;
 		case OP_WRITE:
-		case OP_WRITE2:
 			op_dma(&f, true, 1);
+			break;
+		case OP_TRACKING:
+			op_tracking(&f);
 			break;
 		case OP_READ:
 			op_dma(&f, false, producer_u32(&p, 1, 8));
