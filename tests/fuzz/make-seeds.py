@@ -654,6 +654,50 @@ def ops_seeds():
     return {k: bytes(v.e.b) for k, v in seeds.items()}
 
 
+def ops_pending():
+    """Inputs that find engine bugs whose fix has not landed yet: written
+    to corpus/ops-pending/, which ctest does not replay. Those with blind
+    writes need IOPGT_FUZZ_BLIND_IOTLB=1."""
+    seeds = {}
+
+    # A merge that collapses two levels (4K -> 2M -> 1G) loses a write
+    # through a stale IOTLB entry of a 4K leaf, and one through the cached
+    # pointer to the detached 4K table.
+    o = Ops("amdv1/mode3", large=True)
+    o.deep_merge(30, 1, 21, subs=[(5, 12, None)], prime=[(0, 3, False)],
+                 after=[(True, ("ent", 0, 12), 0)])
+    seeds["merge-deep-amdv1-iotlb"] = o
+    o = Ops("amdv1/mode3", large=True)
+    o.deep_merge(30, 1, 21, subs=[(5, 12, None)], prime=[(0, 3, False)],
+                 after=[(True, 0, 100)])
+    seeds["merge-deep-amdv1-pwc"] = o
+    o = Ops("arm_s2/4k-40-concat", large=True)
+    o.deep_merge(30, 0, 21, subs=[(7, 12, None)], prime=[(0, 9, False)],
+                 after=[(True, ("ent", 0, 12), 0)])
+    seeds["merge-deep-arm_s2-iotlb"] = o
+
+    # An in-place split of a multi-slot leaf loses a write through the
+    # stale cached run made by an IOMMU that updates the entry it cached
+    # (IOPGT_FUZZ_BLIND_IOTLB=1): the slot cached now translates another
+    # page.
+    o = Ops("amdv1/mode4")
+    o.split_stale(16, 3, 12, blind=True, prime=[(0, 5, False)],
+                  after=[(True, ("ent", 0, 16), 9)])
+    seeds["split-inplace-amdv1-64k-blind"] = o
+    o = Ops("arm_s1/4k-48")
+    o.split_stale(16, 3, 12, blind=True, prime=[(0, 5, False)],
+                  after=[(True, ("ent", 0, 16), 9)])
+    seeds["split-inplace-arm_s1-contig-blind"] = o
+    # The same down a level: an AMD 4M leaf (two 2M slots) split to 4K;
+    # the cached slot is a table entry now (D lands there) and the write
+    # went to the other slot's half.
+    o = Ops("amdv1/mode4", large=True)
+    o.split_stale(22, 3, 12, blind=True, prime=[(0, 5, False)],
+                  after=[(True, ("ent", 0, 22), 600)])
+    seeds["split-amdv1-4m-blind"] = o
+    return {k: bytes(v.e.b) for k, v in seeds.items()}
+
+
 # ---- fuzz_decode ----------------------------------------------------------
 
 KIND = dict(raw=0, leaf=1, flip=2, byte=3, table=4, copy=5, zero=6)
@@ -973,6 +1017,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(here, "corpus"))
     args = ap.parse_args()
     for target, seeds in (("fuzz_ops", ops_seeds()),
+                          ("ops-pending", ops_pending()),
                           ("fuzz_decode", decode_seeds())):
         d = os.path.join(args.out, target)
         os.makedirs(d, exist_ok=True)
