@@ -1381,9 +1381,9 @@ static void harvest_check(struct ops_fz *f, struct stale *s, u64 first,
 	unsigned int pgshift = f->min_lg2;
 	u64 len = last - first + 1, nbits, *got, *want, base, i, bit, miss;
 	struct iopgt_bitmap bm = { 0 };
+	struct iopgt_gather g;
 	struct model_leaf leaf;
 	u64 iova;
-	struct iopgt_gather g;
 	int re, rm;
 
 	while (((last >> pgshift) - (first >> pgshift)) >>
@@ -1574,9 +1574,10 @@ static bool fresh_region(struct ops_fz *f, struct stale *s, u64 iova,
 
 /*
  * A merge that collapses several levels in one call: an entry-sized
- * region (2M, 1G, ...) mapped whole, split to the next size down, a few of
- * those split further (one of them to the smallest page), then merged
- * back in one call while the device has the smallest leaves cached.
+ * region (2M, 1G, ...) mapped whole, split to a smaller size (at most
+ * 2^OPS_SPLIT_SPAN leaves), up to three of those leaves split further,
+ * each maybe with one of its pieces split to the smallest page, then
+ * merged back in one call while the device has those leaves cached.
  */
 static void op_deep_merge(struct ops_fz *f)
 {
