@@ -181,3 +181,48 @@ u32 fz_prot_effective(enum iopgt_format format, u32 prot)
 		prot |= IOPGT_READ;
 	return prot;
 }
+
+/* FORMATS.md bit positions, for fz_cached_mkdirty() */
+#define FZ_AMD_PR	(1ull << 0)
+#define FZ_AMD_A	(1ull << 5)
+#define FZ_AMD_D	(1ull << 6)
+#define FZ_ARM_TYPE	3ull
+#define FZ_ARM_PAGE	3ull	/* at the leaf level */
+#define FZ_ARM_BLOCK	1ull	/* above it */
+#define FZ_ARM_DIRTY	(1ull << 7)	/* stage 1 AP[2], stage 2 S2AP[1] */
+#define FZ_ARM_AF	(1ull << 10)
+#define FZ_ARM_DBM	(1ull << 51)
+
+bool fz_cached_mkdirty(enum iopgt_format format, unsigned int level,
+		       u64 *ptep)
+{
+	u64 pte = __atomic_load_n(ptep, __ATOMIC_ACQUIRE), new;
+
+	for (;;) {
+		switch (format) {
+		case IOPGT_FMT_AMDV1:
+			if (!(pte & FZ_AMD_PR))
+				return false;
+			new = pte | FZ_AMD_A | FZ_AMD_D;
+			break;
+		case IOPGT_FMT_ARM_S1:
+		case IOPGT_FMT_ARM_S2:
+			if ((pte & FZ_ARM_TYPE) !=
+			    (level ? FZ_ARM_BLOCK : FZ_ARM_PAGE) ||
+			    !(pte & FZ_ARM_DBM) || !(pte & FZ_ARM_AF))
+				return false;
+			if (format == IOPGT_FMT_ARM_S1)
+				new = pte & ~FZ_ARM_DIRTY;
+			else
+				new = pte | FZ_ARM_DIRTY;
+			break;
+		default:
+			return false;
+		}
+		if (new == pte ||
+		    __atomic_compare_exchange_n(ptep, &pte, new, false,
+						__ATOMIC_SEQ_CST,
+						__ATOMIC_SEQ_CST))
+			return true;
+	}
+}

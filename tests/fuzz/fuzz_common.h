@@ -100,4 +100,32 @@ u32 fz_prot_effective(enum iopgt_format format, u32 prot);
  */
 u32 fz_prot_canonical(enum iopgt_format format, u32 prot);
 
+/**
+ * fz_cached_mkdirty() - a write through a stale IOTLB entry, as an IOMMU
+ *                       that updates the entry it cached
+ * @format: the format
+ * @level: the level the translation was cached from
+ * @ptep: CPU address of the entry it was cached from
+ *
+ * The software IOMMU (hwmodel) re-reads the entry a clean IOTLB entry
+ * came from and walks again unless it still holds the same leaf. An IOMMU
+ * may instead update that entry as it finds it, whatever it has become
+ * since; the engine is written to cope with that for the formats where it
+ * is plausible, and this plays such an IOMMU:
+ *   AMD v1: D and A are ORed into the entry if PR is set, a leaf of any
+ *   size or a table entry alike (amdv1.h: stray D in a table entry).
+ *   ARM: a page or block descriptor with DBM and AF set is made dirty
+ *   (stage 1 AP[2] cleared, stage 2 S2AP[1] set) whatever its contiguous
+ *   bit and address now say; a table or invalid descriptor is not.
+ *   VT-d: never (vtd_sl.h and vtd_fl.h assume the re-read, as the
+ *   hwmodel does).
+ * Bit positions are FORMATS.md's, not the engine's codecs.
+ *
+ * Context: the hardware's dirty update must be enabled (the caller checks).
+ * Return: true if the entry was updated or already dirty; false if such
+ * an IOMMU would not update it (the access then walks again).
+ */
+bool fz_cached_mkdirty(enum iopgt_format format, unsigned int level,
+		       u64 *ptep);
+
 #endif /* IOPGT_FUZZ_COMMON_H */

@@ -18,16 +18,23 @@
  *            IOPGT_SPLIT_ALLOW_FAULT for a split or merge) and the
  *            operation's arguments
  *
+ * Besides single calls, three operations are sequences: a merge that
+ * collapses several levels in one call and a split of a (mostly
+ * multi-slot) leaf, each while the device holds translations of the range
+ * across the edit and writes through them before the invalidation, then a
+ * harvest (see "edits under DMA" below); and dirty tracking turned on or
+ * off.
+ *
  * Every operation goes to iopgt and, where it has one, to the model; the
  * return codes must be equal. After each step the table is checked through
- * three independent views: iopgt_validate(), the hwmodel's walk of every
- * leaf and hole (leaf for leaf equal to the model: IOVA, size, OA,
- * permissions and, with tracking on, dirty state) and iopgt_iova_to_phys()
- * of every page the step touched (see check_step() for how much of the
- * window each step walks). Invalidation is exactly what each gather
- * names, so a gather too small shows up as a stale translation in the
- * hwmodel's IOTLB. An injected allocation failure must give -ENOMEM and a
- * table unchanged (no table more or less, the model unchanged), or
+ * three independent views: iopgt_validate(), the hwmodel's uncached walk of
+ * every leaf and hole of the whole window (leaf for leaf equal to the
+ * model: IOVA, size, OA, permissions and, with tracking on, dirty state)
+ * and iopgt_iova_to_phys() at every entry of the window and every page the
+ * step touched (see check_step()). Invalidation is exactly what each
+ * gather names, so a gather too small shows up as a stale translation in
+ * the hwmodel's IOTLB. An injected allocation failure must give -ENOMEM
+ * and a table unchanged (no table more or less, the model unchanged), or
  * success. Any difference: a description on stderr and abort().
  *
  * The window is 1024 smallest pages placed at an interesting boundary
@@ -53,23 +60,24 @@
  * entry of the window's lowest tables, so this bounds a step's cost.
  */
 #define OPS_LARGE_UNITS_LG2	11
-/* The whole window is walked after every this many steps */
-#define OPS_FULL_EVERY	8
+/* iova_to_phys is tried at most at this many slots of one leaf */
+#define OPS_SLOT_CHECKS_LG2	8
+#define OPS_SLOT_CHECKS		(1u << OPS_SLOT_CHECKS_LG2)
 /* Most bits a dirty bitmap of one call has */
 #define OPS_MAX_BITS	(1u << 16)
 
 enum ops_op {
 	OP_MAP,
 	OP_MAP2,
-	OP_MAP3,
+	OP_DEEP_MERGE,
 	OP_UNMAP,
-	OP_UNMAP2,
+	OP_SPLIT_STALE,
 	OP_READ_DIRTY,
 	OP_UNMAP_READ_DIRTY,
 	OP_SPLIT,
 	OP_MERGE,
 	OP_WRITE,
-	OP_WRITE2,
+	OP_TRACKING,
 	OP_READ,
 	OP_WRITE_RUN,
 	OP_CHECK_ALL,
@@ -114,6 +122,17 @@ struct ops_fz {
 	unsigned int nprobe;
 	u64 touched_first, touched_last; /* what this step changed */
 };
+
+/* IOPGT_FUZZ_VERBOSE=1: one line per step on stderr (seed writing). */
+static bool ops_verbose;
+/*
+ * IOPGT_FUZZ_BLIND_IOTLB=1: writes drawn "blind" go through
+ * fz_cached_mkdirty(). Off by default while the engine bug it finds (an
+ * in-place split of a multi-slot leaf loses such writes; reproducers in
+ * corpus/ops-pending/) is being fixed, so that the inputs ctest replays
+ * stay green; the draw is made either way, so an input means the same.
+ */
+static bool ops_blind_iotlb;
 
 static u64 lg2_mask(unsigned int lg2)
 {
@@ -238,8 +257,7 @@ static int count_leaf(void *ctx, const struct model_leaf *leaf)
 static void check_leaf(struct ops_fz *f, const struct hwm_walk *w)
 {
 	struct model_leaf leaf;
-	u64 pa, probe[3];
-	unsigned int i;
+	u64 pa, iova, step, n, i;
 	u32 prot;
 	int ret;
 
@@ -271,33 +289,82 @@ static void check_leaf(struct ops_fz *f, const struct hwm_walk *w)
 	if (f->dirty && w->dirty != leaf.dirty)
 		ops_fail(f, w->iova, "leaf 0x%llx: hwmodel dirty %d, model %d",
 			 (unsigned long long)leaf.iova, w->dirty, leaf.dirty);
-	/* First, last and the middle page of the leaf */
-	probe[0] = leaf.iova;
-	probe[1] = leaf.iova + (lg2_mask(leaf.size_lg2) & ~lg2_mask(12));
-	probe[2] = leaf.iova + ((lg2_mask(leaf.size_lg2) >> 1) &
-				~lg2_mask(12));
-	for (i = 0; i < 3; i++) {
+	/*
+	 * The last page and the first page of every slot the leaf fills
+	 * (each slot is an entry of its own), up to OPS_SLOT_CHECKS of
+	 * them: every other page shares an entry with one of those.
+	 */
+	step = 1ull << (w->size_lg2 - __builtin_ctz(w->replicas));
+	if (w->replicas > OPS_SLOT_CHECKS)
+		step = 1ull << (w->size_lg2 - OPS_SLOT_CHECKS_LG2);
+	n = (1ull << w->size_lg2) / step;
+	for (i = 0; i <= n; i++) {
+		iova = i < n ? leaf.iova + i * step :
+			       leaf.iova + (lg2_mask(leaf.size_lg2) &
+					    ~lg2_mask(12));
 		pa = 0;
-		ret = iopgt_iova_to_phys(&f->pt, probe[i], &pa);
-		if (ret || pa != leaf.oa + (probe[i] - leaf.iova))
-			ops_fail(f, probe[i],
+		ret = iopgt_iova_to_phys(&f->pt, iova, &pa);
+		if (ret || pa != leaf.oa + (iova - leaf.iova))
+			ops_fail(f, iova,
 				 "iova_to_phys(0x%llx) = %s 0x%llx, model 0x%llx",
-				 (unsigned long long)probe[i], test_errname(ret),
+				 (unsigned long long)iova, test_errname(ret),
 				 (unsigned long long)pa,
 				 (unsigned long long)(leaf.oa +
-						      (probe[i] - leaf.iova)));
+						      (iova - leaf.iova)));
 	}
 }
 
+static u64 *table_va(struct ops_fz *f, u64 pa)
+{
+	if (f->pt.cfg.ops->phys_to_virt)
+		return f->pt.cfg.ops->phys_to_virt(f->pt.cfg.ctx, pa);
+	return (u64 *)(uintptr_t)pa;
+}
+
 /*
- * Walk [first, last] with the hwmodel, a leaf or a hole (an empty entry,
+ * The end of the hole at @iova, whose empty entry @w found: the entry's
+ * end, stretched over the zero entries after it in the same table (zero
+ * is empty in every format) up to @last. Top tables are not scanned: their
+ * size is the format's business.
+ */
+static u64 hole_end(struct ops_fz *f, const struct hwm_walk *w, u64 iova,
+		    u64 last)
+{
+	unsigned int lvl = w->path[w->depth - 1].level;
+	u64 pte_pa = w->path[w->depth - 1].pte_pa, n, idx, *table;
+	u64 item = 1ull << item_lg2(f, lvl), next = (iova | (item - 1)) + 1;
+
+	if (lvl + 1u >= f->pt.levels)
+		return next;
+	n = 1ull << (f->pt.granule_lg2 - 3);
+	idx = (pte_pa >> 3) & (n - 1);
+	table = table_va(f, pte_pa & ~lg2_mask(f->pt.granule_lg2));
+	while (++idx < n && next && next <= last &&
+	       !__atomic_load_n(&table[idx], __ATOMIC_ACQUIRE))
+		next += item;
+	return next;
+}
+
+static void check_hole_pa(struct ops_fz *f, u64 iova)
+{
+	u64 pa = 0;
+	int ret = iopgt_iova_to_phys(&f->pt, iova, &pa);
+
+	if (ret != -ENOENT)
+		ops_fail(f, iova, "iova_to_phys(0x%llx) = %s 0x%llx in a hole",
+			 (unsigned long long)iova, test_errname(ret),
+			 (unsigned long long)pa);
+}
+
+/*
+ * Walk [first, last] with the hwmodel, a leaf or a hole (empty entries,
  * whole) at a time: every leaf must be the model's, every hole empty in
  * the model and in iova_to_phys.
  */
 static void check_walk(struct ops_fz *f, u64 first, u64 last)
 {
 	struct hwm_walk w;
-	u64 iova = first & ~lg2_mask(f->min_lg2), next, n, pa;
+	u64 iova = first & ~lg2_mask(f->min_lg2), next, n;
 	unsigned int lvl;
 	int ret;
 
@@ -309,21 +376,17 @@ static void check_walk(struct ops_fz *f, u64 first, u64 last)
 			next = w.leaf_iova + (1ull << w.size_lg2);
 		} else if (ret == HWM_FAULT_NOT_PRESENT && w.depth) {
 			lvl = w.path[w.depth - 1].level;
-			next = (iova | lg2_mask(item_lg2(f, lvl))) + 1;
+			next = hole_end(f, &w, iova, last);
 			n = 0;
 			model_foreach_range(f->m, iova, next ? next - iova :
 					    0 - iova, count_leaf, &n);
 			if (n)
 				ops_fail(f, iova,
-					 "hwmodel finds 0x%llx empty (level %u), the model maps it",
-					 (unsigned long long)iova, lvl);
-			ret = iopgt_iova_to_phys(&f->pt, iova, &pa);
-			if (ret != -ENOENT)
-				ops_fail(f, iova,
-					 "iova_to_phys(0x%llx) = %s 0x%llx in a hole",
+					 "hwmodel finds 0x%llx-0x%llx empty (level %u), the model maps it",
 					 (unsigned long long)iova,
-					 test_errname(ret),
-					 (unsigned long long)pa);
+					 (unsigned long long)(next - 1), lvl);
+			check_hole_pa(f, iova);
+			check_hole_pa(f, (next - 1) & ~lg2_mask(f->min_lg2));
 		} else {
 			ops_fail(f, iova, "hwmodel walk of 0x%llx: %s",
 				 (unsigned long long)iova, hwm_fault_name(ret));
@@ -391,20 +454,19 @@ static void check_probes(struct ops_fz *f)
 }
 
 /*
- * After every step: validate, and the part of the window the step touched
- * (its range, the gather's, the leaves it changed) walked leaf by leaf
- * and page by page. The whole window is walked every OPS_FULL_EVERY steps
- * and at the end, so damage outside the range an operation names is
- * found too, a few steps late at worst: walking the whole window after
- * every step would make most inputs several times slower.
+ * After every step: validate; the whole window walked leaf by leaf and
+ * hole by hole, the hwmodel's uncached walk, the model and iova_to_phys
+ * compared at every entry (check_walk(), check_leaf()); the part of the
+ * window the step touched (its range, the gather's, the leaves it changed)
+ * also page by page through iova_to_phys, up to OPS_PAGE_CHECKS pages; and
+ * the probes through the hwmodel's caches.
  */
 static void check_step(struct ops_fz *f, bool all)
 {
 	u64 first, last;
 
 	check_validate(f);
-	if (all || f->step % OPS_FULL_EVERY == OPS_FULL_EVERY - 1)
-		check_walk(f, f->base, f->wlast);
+	check_walk(f, f->base, f->wlast);
 	if (all) {
 		first = f->base;
 		last = f->wlast;
@@ -415,7 +477,6 @@ static void check_step(struct ops_fz *f, bool all)
 		last = f->touched_last < f->wlast ? f->touched_last : f->wlast;
 		if (first > last)
 			goto probes;
-		check_walk(f, first, last);
 	}
 	check_pages(f, first, last);
 probes:
@@ -1069,6 +1130,605 @@ static void op_clear_all(struct ops_fz *f)
 	touch(f, f->base, f->wlast);
 }
 
+/* ---- edits under DMA --------------------------------------------------- */
+
+/*
+ * The operations below edit a range while the device holds translations
+ * of it in the hwmodel's IOTLB and paging-structure cache: it reads and
+ * writes before the edit, reads and writes again after it but before the
+ * gather's range is invalidated (through the stale entries), then exactly
+ * the gather's range is invalidated, the gather released, and a harvest
+ * must report every write the model saw complete (the model marks the
+ * leaf that translates the IOVA once the edit is done). Over-reporting is
+ * allowed: dirty state the table shows beyond the model's in the harvested
+ * range is taken into the model before the harvest is compared, so the
+ * harvest must match the table exactly and cover every write.
+ *
+ * With "blind" drawn and IOPGT_FUZZ_BLIND_IOTLB set, a write through a
+ * translation the device cached before the edit goes to
+ * fz_cached_mkdirty() (an IOMMU that updates the entry it cached without
+ * looking again) where the format allows that, and to the hwmodel
+ * otherwise.
+ */
+#define OPS_NSTALE		16
+#define OPS_NSPOTS		8
+/* Splits made to set up an edit make at most 2^this leaves of one */
+#define OPS_SPLIT_SPAN		10
+/* Most bits the harvest after an edit under DMA reports at the page size */
+#define OPS_HARVEST_BITS_LG2	18
+
+struct stale_ent {
+	u64 leaf_iova;
+	u64 leaf_oa;
+	u64 pte_pa;
+	unsigned int size_lg2;
+	unsigned int level;
+};
+
+struct stale {
+	const char *name;	/* the operation, for set_phase() */
+	bool blind;
+	unsigned int n;
+	struct stale_ent ent[OPS_NSTALE];	/* what the device cached */
+	unsigned int nspots;
+	struct range spot[OPS_NSPOTS];	/* where its accesses go */
+};
+
+static void set_phase(struct ops_fz *f, const struct stale *s,
+		      const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* set_op() for one phase of an operation; traced with IOPGT_FUZZ_VERBOSE */
+static void set_phase(struct ops_fz *f, const struct stale *s,
+		      const char *fmt, ...)
+{
+	char what[120];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	set_op(f, "%s: %s", s->name, what);
+	if (ops_verbose)
+		fprintf(stderr, "fuzz_ops: step %u:   %s\n", f->step, f->op);
+}
+
+/* Sizes the config offers in [2^@lo, 2^@hi) */
+static u64 sizes_between(const struct ops_fz *f, int lo, unsigned int hi)
+{
+	return f->pt.pgsize_bitmap & lg2_mask(hi) &
+	       ~lg2_mask(lo > 0 ? (unsigned int)lo : 0);
+}
+
+static void stale_add_spot(struct stale *s, u64 iova, u64 len)
+{
+	if (s->nspots < OPS_NSPOTS) {
+		s->spot[s->nspots].iova = iova;
+		s->spot[s->nspots].len = len;
+		s->nspots++;
+	}
+}
+
+/* A 4K-aligned IOVA in one of the spots */
+static u64 stale_draw_iova(struct ops_fz *f, const struct stale *s)
+{
+	const struct range *r = &s->spot[producer_u32(f->p, 0,
+						      s->nspots - 1)];
+
+	return r->iova + (producer_u64(f->p, 0, (r->len >> 12) - 1) << 12);
+}
+
+/* The device touched @iova: remember the entry its IOMMU cached. */
+static void stale_remember(struct ops_fz *f, struct stale *s, u64 iova)
+{
+	struct stale_ent *e;
+	struct hwm_walk w;
+
+	memset(&w, 0, sizeof(w));
+	if (s->n >= OPS_NSTALE || hwm_walk(f->hw, iova, &w))
+		return;
+	e = &s->ent[s->n++];
+	e->leaf_iova = w.leaf_iova;
+	e->leaf_oa = w.leaf_oa;
+	e->pte_pa = w.pte_pa;
+	e->size_lg2 = w.size_lg2;
+	e->level = w.level;
+}
+
+/*
+ * A write at @iova through @e, cached before the edit, by an IOMMU that
+ * updates the entry it cached. False if it would walk again instead.
+ */
+static bool stale_blind_write(struct ops_fz *f, const struct stale_ent *e,
+			      u64 iova)
+{
+	u64 pa = e->leaf_oa + (iova - e->leaf_iova);
+	struct model_leaf leaf;
+
+	if (!f->dirty || !model_lookup(f->m, iova, &leaf) ||
+	    !(fz_prot_effective(f->format, leaf.prot) & IOPGT_WRITE))
+		return false;
+	/* split and merge never change a translation */
+	if (pa != leaf.oa + (iova - leaf.iova))
+		ops_fail(f, iova,
+			 "0x%llx translated to 0x%llx before the edit, the model has 0x%llx",
+			 (unsigned long long)iova, (unsigned long long)pa,
+			 (unsigned long long)(leaf.oa + (iova - leaf.iova)));
+	if (!fz_cached_mkdirty(f->format, e->level, table_va(f, e->pte_pa)))
+		return false;
+	model_set_dirty(f->m, iova);
+	touch(f, leaf.iova, leaf.iova + lg2_mask(leaf.size_lg2));
+	return true;
+}
+
+/* Device reads and writes before the edit: they fill the caches. */
+static void stale_prime(struct ops_fz *f, struct stale *s)
+{
+	unsigned int i, n = producer_u32(f->p, 0, 8);
+	bool write;
+	u64 iova;
+
+	for (i = 0; i < n; i++) {
+		iova = stale_draw_iova(f, s);
+		write = producer_chance(f->p, 4);
+		if (ops_verbose)
+			fprintf(stderr, "fuzz_ops:     device %s at 0x%llx\n",
+				write ? "write" : "read",
+				(unsigned long long)iova);
+		dma(f, iova, write);
+		stale_remember(f, s, iova);
+	}
+}
+
+/*
+ * Device accesses after the edit, before the invalidation: at an IOVA a
+ * cached translation covers (through the IOTLB) or anywhere in the spots
+ * (through cached table pointers, or a fresh walk).
+ */
+static void stale_after(struct ops_fz *f, struct stale *s)
+{
+	unsigned int i, n = producer_u32(f->p, 0, 16);
+	const struct stale_ent *e;
+	bool write;
+	u64 iova;
+
+	for (i = 0; i < n; i++) {
+		write = !producer_chance(f->p, 4);
+		e = NULL;
+		if (s->n && producer_bool(f->p)) {
+			e = &s->ent[producer_u32(f->p, 0, s->n - 1)];
+			iova = e->leaf_iova +
+			       (producer_u64(f->p, 0,
+					     lg2_mask(e->size_lg2 - 12)) << 12);
+		} else {
+			iova = stale_draw_iova(f, s);
+		}
+		if (ops_verbose && e)
+			fprintf(stderr,
+				"fuzz_ops:     device %s at 0x%llx, cached as 0x%llx+2^%u\n",
+				write ? "write" : "read",
+				(unsigned long long)iova,
+				(unsigned long long)e->leaf_iova, e->size_lg2);
+		else if (ops_verbose)
+			fprintf(stderr, "fuzz_ops:     device %s at 0x%llx\n",
+				write ? "write" : "read",
+				(unsigned long long)iova);
+		if (write && s->blind && e && stale_blind_write(f, e, iova))
+			continue;
+		dma(f, iova, write);
+	}
+}
+
+struct leaf_list {
+	struct model_leaf *v;
+	size_t n, cap;
+};
+
+static int collect_leaf(void *ctx, const struct model_leaf *leaf)
+{
+	struct leaf_list *l = ctx;
+	struct model_leaf *grown;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 64;
+		grown = realloc(l->v, l->cap * sizeof(*l->v));
+		if (!grown)
+			fz_die("out of memory");
+		l->v = grown;
+	}
+	l->v[l->n++] = *leaf;
+	return 0;
+}
+
+/*
+ * Take the table's dirty state into the model for the leaves intersecting
+ * [@first, @last]: where the table is dirty and the model is not (an
+ * over-report, which is allowed), and with @clean_too also where the table
+ * is clean (the model's state is not the table's to keep: tracking was
+ * off). A leaf the model has dirty and the table clean is left alone
+ * otherwise: the harvest that follows reports the write lost.
+ */
+static void model_take_table_dirty(struct ops_fz *f, u64 first, u64 last,
+				   bool clean_too)
+{
+	struct leaf_list l = { 0 };
+	struct hwm_walk w;
+	size_t i;
+
+	model_foreach_range(f->m, first, last - first + 1, collect_leaf, &l);
+	for (i = 0; i < l.n; i++) {
+		memset(&w, 0, sizeof(w));
+		/* anything else is check_walk()'s to report */
+		if (hwm_walk(f->hw, l.v[i].iova, &w) ||
+		    w.leaf_iova != l.v[i].iova || w.size_lg2 != l.v[i].size_lg2)
+			continue;
+		if (w.dirty && !l.v[i].dirty)
+			model_set_dirty(f->m, l.v[i].iova);
+		else if (clean_too && !w.dirty && l.v[i].dirty)
+			model_read_dirty(f->m, l.v[i].iova,
+					 1ull << l.v[i].size_lg2, true,
+					 l.v[i].iova, 12, NULL, 0);
+	}
+	free(l.v);
+}
+
+/*
+ * After the invalidation and release: a harvest of [@first, @last] at the
+ * smallest page size (coarser only beyond 2^OPS_HARVEST_BITS_LG2 bits)
+ * must report every page the model has dirty.
+ */
+static void harvest_check(struct ops_fz *f, struct stale *s, u64 first,
+			  u64 last)
+{
+	bool clear = producer_bool(f->p);
+	unsigned int pgshift = f->min_lg2;
+	u64 len = last - first + 1, nbits, *got, *want, base, i, bit, miss;
+	struct iopgt_bitmap bm = { 0 };
+	struct iopgt_gather g;
+	struct model_leaf leaf;
+	u64 iova;
+	int re, rm;
+
+	while (((last >> pgshift) - (first >> pgshift)) >>
+	       OPS_HARVEST_BITS_LG2)
+		pgshift++;
+	set_phase(f, s, "harvest 0x%llx-0x%llx pgshift %u%s",
+		  (unsigned long long)first, (unsigned long long)last, pgshift,
+		  clear ? "" : " NO_CLEAR");
+	if (f->dirty)
+		model_take_table_dirty(f, first, last, false);
+	base = first & ~lg2_mask(pgshift);
+	got = bitmap_words(first, len, base, pgshift, &nbits);
+	want = bitmap_words(first, len, base, pgshift, &nbits);
+	bm.base = base;
+	bm.pgshift = pgshift;
+	bm.words = got;
+	bm.nbits = nbits;
+	iopgt_gather_init(&g);
+	re = iopgt_read_dirty(&f->pt, first, len,
+			      clear ? 0 : IOPGT_DIRTY_NO_CLEAR, &bm, &g);
+	f->ret = re;
+	rm = model_read_dirty(f->m, first, len, clear, base, pgshift, want,
+			      nbits);
+	if (!rm && f->noncoherent)
+		rm = -EOPNOTSUPP;
+	if (re != rm)
+		ops_fail(f, first, "iopgt %s, model %s", test_errname(re),
+			 test_errname(rm));
+	for (i = 0; !re && f->dirty && i < (nbits + 63) / 64; i++) {
+		miss = want[i] & ~got[i];
+		if (!miss)
+			continue;
+		bit = i * 64 + __builtin_ctzll(miss);
+		iova = base + (bit << pgshift);
+		if (iova < first)
+			iova = first;
+		memset(&leaf, 0, sizeof(leaf));
+		model_lookup(f->m, iova, &leaf);
+		ops_fail(f, iova,
+			 "the harvest after the invalidation misses 0x%llx, of the model's leaf 0x%llx+2^%u the device wrote to (bitmap word %llu: iopgt 0x%016llx, model 0x%016llx)",
+			 (unsigned long long)iova,
+			 (unsigned long long)leaf.iova, leaf.size_lg2,
+			 (unsigned long long)i, (unsigned long long)got[i],
+			 (unsigned long long)want[i]);
+	}
+	if (!re && f->dirty) {
+		same_bits(f, got, want, nbits, base, pgshift);
+		if (clear)
+			check_gather_covers(f, &g, "read_dirty");
+	}
+	flush(f, &g, NULL);
+	free(got);
+	free(want);
+}
+
+/*
+ * A split or merge; the model's answer must be iopgt's and the gather
+ * must cover what changed. The caller flushes @g.
+ */
+static int edit_start(struct ops_fz *f, bool split, u64 iova, u64 len,
+		      unsigned int lg2, struct iopgt_gather *g)
+{
+	int re, rm;
+
+	probe_range(f, iova, len);
+	iopgt_gather_init(g);
+	if (split)
+		re = iopgt_split(&f->pt, iova, len, lg2, 0, g);
+	else
+		re = iopgt_merge(&f->pt, iova, len, 0, g);
+	f->ret = re;
+	rm = model_edit(f, split, iova, len, lg2, 0);
+	if (re != rm)
+		ops_fail(f, iova, "iopgt %s, model %s", test_errname(re),
+			 test_errname(rm));
+	if (!re)
+		check_gather_covers(f, g, split ? "split" : "merge");
+	else if (!gather_empty(g))
+		ops_fail(f, iova, "failed %s left work in the gather",
+			 split ? "split" : "merge");
+	return re;
+}
+
+/* A split with nothing cached across it, to set up an edit under DMA. */
+static void split_now(struct ops_fz *f, struct stale *s, u64 iova,
+		      unsigned int from_lg2, unsigned int lg2)
+{
+	struct iopgt_gather g;
+
+	set_phase(f, s, "split 0x%llx+0x%llx to 2^%u",
+		  (unsigned long long)iova,
+		  (unsigned long long)1ull << from_lg2, lg2);
+	edit_start(f, true, iova, 1ull << from_lg2, lg2, &g);
+	flush(f, &g, NULL);
+}
+
+/* The edit of [@iova, @iova + @len) under DMA; see the top of this part. */
+static void stale_edit(struct ops_fz *f, struct stale *s, bool split,
+		       u64 iova, u64 len, unsigned int lg2)
+{
+	u64 first = iova, last = iova + (len - 1);
+	struct iopgt_gather g;
+
+	s->blind = producer_bool(f->p) && ops_blind_iotlb;
+	set_phase(f, s, "device access before the edit%s",
+		  s->blind ? " (blind IOTLB)" : "");
+	probe_range(f, iova, len);
+	stale_prime(f, s);
+	if (split)
+		set_phase(f, s, "split 0x%llx+0x%llx to 2^%u",
+			  (unsigned long long)iova, (unsigned long long)len,
+			  lg2);
+	else
+		set_phase(f, s, "merge 0x%llx+0x%llx",
+			  (unsigned long long)iova, (unsigned long long)len);
+	edit_start(f, split, iova, len, lg2, &g);
+	set_phase(f, s, "device access after the %s, before the invalidation",
+		  split ? "split" : "merge");
+	stale_after(f, s);
+	if (g.start <= g.last) {
+		if (g.start < first)
+			first = g.start;
+		if (g.last > last)
+			last = g.last;
+	}
+	set_phase(f, s, "invalidate 0x%llx-0x%llx, release",
+		  (unsigned long long)g.start, (unsigned long long)g.last);
+	flush(f, &g, NULL);
+	s->n = 0;
+	if (first < f->base)
+		first = f->base;
+	if (last > f->wlast)
+		last = f->wlast;
+	harvest_check(f, s, first, last);
+}
+
+/*
+ * Empty [@iova, @iova + 2^@lg2) and map it whole, mostly read-write.
+ * Return: whether the map worked.
+ */
+static bool fresh_region(struct ops_fz *f, struct stale *s, u64 iova,
+			 unsigned int lg2)
+{
+	unsigned int pa_bits = f->pt.cfg.oas < 44 ? f->pt.cfg.oas : 44;
+	u64 len = 1ull << lg2, n = 0, ue = 0, um = 0, pa, mapped = 0;
+	struct iopgt_gather g;
+	u32 prot, mprot;
+	int re, rm;
+
+	prot = producer_chance(f->p, 8) ? draw_prot(f, true) :
+					  IOPGT_READ | IOPGT_WRITE;
+	if (producer_bool(f->p))
+		pa = f->pa_base + (iova - f->base);
+	else
+		pa = (producer_u64(f->p, 0, 0xffff) << lg2) &
+		     lg2_mask(pa_bits);
+	model_foreach_range(f->m, iova, len, count_leaf, &n);
+	if (n) {
+		set_phase(f, s, "unmap 0x%llx+0x%llx",
+			  (unsigned long long)iova, (unsigned long long)len);
+		probe_range(f, iova, len);
+		iopgt_gather_init(&g);
+		re = iopgt_unmap(&f->pt, iova, len, &g, &ue);
+		rm = model_unmap(f->m, iova, len, &um);
+		if (re != rm || ue != um)
+			ops_fail(f, iova, "iopgt %s 0x%llx, model %s 0x%llx",
+				 test_errname(re), (unsigned long long)ue,
+				 test_errname(rm), (unsigned long long)um);
+		if (!re)
+			check_gather_covers(f, &g, "unmap");
+		flush(f, &g, NULL);
+	}
+	set_phase(f, s, "map 0x%llx+0x%llx -> 0x%llx prot 0x%x",
+		  (unsigned long long)iova, (unsigned long long)len,
+		  (unsigned long long)pa, prot);
+	re = iopgt_map(&f->pt, iova, pa, len, prot, &mapped);
+	f->ret = re;
+	mprot = prot;
+	if ((prot & (IOPGT_READ | IOPGT_WRITE)) && !(prot & ~IOPGT_PROT_ALL))
+		mprot = fz_prot_canonical(f->format, prot);
+	rm = model_map(f->m, iova, pa, len, mprot);
+	if (re != rm)
+		ops_fail(f, iova, "iopgt %s, model %s", test_errname(re),
+			 test_errname(rm));
+	touch_range(f, iova, len);
+	return !re;
+}
+
+/*
+ * A merge that collapses several levels in one call: an entry-sized
+ * region (2M, 1G, ...) mapped whole, split to a smaller size (at most
+ * 2^OPS_SPLIT_SPAN leaves), up to three of those leaves split further,
+ * each maybe with one of its pieces split to the smallest page, then
+ * merged back in one call while the device has those leaves cached.
+ */
+static void op_deep_merge(struct ops_fz *f)
+{
+	u64 win = 1ull << f->window_lg2, sizes = 0, region, sub, m;
+	unsigned int l, big, s1, s2, i, nsub;
+	struct stale s = { 0 };
+	char name[80];
+
+	s.name = name;
+	for (l = 1; l < f->pt.levels; l++) {
+		big = item_lg2(f, l);
+		if (big < f->window_lg2 && (f->pt.pgsize_bitmap >> big) & 1)
+			sizes |= 1ull << big;
+	}
+	if (!sizes) {
+		set_op(f, "deep merge: no entry-sized leaf fits the window");
+		return;
+	}
+	big = producer_pick(f->p, sizes);
+	region = f->base + (producer_u64(f->p, 0, (win >> big) - 1) << big);
+	snprintf(name, sizeof(name), "deep merge 0x%llx+0x%llx",
+		 (unsigned long long)region, (unsigned long long)1ull << big);
+	if (!fresh_region(f, &s, region, big))
+		return;
+	m = sizes_between(f, (int)big - OPS_SPLIT_SPAN, big);
+	if (m) {
+		s1 = producer_pick(f->p, m);
+		split_now(f, &s, region, big, s1);
+		nsub = producer_u32(f->p, 0, 3);
+		for (i = 0; i < nsub; i++) {
+			sub = region + (producer_u64(f->p, 0,
+						     lg2_mask(big - s1)) << s1);
+			m = sizes_between(f, (int)s1 - OPS_SPLIT_SPAN, s1);
+			if (!m)
+				break;
+			s2 = producer_pick(f->p, m);
+			split_now(f, &s, sub, s1, s2);
+			if (s2 > f->min_lg2 &&
+			    s2 - f->min_lg2 <= OPS_SPLIT_SPAN &&
+			    producer_bool(f->p)) {
+				sub += producer_u64(f->p, 0,
+						    lg2_mask(s1 - s2)) << s2;
+				split_now(f, &s, sub, s2, f->min_lg2);
+				stale_add_spot(&s, sub, 1ull << s2);
+			} else {
+				stale_add_spot(&s, sub, 1ull << s1);
+			}
+		}
+	}
+	stale_add_spot(&s, region, 1ull << big);
+	stale_edit(f, &s, false, region, 1ull << big, 0);
+}
+
+/*
+ * A split while the device has the leaf cached, mostly of a leaf that
+ * fills several slots (AMD v1 replicated sizes, ARM contiguous runs),
+ * in place or down a level.
+ */
+static void op_split_stale(struct ops_fz *f)
+{
+	u64 win = 1ull << f->window_lg2, natural = 0, cand, multi, region, m;
+	struct stale s = { 0 };
+	unsigned int l, big, lg2;
+	char name[80];
+	bool use_multi;
+
+	s.name = name;
+	for (l = 0; l < f->pt.levels; l++)
+		natural |= 1ull << item_lg2(f, l);
+	cand = f->pt.pgsize_bitmap & lg2_mask(f->window_lg2) &
+	       ~lg2_mask(f->min_lg2 + 1);
+	if (!cand) {
+		set_op(f, "split under DMA: no size to split fits the window");
+		return;
+	}
+	multi = cand & ~natural;
+	use_multi = !producer_chance(f->p, 4);
+	big = producer_pick(f->p, use_multi && multi ? multi : cand);
+	region = f->base + (producer_u64(f->p, 0, (win >> big) - 1) << big);
+	snprintf(name, sizeof(name), "split under DMA 0x%llx+0x%llx",
+		 (unsigned long long)region, (unsigned long long)1ull << big);
+	if (!fresh_region(f, &s, region, big))
+		return;
+	m = sizes_between(f, (int)big - OPS_SPLIT_SPAN, big);
+	if (m)
+		lg2 = producer_pick(f->p, m);
+	else
+		lg2 = 63 - __builtin_clzll(f->pt.pgsize_bitmap &
+					   lg2_mask(big));
+	stale_add_spot(&s, region, 1ull << big);
+	stale_edit(f, &s, true, region, 1ull << big, lg2);
+}
+
+/*
+ * Dirty tracking on or off, as a driver does it: on, the IOMMU's dirty
+ * update is enabled (DTE.HAD, PASID SSADE, CD/STE HD) and its caches
+ * flushed before the table is converted; off, after. Entries cached while
+ * tracking was off may say "no update needed" for writes; the flush drops
+ * them. Writes made with tracking off need not be reported: turning it on
+ * takes the table's dirty state as the model's.
+ */
+static void op_tracking(struct ops_fz *f)
+{
+	bool on = producer_bool(f->p), was = f->dirty;
+	struct iopgt_gather g;
+	int re, want;
+
+	set_op(f, "dirty tracking %s", on ? "on" : "off");
+	if (on && !f->noncoherent) {
+		hwm_set_dirty_enabled(f->hw, true);
+		hwm_invalidate_all(f->hw);
+	}
+	iopgt_gather_init(&g);
+	re = iopgt_set_dirty_tracking(&f->pt, on, &g);
+	f->ret = re;
+	want = on && f->noncoherent ? -EOPNOTSUPP : 0;
+	if (re != want)
+		ops_fail(f, ~0ull, "iopgt %s, expected %s", test_errname(re),
+			 test_errname(want));
+	if (re && !gather_empty(&g))
+		ops_fail(f, ~0ull, "failed set_dirty_tracking left work in the gather");
+	flush(f, &g, NULL);
+	if (re)
+		return;
+	if (!on)
+		hwm_set_dirty_enabled(f->hw, false);
+	if (f->pt.dirty_tracking != on)
+		ops_fail(f, ~0ull, "dirty_tracking reads %d", f->pt.dirty_tracking);
+	f->dirty = on;
+	if (on && !was)
+		model_take_table_dirty(f, f->base, f->wlast, true);
+	touch(f, f->base, f->wlast);
+}
+
+/* Operations an injected allocation failure is drawn for */
+static bool ops_may_inject(unsigned int op)
+{
+	switch (op) {
+	case OP_SPLIT_MERGE:	/* expects both halves to work */
+	case OP_DEEP_MERGE:
+	case OP_SPLIT_STALE:
+	case OP_TRACKING:
+		return false;
+	default:
+		return true;
+	}
+}
+
 /* ---- setup ------------------------------------------------------------- */
 
 static void setup(struct ops_fz *f, struct producer *p)
@@ -1182,9 +1842,6 @@ static void teardown(struct ops_fz *f)
 	model_destroy(f->m);
 }
 
-/* IOPGT_FUZZ_VERBOSE=1: one line per step on stderr (seed writing). */
-static bool ops_verbose;
-
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -1194,6 +1851,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	ops_verbose = v && *v && *v != '0';
+	v = getenv("IOPGT_FUZZ_BLIND_IOTLB");
+	ops_blind_iotlb = v && *v && *v != '0';
 	return 0;
 }
 
@@ -1223,8 +1882,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	     f.step++) {
 		opc = producer_u32(&p, 0, 255);
 		f.ret = 0;
-		/* Split-then-merge expects both halves to work */
-		inject = (opc & OPC_INJECT) && (opc & 15) != OP_SPLIT_MERGE;
+		inject = (opc & OPC_INJECT) && ops_may_inject(opc & 15);
 		f.touched_first = ~0ull;
 		f.touched_last = 0;
 		if (inject)
@@ -1232,12 +1890,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		switch ((enum ops_op)(opc & 15)) {
 		case OP_MAP:
 		case OP_MAP2:
-		case OP_MAP3:
 			op_map(&f, opc, inject);
 			break;
+		case OP_DEEP_MERGE:
+			op_deep_merge(&f);
+			break;
 		case OP_UNMAP:
-		case OP_UNMAP2:
 			op_unmap(&f, opc);
+			break;
+		case OP_SPLIT_STALE:
+			op_split_stale(&f);
 			break;
 		case OP_READ_DIRTY:
 			op_read_dirty(&f, opc);
@@ -1252,8 +1914,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			op_merge(&f, opc);
 			break;
 		case OP_WRITE:
-		case OP_WRITE2:
 			op_dma(&f, true, 1);
+			break;
+		case OP_TRACKING:
+			op_tracking(&f);
 			break;
 		case OP_READ:
 			op_dma(&f, false, producer_u32(&p, 1, 8));

@@ -110,9 +110,11 @@ def item_lg2(c, level):
 
 # ---- fuzz_ops -------------------------------------------------------------
 
-OP = dict(map=0, unmap=3, read_dirty=5, unmap_read_dirty=6, split=7,
-          merge=8, write=9, read=11, write_run=12, check=13,
-          split_merge=14, clear_all=15)
+OP = dict(map=0, deep_merge=2, unmap=3, split_stale=4, read_dirty=5,
+          unmap_read_dirty=6, split=7, merge=8, write=9, tracking=10,
+          read=11, write_run=12, check=13, split_merge=14, clear_all=15)
+# Operations no allocation failure is drawn for
+NO_INJECT = ("split_merge", "deep_merge", "split_stale", "tracking")
 ARGS = dict(plain=0, jitter=2, hostile=3)
 READ, WRITE, NOEXEC, CACHE, MMIO = 1, 2, 4, 8, 16
 
@@ -167,7 +169,7 @@ class Ops:
         opc = OP[op] | ARGS[args] << 4 | (inject is not None) << 6 | \
             bit7 << 7
         self.e.u(opc, 0, 255)
-        if inject is not None and op != "split_merge":
+        if inject is not None and op not in NO_INJECT:
             self.e.u(inject, 0, 7)
 
     def _size(self, s):
@@ -278,6 +280,113 @@ class Ops:
 
     def check(self):
         self._opc("check")
+
+    # ---- edits under DMA (fuzz_ops.c: op_deep_merge, op_split_stale)
+
+    def _sizes_between(self, lo, hi):
+        return self.pgs & mask(hi) & ~mask(max(lo, 0))
+
+    def _prot(self, prot):
+        """draw_prot(f, true)"""
+        weird = prot & ~0x1f or not prot & 3
+        self.e.chance(16, weird)
+        if weird:
+            self.e.u(prot, 0, 63)
+        else:
+            self.e.u(prot & 3, 1, 3)
+            self.e.u(prot >> 2, 0, 7)
+
+    def _fresh(self, lg2, k, prot, pa):
+        """fresh_region(): @pa None when the PA follows the IOVA"""
+        self.e.u(k, 0, ((1 << self.w) >> lg2) - 1)
+        self.e.chance(8, prot is not None)
+        if prot is not None:
+            self._prot(prot)
+        self.e.bool(pa is None)
+        if pa is not None:
+            self.e.u(pa, 0, 0xffff)
+
+    def _stale(self, spots, blind, prime, after, clear):
+        """stale_edit(): @spots the lengths of the spots, in order.
+
+        @prime: (spot, 4K page in it, write) for each access before the
+        edit; each must hit a mapped leaf, so that it is remembered.
+        @after: (write, where, 4K page): @where a spot index, or
+        ("ent", i, size_lg2) for the leaf the i-th access before cached
+        (its size then, to bound the page drawn).
+        """
+        self.e.bool(blind)
+        self.e.u(len(prime), 0, 8)
+        for spot, page, write in prime:
+            self.e.u(spot, 0, len(spots) - 1)
+            self.e.u(page, 0, (spots[spot] >> 12) - 1)
+            self.e.chance(4, write)
+        self.e.u(len(after), 0, 16)
+        for write, where, page in after:
+            self.e.chance(4, not write)
+            if prime:
+                self.e.bool(isinstance(where, tuple))
+            if isinstance(where, tuple):
+                _, i, size_lg2 = where
+                self.e.u(i, 0, len(prime) - 1)
+                self.e.u(page, 0, mask(size_lg2 - 12))
+            else:
+                self.e.u(where, 0, len(spots) - 1)
+                self.e.u(page, 0, (spots[where] >> 12) - 1)
+        self.e.bool(clear)
+
+    def deep_merge(self, big, k, s1, subs=(), prot=None, pa=None,
+                   blind=False, prime=(), after=(), clear=True):
+        """A 2^@big region mapped, split to 2^@s1; @subs: (index of a
+        2^s1 block, size it is split to, index of a block of that size
+        split to the smallest page or None); then merged under DMA. The
+        spots are each sub's deepest block, then the region."""
+        self._opc("deep_merge")
+        sizes = 0
+        for lvl in range(1, self.c[1]):
+            b = item_lg2(self.c, lvl)
+            if b < self.w and (self.pgs >> b) & 1:
+                sizes |= 1 << b
+        self.e.pick(sizes, big)
+        self._fresh(big, k, prot, pa)
+        spots = []
+        self.e.pick(self._sizes_between(big - 10, big), s1)
+        self.e.u(len(subs), 0, 3)
+        for idx, s2, deeper in subs:
+            self.e.u(idx, 0, mask(big - s1))
+            self.e.pick(self._sizes_between(s1 - 10, s1), s2)
+            if s2 > self.min_lg2 and s2 - self.min_lg2 <= 10:
+                self.e.bool(deeper is not None)
+            if deeper is not None:
+                self.e.u(deeper, 0, mask(s1 - s2))
+                spots.append(1 << s2)
+            else:
+                spots.append(1 << s1)
+        spots.append(1 << big)
+        self._stale(spots, blind, prime, after, clear)
+
+    def split_stale(self, big, k, to, multi=True, prot=None, pa=None,
+                    blind=False, prime=(), after=(), clear=True):
+        """A 2^@big region mapped whole, split to 2^@to under DMA."""
+        self._opc("split_stale")
+        natural = 0
+        for lvl in range(self.c[1]):
+            natural |= 1 << item_lg2(self.c, lvl)
+        cand = self.pgs & mask(self.w) & ~mask(self.min_lg2 + 1)
+        self.e.chance(4, not multi)
+        m = cand & ~natural if multi and cand & ~natural else cand
+        self.e.pick(m, big)
+        self._fresh(big, k, prot, pa)
+        m = self._sizes_between(big - 10, big)
+        if m:
+            self.e.pick(m, to)
+        else:
+            assert to == bits(self.pgs & mask(big))[-1]
+        self._stale([1 << big], blind, prime, after, clear)
+
+    def tracking(self, on):
+        self._opc("tracking")
+        self.e.bool(on)
 
     def clear_all(self):
         self._opc("clear_all")
@@ -476,6 +585,116 @@ def ops_seeds():
     o.read_dirty(20, 0, 2, record=True)
     o.merge(20, 0, 2)
     seeds["amdv1-mode1"] = o
+
+    # Edits under DMA: the device caches translations before the edit and
+    # writes through them after it, before the invalidation.
+    #
+    # 1G made of 2M leaves, one 2M split to 4K, one to 64K with one 64K
+    # split to 4K, merged back into 1G in one call (two levels collapse).
+    # The stale writes go to 2M leaves (the IOTLB, and the cached pointer
+    # to the detached 2M table); the 4K leaves are only read.
+    o = Ops("amdv1/mode3", large=True)
+    o.deep_merge(30, 1, 21, subs=[(5, 12, None), (9, 16, 3)],
+                 prime=[(0, 3, False), (1, 2, True), (2, 512 * 20 + 1, False),
+                        (2, 512 * 9 + 16 * 5, False)],
+                 after=[(True, ("ent", 2, 21), 100), (True, 2, 512 * 30 + 5),
+                        (False, ("ent", 0, 12), 0)])
+    seeds["amdv1-deep-merge-1g"] = o
+    # One level: 2M of 64K replicated leaves, one of them split to 4K;
+    # stale writes through 4K and 64K entries of the detached table.
+    o = Ops("amdv1/mode4")
+    o.deep_merge(21, 1, 16, subs=[(2, 12, None)], blind=True,
+                 prime=[(0, 1, False), (1, 16 * 5 + 3, False)],
+                 after=[(True, ("ent", 0, 12), 0), (True, ("ent", 1, 16), 9),
+                        (True, 1, 300)], clear=False)
+    o.read_dirty(21, 1, 1)
+    seeds["amdv1-merge-stale-replicas"] = o
+    # Splits while the device holds the leaf: an ARM contiguous 64K run in
+    # place, a VT-d 2M leaf into a table, an AMD 4M leaf (two 2M slots)
+    # into two tables of 4K leaves. The IOMMU walks again when the entry
+    # it cached changed (the hwmodel).
+    o = Ops("arm_s1/4k-48")
+    o.split_stale(16, 2, 12, prime=[(0, 1, False), (0, 5, True)],
+                  after=[(True, ("ent", 0, 16), 9), (True, 0, 12),
+                         (False, ("ent", 1, 16), 3)])
+    seeds["arm_s1-split-stale-contig"] = o
+    o = Ops("vtd_sl/4lvl")
+    o.split_stale(21, 1, 12, prime=[(0, 3, False), (0, 100, True)],
+                  after=[(True, ("ent", 0, 21), 200), (True, 0, 300),
+                         (True, ("ent", 1, 21), 5)])
+    seeds["vtd_sl-split-stale-2m"] = o
+    o = Ops("amdv1/mode4", large=True)
+    o.split_stale(22, 3, 12, prime=[(0, 600, False)],
+                  after=[(True, ("ent", 0, 22), 10)])
+    seeds["amdv1-split-stale-4m"] = o
+
+    # Dirty tracking off and on in the middle: ARM converts its writable
+    # leaves both ways; AMD only records the state; x86 presets D.
+    for name, kw in (("arm_s1/4k-48", {}), ("amdv1/mode4", {}),
+                     ("vtd_fl/4lvl", {}),
+                     ("arm_s2/16k-48", {"notrack": True})):
+        o = Ops(name, **kw)
+        o.map(21, 1, 1, pa_follows=True)
+        o.map(o.min_lg2, 5, 4, pa_follows=True)
+        o.write(600)
+        o.tracking(False)
+        o.write(700)
+        o.read_dirty(21, 1, 1)
+        o.tracking(True)
+        o.write(800)
+        o.read_dirty(21, 1, 1, no_clear=True)
+        o.split_stale(bits(o.sizes())[-1], 1, o.min_lg2,
+                      multi=False, prime=[(0, 8, False)],
+                      after=[(True, ("ent", 0, bits(o.sizes())[-1]), 3)])
+        o.tracking(False)
+        o.split_merge(21, 1, 1)
+        o.tracking(True)
+        o.unmap_read_dirty(21, 0, 2)
+        seeds[name.replace("/", "-") + "-tracking-toggle"] = o
+    return {k: bytes(v.e.b) for k, v in seeds.items()}
+
+
+def ops_pending():
+    """Inputs that find engine bugs whose fix has not landed yet: written
+    to corpus/ops-pending/, which ctest does not replay. Those with blind
+    writes need IOPGT_FUZZ_BLIND_IOTLB=1."""
+    seeds = {}
+
+    # A merge that collapses two levels (4K -> 2M -> 1G) loses a write
+    # through a stale IOTLB entry of a 4K leaf, and one through the cached
+    # pointer to the detached 4K table.
+    o = Ops("amdv1/mode3", large=True)
+    o.deep_merge(30, 1, 21, subs=[(5, 12, None)], prime=[(0, 3, False)],
+                 after=[(True, ("ent", 0, 12), 0)])
+    seeds["merge-deep-amdv1-iotlb"] = o
+    o = Ops("amdv1/mode3", large=True)
+    o.deep_merge(30, 1, 21, subs=[(5, 12, None)], prime=[(0, 3, False)],
+                 after=[(True, 0, 100)])
+    seeds["merge-deep-amdv1-pwc"] = o
+    o = Ops("arm_s2/4k-40-concat", large=True)
+    o.deep_merge(30, 0, 21, subs=[(7, 12, None)], prime=[(0, 9, False)],
+                 after=[(True, ("ent", 0, 12), 0)])
+    seeds["merge-deep-arm_s2-iotlb"] = o
+
+    # An in-place split of a multi-slot leaf loses a write through the
+    # stale cached run made by an IOMMU that updates the entry it cached
+    # (IOPGT_FUZZ_BLIND_IOTLB=1): the slot cached now translates another
+    # page.
+    o = Ops("amdv1/mode4")
+    o.split_stale(16, 3, 12, blind=True, prime=[(0, 5, False)],
+                  after=[(True, ("ent", 0, 16), 9)])
+    seeds["split-inplace-amdv1-64k-blind"] = o
+    o = Ops("arm_s1/4k-48")
+    o.split_stale(16, 3, 12, blind=True, prime=[(0, 5, False)],
+                  after=[(True, ("ent", 0, 16), 9)])
+    seeds["split-inplace-arm_s1-contig-blind"] = o
+    # The same down a level: an AMD 4M leaf (two 2M slots) split to 4K;
+    # the cached slot is a table entry now (D lands there) and the write
+    # went to the other slot's half.
+    o = Ops("amdv1/mode4", large=True)
+    o.split_stale(22, 3, 12, blind=True, prime=[(0, 5, False)],
+                  after=[(True, ("ent", 0, 22), 600)])
+    seeds["split-amdv1-4m-blind"] = o
     return {k: bytes(v.e.b) for k, v in seeds.items()}
 
 
@@ -859,6 +1078,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(here, "corpus"))
     args = ap.parse_args()
     for target, seeds in (("fuzz_ops", ops_seeds()),
+                          ("ops-pending", ops_pending()),
                           ("fuzz_decode", decode_seeds())):
         d = os.path.join(args.out, target)
         os.makedirs(d, exist_ok=True)
