@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "fuzz_common.h"
+#include "support/prot.h"
 
 #define FZ_4K	(1ull << 12)
 #define FZ_2M	(1ull << 21)
@@ -176,10 +177,7 @@ u32 fz_prot_canonical(enum iopgt_format format, u32 prot)
 
 u32 fz_prot_effective(enum iopgt_format format, u32 prot)
 {
-	if ((format == IOPGT_FMT_VTD_FL || format == IOPGT_FMT_ARM_S1) &&
-	    (prot & IOPGT_WRITE))
-		prot |= IOPGT_READ;
-	return prot;
+	return test_prot_effective(format, prot);
 }
 
 /* FORMATS.md bit positions, for fz_cached_mkdirty() */

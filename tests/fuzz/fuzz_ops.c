@@ -126,13 +126,13 @@ struct ops_fz {
 /* IOPGT_FUZZ_VERBOSE=1: one line per step on stderr (seed writing). */
 static bool ops_verbose;
 /*
- * IOPGT_FUZZ_BLIND_IOTLB=1: writes drawn "blind" go through
- * fz_cached_mkdirty(). Off by default while the engine bug it finds (an
- * in-place split of a multi-slot leaf loses such writes; reproducers in
- * corpus/ops-pending/) is being fixed, so that the inputs ctest replays
- * stay green; the draw is made either way, so an input means the same.
+ * Writes drawn "blind" go through fz_cached_mkdirty(), an IOMMU that
+ * dirties the entry it cached as it finds it. On by default;
+ * IOPGT_FUZZ_BLIND_IOTLB=0 turns it off (every write then re-reads, as the
+ * software IOMMU does). The draw is made either way, so an input means the
+ * same.
  */
-static bool ops_blind_iotlb;
+static bool ops_blind_iotlb = true;
 
 static u64 lg2_mask(unsigned int lg2)
 {
@@ -854,28 +854,11 @@ static void op_read_dirty(struct ops_fz *f, unsigned int opc)
 	free(want);
 }
 
-static int mark_dirty_leaf(void *ctx, const struct model_leaf *leaf)
-{
-	struct record_ctx *c = ctx;
-	u64 first = leaf->iova, last = leaf->iova + lg2_mask(leaf->size_lg2);
-	u64 bit;
-
-	if (!leaf->dirty || last < c->base)
-		return 0;
-	if (first < c->base)
-		first = c->base;
-	for (bit = (first - c->base) >> c->pgshift;
-	     bit <= (last - c->base) >> c->pgshift && bit < c->nbits; bit++)
-		c->words[bit / 64] |= 1ull << (bit % 64);
-	return 0;
-}
-
 static void op_unmap_read_dirty(struct ops_fz *f, unsigned int opc)
 {
 	struct range r = draw_range(f, (opc >> 4) & 3, draw_size(f));
 	unsigned int pgshift = draw_pgshift(f, r.iova, r.len);
 	struct iopgt_bitmap bm = { .pgshift = pgshift };
-	struct record_ctx c = { .f = f, .pgshift = pgshift };
 	struct iopgt_gather g;
 	u64 nbits = 0, *got = NULL, *want = NULL, ue = 0x5a5a, um = 0;
 	bool valid = r.len && r.len - 1 <= ~0ull - r.iova;
@@ -896,11 +879,9 @@ static void op_unmap_read_dirty(struct ops_fz *f, unsigned int opc)
 	}
 	bm.words = got;
 	bm.nbits = nbits;
-	c.words = want;
-	c.nbits = nbits;
-	c.base = bm.base;
 	if (valid) {
-		model_foreach_range(f->m, r.iova, r.len, mark_dirty_leaf, &c);
+		model_mark_dirty_leaves(f->m, r.iova, r.len, bm.base, pgshift,
+					want, nbits);
 		probe_range(f, r.iova, r.len);
 	}
 	iopgt_gather_init(&g);
@@ -1852,7 +1833,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	ops_verbose = v && *v && *v != '0';
 	v = getenv("IOPGT_FUZZ_BLIND_IOTLB");
-	ops_blind_iotlb = v && *v && *v != '0';
+	if (v && *v)
+		ops_blind_iotlb = *v != '0';
 	return 0;
 }
 

@@ -654,10 +654,10 @@ def ops_seeds():
     return {k: bytes(v.e.b) for k, v in seeds.items()}
 
 
-def ops_pending():
-    """Inputs that find engine bugs whose fix has not landed yet: written
-    to corpus/ops-pending/, which ctest does not replay. Those with blind
-    writes need IOPGT_FUZZ_BLIND_IOTLB=1."""
+def ops_edges():
+    """Scenarios for the lost-write edges the engine once had: a merge that
+    collapses two levels, and an in-place split of a multi-slot leaf under
+    an IOMMU that dirties the entry it cached (blind writes)."""
     seeds = {}
 
     # A merge that collapses two levels (4K -> 2M -> 1G) loses a write
@@ -1077,8 +1077,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=os.path.join(here, "corpus"))
     args = ap.parse_args()
-    for target, seeds in (("fuzz_ops", ops_seeds()),
-                          ("ops-pending", ops_pending()),
+    for target, seeds in (("fuzz_ops", {**ops_seeds(), **ops_edges()}),
                           ("fuzz_decode", decode_seeds())):
         d = os.path.join(args.out, target)
         os.makedirs(d, exist_ok=True)
