@@ -124,6 +124,11 @@
  *	1 when a one-slot leaf's entry for the next OA is this entry plus
  *	the leaf's size (map writes stretches that way). Default: 1.
  *
+ * bool fmt_is_table(pt, level, pte)
+ *	At @level > 0: fmt_classify() would say IOPGT_E_TABLE, told with as
+ *	few branches as the format can (harvest tests eight at a time).
+ *	Default: through fmt_classify().
+ *
  * This header is the contract as code as well. Included by the template
  * (IOPGT_FMT_OPS_NAME defined), it stops the build with #error for each
  * required definition a format left out, supplies the optional defaults
@@ -323,6 +328,12 @@ static inline u64 fmt_contract_leaf_set_nt(const struct iopgt *pt, u64 pte)
 static inline u64 fmt_contract_leaf_mkinvalid(const struct iopgt *pt, u64 pte)
 {
 	return fmt_leaf_mkinvalid(pt, pte) + fmt_leaf_mkvalid(pt, pte);
+}
+
+static inline bool fmt_contract_is_table(const struct iopgt *pt,
+					 unsigned int level, u64 pte)
+{
+	return fmt_is_table(pt, level, pte);
 }
 
 static inline bool fmt_contract_table_stray(const struct iopgt *pt,

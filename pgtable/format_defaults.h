@@ -32,6 +32,13 @@
 #define fmt_leaf_mkvalid(pt, pte) ((void)(pt), (pte))
 #endif
 
+/* Is @pte, at a level above the leaves, a table entry? */
+#ifndef fmt_is_table
+#define fmt_is_table(pt, level, pte)					\
+	({ unsigned int __sz;						\
+	   fmt_classify(pt, level, pte, &__sz) == IOPGT_E_TABLE; })
+#endif
+
 /* Walkers that re-walk an entry that changed leave no stray mark. */
 #ifndef fmt_table_stray_dirty
 #define fmt_table_stray_dirty(pt, level, pte)				\

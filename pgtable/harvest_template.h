@@ -318,10 +318,8 @@ static void tpl_harvest_level0(struct tpl_harvest *h, u64 *table,
 static inline bool tpl_entry_busy(const struct iopgt *pt, unsigned int level,
 				  u64 pte)
 {
-	unsigned int sz;
-
-	return (pte & FMT_DIRTY_MASK(pt)) == FMT_DIRTY_VAL(pt) ||
-	       fmt_classify(pt, level, pte, &sz) == IOPGT_E_TABLE;
+	return ((pte & FMT_DIRTY_MASK(pt)) == FMT_DIRTY_VAL(pt)) ||
+	       fmt_is_table(pt, level, pte);
 }
 
 static inline bool tpl_line_busy(const struct iopgt *pt, unsigned int level,
@@ -342,21 +340,22 @@ static inline bool tpl_line_busy(const struct iopgt *pt, unsigned int level,
  * its dirty slot outside it, where the filter never looks: such leaves
  * are looked at whole first.
  */
-static void tpl_harvest_walk(struct tpl_harvest *h, u64 *table,
-			     unsigned int level, u64 iova, u64 last)
+static void tpl_harvest_down(struct tpl_harvest *h, u64 *table,
+			     unsigned int level, u64 first, u64 last);
+
+static void tpl_harvest_walk(struct tpl_harvest *h, struct tpl_it *it)
 {
 	const struct iopgt *pt = h->pt;
-	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
-	unsigned int tbl_lg2 = iopgt_table_lg2(pt, level);
-	unsigned int i = iopgt_index(pt, level, iova), end, sz;
+	unsigned int level = it->level, item_lg2 = it->item_lg2;
+	unsigned int i = it->idx, end = it->end, sz;
 	unsigned int tail = 0, tail_lg2 = 0;
-	u64 base = iova & ~iopgt_lg2_mask(item_lg2 + tbl_lg2);
+	u64 *table = it->table, base = it->base, iova = it->first;
+	u64 last = it->last;
 	const u64 item_mask = iopgt_lg2_mask(item_lg2);
 	u64 e_first, pte, next_pte;
 	const u64 *next;
 
-	end = last < (base | iopgt_lg2_mask(item_lg2 + tbl_lg2)) ?
-		      iopgt_index(pt, level, last) : (1u << tbl_lg2) - 1;
+	/* the walk is on raw slot numbers from here: the scan is hot */
 	pte = READ_ONCE(table[i]);
 	if (fmt_classify(pt, level, pte, &sz) == IOPGT_E_LEAF &&
 	    sz > item_lg2 && (i & ((1u << (sz - item_lg2)) - 1)))
@@ -394,11 +393,10 @@ static void tpl_harvest_walk(struct tpl_harvest *h, u64 *table,
 			break;
 		case IOPGT_E_TABLE:
 			if (level > 1) {
-				tpl_harvest_walk(h, tpl_child(pt, level, pte),
+				tpl_harvest_down(h, tpl_child(pt, level, pte),
 						 level - 1,
 						 tpl_max(e_first, iova),
-						 tpl_min(e_first |
-							 iopgt_lg2_mask(item_lg2),
+						 tpl_min(e_first | item_mask,
 							 last));
 				i++;
 				break;
@@ -428,6 +426,16 @@ static void tpl_harvest_walk(struct tpl_harvest *h, u64 *table,
 				 base + ((u64)tail << item_lg2));
 }
 
+/* The walk of a table below, started apart to keep the scan's frame small. */
+static void tpl_harvest_down(struct tpl_harvest *h, u64 *table,
+			     unsigned int level, u64 first, u64 last)
+{
+	struct tpl_it it;
+
+	tpl_it_init(&it, h->pt, table, level, first, last);
+	tpl_harvest_walk(h, &it);
+}
+
 static int tpl_read_dirty(struct iopgt *pt, u64 iova, u64 last, u32 flags,
 			  const struct iopgt_bitmap *bitmap,
 			  struct iopgt_gather *gather)
@@ -446,10 +454,11 @@ static int tpl_read_dirty(struct iopgt *pt, u64 iova, u64 last, u32 flags,
 		h.fast = !bitmap->record &&
 			 bitmap->pgshift == iopgt_item_lg2(pt, 0);
 	}
-	if (pt->levels == 1)
+	if (pt->levels == 1) {
 		tpl_harvest_level0(&h, pt->root, NULL, iova, last);
-	else
-		tpl_harvest_walk(&h, pt->root, pt->levels - 1, iova, last);
+	} else {
+		tpl_harvest_down(&h, pt->root, pt->levels - 1, iova, last);
+	}
 	if (h.report)
 		tpl_report_flush(&h.rep);
 	if (h.cleaned)

@@ -305,6 +305,11 @@ static inline void amdv1_hw_info(const struct iopgt *pt,
 #define fmt_check_entry		amdv1_check_entry
 #define fmt_hw_info		amdv1_hw_info
 #define fmt_table_stray_dirty	amdv1_table_stray_dirty
+/* above level 0: present with NextLevel 1..6, without a branch */
+#define fmt_is_table(pt, level, pte)					\
+	((void)(pt), (void)(level),					\
+	 ((pte) & AMDV1_PR) &&						\
+	 ((((pte) & AMDV1_NL_MASK) >> AMDV1_NL_SHIFT) - 1) < 6)
 #define fmt_table_clear_stray	amdv1_table_clear_stray
 #define FMT_DIRTY_MASK(pt)	(AMDV1_PR | AMDV1_D)
 #define FMT_DIRTY_VAL(pt)	(AMDV1_PR | AMDV1_D)
