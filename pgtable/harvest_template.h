@@ -112,20 +112,28 @@ static inline void tpl_harvest_one(struct tpl_harvest *h, u64 *ptep, u64 pte,
 	h->clean_last = e_last;
 }
 
-/* Does any entry of the cache line at @line pass the dirty filter? */
+/*
+ * Might an entry of the cache line at @line pass the dirty filter? A test
+ * of the whole line at once: an entry passes only if it has every bit the
+ * filter wants set and none it wants clear, so the OR of the line must
+ * have the first and the AND of the line must lack the second. A line
+ * that passes this may still hold no candidate (its bits came from
+ * different entries): the entries are then tested one by one.
+ */
 static inline bool tpl_line_any(const struct iopgt *pt, const u64 *line)
 {
-	const u64 mask = FMT_DIRTY_MASK(pt), val = FMT_DIRTY_VAL(pt);
+	const u64 set = FMT_DIRTY_MASK(pt) & FMT_DIRTY_VAL(pt);
+	const u64 clear = FMT_DIRTY_MASK(pt) & ~FMT_DIRTY_VAL(pt);
+	u64 or_v = 0, and_v = ~0ull, v;
+	unsigned int j;
 
-	/* unrolled by hand: eight independent loads, one branch */
-	return ((unsigned int)((READ_ONCE(line[0]) & mask) == val) |
-		(unsigned int)((READ_ONCE(line[1]) & mask) == val) |
-		(unsigned int)((READ_ONCE(line[2]) & mask) == val) |
-		(unsigned int)((READ_ONCE(line[3]) & mask) == val) |
-		(unsigned int)((READ_ONCE(line[4]) & mask) == val) |
-		(unsigned int)((READ_ONCE(line[5]) & mask) == val) |
-		(unsigned int)((READ_ONCE(line[6]) & mask) == val) |
-		(unsigned int)((READ_ONCE(line[7]) & mask) == val)) != 0;
+	IOPGT_UNROLL8
+	for (j = 0; j < 8; j++) {
+		v = READ_ONCE(line[j]);
+		or_v |= v;
+		and_v &= v;
+	}
+	return (or_v & set) == set && !(and_v & clear);
 }
 
 
