@@ -827,8 +827,10 @@ static void op_read_dirty(struct ops_fz *f, unsigned int opc)
 			      got ? &bm : NULL, &g);
 	f->ret = re;
 	if (got && !record &&
-	    ((r.iova + (r.len - 1) - base) >> pgshift) >= nbits)
-		rm = -EINVAL;	/* a bitmap short of the range: refused */
+	    ((r.iova + (r.len - 1) - base) >> pgshift) >= nbits &&
+	    !(rm = model_read_dirty(f->m, r.iova, r.len, false, base, pgshift,
+				    NULL, 0)))
+		rm = -EINVAL;	/* a bitmap short of a valid range: refused */
 	else if (got)
 		rm = model_read_dirty(f->m, r.iova, r.len, !no_clear, base,
 				      pgshift, want, nbits);
