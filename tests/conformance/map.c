@@ -471,7 +471,50 @@ static void init_refuses_bad_configs(struct it *t)
 	talloc_destroy(ta);
 }
 
+/*
+ * One map into an empty region takes the tables it needs from its pool in
+ * the order they were allocated, as it walks: with an allocator that hands
+ * out ascending addresses (talloc, from a fresh arena), the leaf tables of
+ * consecutive IOVA lie at ascending addresses, so a cold walk streams.
+ */
+static void map_lays_out_new_tables_in_address_order(struct it *t)
+{
+	struct fx fx;
+	struct hwm_walk w;
+	unsigned int unit_lg2, span_lg2, i;
+	u64 unit, span, prev = 0, table_pa;
+
+	IT_CHECK(t, fx_setup(t, &fx, 0));
+	unit_lg2 = __builtin_ctzll(fx.pt.pgsize_bitmap);
+	unit = 1ull << unit_lg2;
+	span_lg2 = fx_item_lg2(&fx, 1);
+	span = 1ull << span_lg2;
+	if (fx.pt.levels < 3 || span_lg2 + 5 >= fx_ias(&fx) ||
+	    16 * span > (1ull << 31)) {
+		IT_CHECK(t, fx_teardown(&fx));
+		return;
+	}
+	/* the PA a page off, so only the smallest pages fit */
+	IT_CHECK(t, fx_map(&fx, 16 * span, 16 * span + unit, 16 * span,
+			   IOPGT_READ, 0, NULL));
+	for (i = 0; i < 16; i++) {
+		IT_ASSERT_RET(t, hwm_walk(fx.hw, (16 + i) * span, &w), 0);
+		IT_ASSERT_EQ(t, w.level, 0);
+		table_pa = w.pte_pa & ~((1ull << fx.pt.granule_lg2) - 1);
+		if (i && table_pa <= prev)
+			IT_FAIL(t, "leaf table of 0x%llx at 0x%llx, not above the one before it at 0x%llx",
+				(unsigned long long)((16 + i) * span),
+				(unsigned long long)table_pa,
+				(unsigned long long)prev);
+		IT_CHECK(t, !t->failed);
+		prev = table_pa;
+	}
+	IT_CHECK(t, fx_teardown(&fx));
+}
+
 const struct it_case it_cases_map[] = {
+	{ "map_lays_out_new_tables_in_address_order",
+	  map_lays_out_new_tables_in_address_order },
 	{ "init_refuses_bad_configs", init_refuses_bad_configs },
 	{ "map_each_page_size_translates", map_each_page_size_translates },
 	{ "map_picks_largest_size_each_stretch",
