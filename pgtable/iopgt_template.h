@@ -22,6 +22,7 @@
 #include "report_template.h"
 #include "unmap_template.h"
 #include "harvest_template.h"
+#include "tracking_template.h"
 #include "split_template.h"
 #include "merge_template.h"
 #include "deferred_template.h"
