@@ -27,7 +27,7 @@ enum tpl_defer {
 	TPL_DEFER_SPLIT_CHECK,
 	/*
 	 * Leaves filling several slots that a split rewrote slot by slot
-	 * (gather->runs_*): a device may hold the whole leaf cached as dirty
+	 * (gather->runs): a device may hold the whole leaf cached as dirty
 	 * with its update in one slot only; a former run with any dirty part
 	 * is made dirty whole.
 	 */
@@ -218,27 +218,28 @@ static void tpl_install_pending(struct iopgt *pt, u64 *sub,
 }
 
 /*
- * TPL_DEFER_RUNS: each aligned 2^runs_lg2 stretch of the range the splits
- * noted (tpl_note_run) with any dirty part becomes dirty whole. Stretches
- * that were never one leaf may be marked too: reporting more than was
- * written is allowed, losing a write is not.
+ * TPL_DEFER_RUNS: each former leaf of the stretches the splits noted
+ * (tpl_note_run) with any dirty part becomes dirty whole.
  */
 static void tpl_runs_recheck(struct iopgt *pt, struct iopgt_gather *gather)
 {
-	u64 size = 1ull << gather->runs_lg2, first, last;
+	const struct iopgt_gather_run *r;
+	u64 first, last;
 	struct tpl_it it;
 
-	for (first = gather->runs_first; first <= gather->runs_last;
-	     first = last + 1) {
-		last = first + (size - 1);
-		tpl_it_init(&it, pt, pt->root, pt->levels - 1, first, last);
-		if (tpl_tree_dirty(&it, false)) {
+	for (r = gather->runs; r < gather->runs + gather->nruns; r++) {
+		for (first = r->first; first <= r->last; first = last + 1) {
+			last = first | iopgt_lg2_mask(r->lg2);
 			tpl_it_init(&it, pt, pt->root, pt->levels - 1, first,
 				    last);
-			tpl_tree_dirty(&it, true);
+			if (tpl_tree_dirty(&it, false)) {
+				tpl_it_init(&it, pt, pt->root, pt->levels - 1,
+					    first, last);
+				tpl_tree_dirty(&it, true);
+			}
+			if (last >= r->last)
+				break;
 		}
-		if (last >= gather->runs_last)
-			break;
 	}
 }
 
@@ -262,7 +263,7 @@ static void tpl_gather_finish(struct iopgt *pt, struct iopgt_gather *gather)
 			    gather->last);
 		tpl_split_check(&it);
 	}
-	if (gather->runs_first <= gather->runs_last)
+	if (gather->nruns)
 		tpl_runs_recheck(pt, gather);
 }
 

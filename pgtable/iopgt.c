@@ -381,9 +381,7 @@ void iopgt_gather_init(struct iopgt_gather *gather)
 	gather->ndetached = 0;
 	gather->pending = NULL;
 	gather->npending = 0;
-	gather->runs_first = ~0ull;
-	gather->runs_last = 0;
-	gather->runs_lg2 = 0;
+	gather->nruns = 0;
 	memset(&gather->bitmap, 0, sizeof(gather->bitmap));
 }
 

@@ -173,15 +173,24 @@ static bool tpl_split_break(struct tpl_split *sp, u64 *ptep, unsigned int level,
 static void tpl_note_run(struct iopgt_gather *gather, u64 first, u64 last,
 			 unsigned int size_lg2)
 {
-	if (gather->runs_first > gather->runs_last) {
-		gather->runs_first = first;
-		gather->runs_last = last;
-	} else {
-		gather->runs_first = tpl_min(gather->runs_first, first);
-		gather->runs_last = tpl_max(gather->runs_last, last);
+	struct iopgt_gather_run *r = gather->nruns ?
+		&gather->runs[gather->nruns - 1] : NULL;
+
+	if (r && r->lg2 == size_lg2 && first == r->last + 1) {
+		r->last = last;
+		return;
 	}
-	if (size_lg2 > gather->runs_lg2)
-		gather->runs_lg2 = size_lg2;
+	if (gather->nruns < IOPGT_GATHER_RUNS) {
+		r = &gather->runs[gather->nruns++];
+		r->first = first;
+		r->last = last;
+		r->lg2 = size_lg2;
+		return;
+	}
+	/* full: the last stretch widens (reporting more, losing nothing) */
+	r->first = tpl_min(r->first, first);
+	r->last = tpl_max(r->last, last);
+	r->lg2 = size_lg2 > r->lg2 ? size_lg2 : r->lg2;
 }
 
 static int tpl_split_leaf(struct tpl_split *sp, u64 *table, unsigned int idx,

@@ -232,6 +232,20 @@ struct iopgt_bitmap {
 	void *ctx;
 };
 
+/**
+ * struct iopgt_gather_run - leaves of one size a split rewrote slot by slot
+ * @first: first IOVA of the first of them
+ * @last: last IOVA of the last
+ * @lg2: their size, log2
+ */
+struct iopgt_gather_run {
+	u64 first;
+	u64 last;
+	u32 lg2;
+};
+
+#define IOPGT_GATHER_RUNS	4
+
 /* Flags of struct iopgt_gather. */
 #define IOPGT_GATHER_TABLES	(1u << 0) /* paging-structure caches too */
 #define IOPGT_GATHER_SPLIT	(1u << 1) /* release re-checks split entries */
@@ -248,11 +262,14 @@ struct iopgt_bitmap {
  * @pending: built tables installed by iopgt_gather_release() (the second
  *           step of an ARM break-before-make split)
  * @npending: number of entries on @pending
- * @runs_first: first IOVA of the leaves filling several slots (AMD v1
- *              replicas, ARM contiguous runs) that a split rewrote slot by
- *              slot; nothing while @runs_first > @runs_last
- * @runs_last: last IOVA of those leaves
- * @runs_lg2: the largest size, log2, among them
+ * @runs: stretches of leaves filling several slots (AMD v1 replicas, ARM
+ *        contiguous runs), of one size each, that a split rewrote slot by
+ *        slot: release makes each such former leaf dirty whole if any part
+ *        of it is. Adjacent leaves of one size are one stretch; past
+ *        IOPGT_GATHER_RUNS stretches the last one widens to take the next
+ *        (release may then mark more than was one leaf: reporting more,
+ *        never losing a write)
+ * @nruns: stretches in @runs
  * @bitmap: a copy of the bitmap iopgt_unmap_read_dirty() was given, kept
  *          for the dirty state it leaves to iopgt_gather_release()
  *          (valid with IOPGT_GATHER_BITMAP in @flags)
@@ -270,9 +287,8 @@ struct iopgt_gather {
 	u64 ndetached;
 	void *pending;
 	u64 npending;
-	u64 runs_first;
-	u64 runs_last;
-	u32 runs_lg2;
+	struct iopgt_gather_run runs[IOPGT_GATHER_RUNS];
+	u32 nruns;
 	struct iopgt_bitmap bitmap;
 };
 
