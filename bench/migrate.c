@@ -89,34 +89,46 @@ struct layout {
 	u64 pa_end;
 };
 
-/* The configurations the simulation runs, one per format. */
+_Static_assert(IOPGT_FMT_COUNT <= 32, "too many formats for opts.formats");
+
+/* The configuration the simulation runs for one format. */
 struct fmt_cfg {
-	enum iopgt_format format;
 	const char *label;
 	struct iopgt_cfg cfg;
 };
 
 /*
- * ARM: split and merge replace blocks by tables and back while the device
- * translates, which needs BBML2 (a direct replacement, SMMUv3.2) to be
- * free of break-before-make; the migration-capable SMMUs have it.
+ * The shapes a driver would pick, for the formats that have a choice worth
+ * making. Every format of the list runs: one not named here runs with its
+ * defaults (fmt_cfg_of()). ARM: split and merge replace blocks by tables and
+ * back while the device translates, which needs BBML2 (a direct
+ * replacement, SMMUv3.2) to be free of break-before-make; the
+ * migration-capable SMMUs have it.
  */
-static const struct fmt_cfg fmt_cfgs[] = {
-	{ IOPGT_FMT_AMDV1, "mode 4",
-	  { .format = IOPGT_FMT_AMDV1, .levels = 4 } },
-	{ IOPGT_FMT_VTD_SL, "4 levels",
-	  { .format = IOPGT_FMT_VTD_SL, .levels = 4 } },
-	{ IOPGT_FMT_VTD_FL, "4 levels",
-	  { .format = IOPGT_FMT_VTD_FL, .levels = 4 } },
-	{ IOPGT_FMT_ARM_S1, "4K ias 48",
-	  { .format = IOPGT_FMT_ARM_S1, .granule_lg2 = 12, .ias = 48,
-	    .quirks = IOPGT_QUIRK_ARM_BBML2 } },
-	{ IOPGT_FMT_ARM_S2, "4K ias 40",
-	  { .format = IOPGT_FMT_ARM_S2, .granule_lg2 = 12, .ias = 40,
-	    .quirks = IOPGT_QUIRK_ARM_BBML2 } },
+static const struct fmt_cfg fmt_cfgs[IOPGT_FMT_COUNT] = {
+	[IOPGT_FMT_AMDV1] = { "mode 4", { .levels = 4 } },
+	[IOPGT_FMT_VTD_SL] = { "4 levels", { .levels = 4 } },
+	[IOPGT_FMT_VTD_FL] = { "4 levels", { .levels = 4 } },
+	[IOPGT_FMT_ARM_S1] = { "4K ias 48", {
+		.granule_lg2 = 12, .ias = 48,
+		.quirks = IOPGT_QUIRK_ARM_BBML2 } },
+	[IOPGT_FMT_ARM_S2] = { "4K ias 40", {
+		.granule_lg2 = 12, .ias = 40,
+		.quirks = IOPGT_QUIRK_ARM_BBML2 } },
 };
 
-#define NFMT_CFGS (sizeof(fmt_cfgs) / sizeof(fmt_cfgs[0]))
+/* @format's entry of fmt_cfgs, or else its defaults with 4 KiB tables. */
+static struct fmt_cfg fmt_cfg_of(enum iopgt_format format)
+{
+	struct fmt_cfg fc = fmt_cfgs[format];
+
+	if (!fc.label) {
+		fc.label = "defaults";
+		fc.cfg.granule_lg2 = PAGE_LG2;
+	}
+	fc.cfg.format = format;
+	return fc;
+}
 
 /* What one format's run found. Times in ns. */
 struct result {
@@ -1072,12 +1084,18 @@ static void print_json(const struct opts *o, const struct result *res,
 
 static void usage(FILE *out)
 {
+	unsigned int f;
+
 	fprintf(out,
 "usage: migrate [options]\n"
 "Simulate a live migration of a guest's IO page table in every format.\n"
 "\n"
 "  --size GIB        guest memory in GiB (default %g)\n"
-"  --formats LIST    comma-separated: amdv1,vtd_sl,vtd_fl,arm_s1,arm_s2\n"
+"  --formats LIST    comma-separated: ", DEF_SIZE_GIB);
+	for (f = IOPGT_FMT_NONE + 1; f < IOPGT_FMT_COUNT; f++)
+		fprintf(out, "%s%s", f > IOPGT_FMT_NONE + 1 ? "," : "",
+			iopgt_format_name(f));
+	fprintf(out, "\n"
 "                    (default: all)\n"
 "  --pages LIST      page sizes the guest is mapped with, largest first;\n"
 "                    each but the last gets 3/4 of what is left\n"
@@ -1096,7 +1114,7 @@ static void usage(FILE *out)
 "\n"
 "Exit status: 0 when every run verified, 1 when one failed, 2 on a bad\n"
 "option.\n",
-		DEF_SIZE_GIB, DEF_PAGES, DEF_DMA_RATE, DEF_ROUNDS,
+		DEF_PAGES, DEF_DMA_RATE, DEF_ROUNDS,
 		DEF_CONVERGE, DEF_LINK_GBS, DEF_SEED);
 }
 
@@ -1171,7 +1189,7 @@ static bool parse_formats(const char *s, struct opts *o)
 	o->formats = 0;
 	for (tok = copy ? strtok_r(copy, ",", &save) : NULL; tok && ok;
 	     tok = strtok_r(NULL, ",", &save)) {
-		for (f = 1; f < IOPGT_FMT_COUNT; f++)
+		for (f = IOPGT_FMT_NONE + 1; f < IOPGT_FMT_COUNT; f++)
 			if (!strcmp(tok, iopgt_format_name(f)))
 				break;
 		if (f == IOPGT_FMT_COUNT)
@@ -1289,10 +1307,10 @@ bad:
 
 int main(int argc, char **argv)
 {
-	struct result res[NFMT_CFGS];
+	struct result res[IOPGT_FMT_COUNT];
 	struct layout lay;
 	struct opts o;
-	unsigned int i, n = 0;
+	unsigned int f, n = 0;
 	bool ok = true;
 	int ret;
 
@@ -1305,27 +1323,27 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	memset(res, 0, sizeof(res));
-	for (i = 0; i < NFMT_CFGS; i++) {
-		const struct fmt_cfg *fc = &fmt_cfgs[i];
+	for (f = IOPGT_FMT_NONE + 1; f < IOPGT_FMT_COUNT; f++) {
+		const struct fmt_cfg fc = fmt_cfg_of(f);
 		struct result *r = &res[n];
 
-		if (!(o.formats & (1u << fc->format)))
+		if (!(o.formats & (1u << f)))
 			continue;
 		n++;
-		r->name = iopgt_format_name(fc->format);
-		r->label = fc->label;
-		if (!iopgt_format_available(fc->format)) {
+		r->name = iopgt_format_name(f);
+		r->label = fc.label;
+		if (!iopgt_format_available(f)) {
 			r->skipped = "not built into this iopgt";
 			note("%s: %s, skipped", r->name, r->skipped);
 			continue;
 		}
-		run_migration(fc, &o, &lay, r);
+		run_migration(&fc, &o, &lay, r);
 		if (r->skipped) {
 			note("%s: %s, skipped", r->name, r->skipped);
 			continue;
 		}
 		if (!r->failed)
-			run_failed_migration(fc, &o, &lay, r);
+			run_failed_migration(&fc, &o, &lay, r);
 		ok &= !r->failed;
 	}
 	if (o.json)

@@ -556,17 +556,19 @@ void shim_pt_set_ops_hook(struct shim_pt *spt, void (*hook)(bool enter))
  * reads and writes entries with plain accesses because nothing else runs
  * while it does.
  *
- * It knows the five formats of enum iopgt_format with 4 KiB tables:
+ * It knows these formats, with 4 KiB tables:
  *   amdv1   leaf D bit 6 (A bit 5); a table entry has NextLevel 1..6
  *   vtd_sl  leaf D bit 9 (A bit 8); PS (bit 7) ends the walk above level 0
  *   vtd_fl  leaf D bit 6 (A bit 5); PS as vtd_sl
  *   arm_s1  DBM (bit 51) leaves: a write clears AP[2] (bit 7)
  *   arm_s2  DBM (bit 51) leaves: a write sets S2AP[1] (bit 7)
- * and nothing else (-EOPNOTSUPP). Every leaf is taken to have its level's
- * natural size, as every leaf the benchmarks map has. A leaf is dirty when
- * (pte & dirty_mask) == dirty_val; a device write needs every bit of
- * @need (present and writable), sets @write_set and clears @write_clear;
- * the naive harvester's test-and-clear undoes the dirty part of that.
+ * and nothing else (-EOPNOTSUPP): a format of the list without an entry
+ * here runs every benchmark but those that need a device, which report
+ * it not applicable. Every leaf is taken to have its level's natural size,
+ * as every leaf the benchmarks map has. A leaf is dirty when (pte &
+ * dirty_mask) == dirty_val; a device write needs every bit of @need
+ * (present and writable), sets @write_set and clears @write_clear; the
+ * naive harvester's test-and-clear undoes the dirty part of that.
  */
 struct shim_dev {
 	bool (*present)(u64 pte);
@@ -945,21 +947,22 @@ shim_naive_walk(struct shim_hv_job *j, const struct shim_dev *dev)
 	j->ret = 0;
 }
 
-#define SHIM_NAIVE_CASE(fmt)					\
-	case fmt:						\
-		shim_naive_walk(j, &shim_devs[fmt]);		\
-		break
+/*
+ * One case per format of the list. Only reached with a device model
+ * (shim_hv_harvest_naive() checks), so a format without one costs an
+ * unused copy.
+ */
+#define SHIM_NAIVE_CASE(ENUM, name, FOLDER)				\
+	case IOPGT_FMT_##ENUM:						\
+		shim_naive_walk(j, &shim_devs[IOPGT_FMT_##ENUM]);	\
+		break;
 
 static void shim_naive_run(void *arg)
 {
 	struct shim_hv_job *j = arg;
 
 	switch (j->hv->spt->pt.cfg.format) {
-	SHIM_NAIVE_CASE(IOPGT_FMT_AMDV1);
-	SHIM_NAIVE_CASE(IOPGT_FMT_VTD_SL);
-	SHIM_NAIVE_CASE(IOPGT_FMT_VTD_FL);
-	SHIM_NAIVE_CASE(IOPGT_FMT_ARM_S1);
-	SHIM_NAIVE_CASE(IOPGT_FMT_ARM_S2);
+	IOPGT_FORMAT_LIST(SHIM_NAIVE_CASE)
 	default:
 		j->ret = -EOPNOTSUPP;
 		break;

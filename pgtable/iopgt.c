@@ -5,30 +5,25 @@
  */
 #include "iopgt_internal.h"
 
+/*
+ * The formats built in, by enum iopgt_format; NULL for the rest. A format
+ * whose folder is not built is left out before the compiler sees its name,
+ * so the core's objects never refer to an instantiation not linked in.
+ */
+#define IOPGT_FMT_OPS_(ENUM, name, FOLDER)				\
+	IOPGT_IF_FMT_BUILT(FOLDER, [IOPGT_FMT_##ENUM] = &iopgt_fmt_##name,)
 static const struct iopgt_fmt_ops *const iopgt_fmts[IOPGT_FMT_COUNT] = {
-#ifdef IOPGT_HAVE_FMT_AMDV1
-	[IOPGT_FMT_AMDV1] = &iopgt_fmt_amdv1,
-#endif
-#ifdef IOPGT_HAVE_FMT_VTD_SL
-	[IOPGT_FMT_VTD_SL] = &iopgt_fmt_vtd_sl,
-#endif
-#ifdef IOPGT_HAVE_FMT_VTD_FL
-	[IOPGT_FMT_VTD_FL] = &iopgt_fmt_vtd_fl,
-#endif
-#ifdef IOPGT_HAVE_FMT_ARM
-	[IOPGT_FMT_ARM_S1] = &iopgt_fmt_arm_s1,
-	[IOPGT_FMT_ARM_S2] = &iopgt_fmt_arm_s2,
-#endif
+	IOPGT_FORMAT_LIST(IOPGT_FMT_OPS_)
 };
+#undef IOPGT_FMT_OPS_
 
+/* Every format's name, built in or not. */
+#define IOPGT_FMT_NAME_(ENUM, name, FOLDER)	[IOPGT_FMT_##ENUM] = #name,
 static const char *const iopgt_fmt_names[IOPGT_FMT_COUNT] = {
 	[IOPGT_FMT_NONE] = "none",
-	[IOPGT_FMT_AMDV1] = "amdv1",
-	[IOPGT_FMT_VTD_SL] = "vtd_sl",
-	[IOPGT_FMT_VTD_FL] = "vtd_fl",
-	[IOPGT_FMT_ARM_S1] = "arm_s1",
-	[IOPGT_FMT_ARM_S2] = "arm_s2",
+	IOPGT_FORMAT_LIST(IOPGT_FMT_NAME_)
 };
+#undef IOPGT_FMT_NAME_
 
 const char *iopgt_format_name(enum iopgt_format format)
 {

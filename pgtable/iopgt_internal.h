@@ -57,11 +57,16 @@ struct iopgt_fmt_ops {
 		     void (*print)(void *ctx, const char *line), void *ctx);
 };
 
-extern const struct iopgt_fmt_ops iopgt_fmt_amdv1;
-extern const struct iopgt_fmt_ops iopgt_fmt_vtd_sl;
-extern const struct iopgt_fmt_ops iopgt_fmt_vtd_fl;
-extern const struct iopgt_fmt_ops iopgt_fmt_arm_s1;
-extern const struct iopgt_fmt_ops iopgt_fmt_arm_s2;
+/*
+ * Each format's instantiation, iopgt_fmt_<name>, defined by
+ * formats/<folder>/ (its IOPGT_FMT_OPS_NAME). Declared for every format
+ * in the list; only the dispatch table in iopgt.c refers to them, and only
+ * to those of the folders built.
+ */
+#define IOPGT_FMT_OPS_DECL_(ENUM, name, FOLDER)				\
+	extern const struct iopgt_fmt_ops iopgt_fmt_##name;
+IOPGT_FORMAT_LIST(IOPGT_FMT_OPS_DECL_)
+#undef IOPGT_FMT_OPS_DECL_
 
 /* Bits per level (table index width) below the top. */
 static inline unsigned int iopgt_bpl(const struct iopgt *pt)

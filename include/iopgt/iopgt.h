@@ -25,16 +25,21 @@
 #define IOPGT_IOPGT_H
 
 #include <iopgt/env.h>
+#include <iopgt/formats.h>
 
+/*
+ * The formats: IOPGT_FMT_<ENUM> for each X(ENUM, ...) line of
+ * IOPGT_FORMAT_LIST (<iopgt/formats.h>, which says what each is), numbered
+ * from 1 in its order (IOPGT_FMT_AMDV1 = 1, ...). The values are ABI: the
+ * list only grows at its end.
+ */
+#define IOPGT_FMT_ENUM_(ENUM, name, FOLDER)	IOPGT_FMT_##ENUM,
 enum iopgt_format {
 	IOPGT_FMT_NONE = 0,
-	IOPGT_FMT_AMDV1,	/* AMD IOMMU v1 host page table */
-	IOPGT_FMT_VTD_SL,	/* Intel VT-d second-level */
-	IOPGT_FMT_VTD_FL,	/* Intel VT-d first-level, x86-64, AMD v2 */
-	IOPGT_FMT_ARM_S1,	/* ARM LPAE / VMSAv8-64 stage 1 */
-	IOPGT_FMT_ARM_S2,	/* ARM LPAE / VMSAv8-64 stage 2 */
+	IOPGT_FORMAT_LIST(IOPGT_FMT_ENUM_)
 	IOPGT_FMT_COUNT,
 };
+#undef IOPGT_FMT_ENUM_
 
 /* Protection flags for iopgt_map(). At least one of READ and WRITE. */
 #define IOPGT_READ	(1u << 0)

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * Every format x configuration the conformance suite runs on. A format
- * brings its lines in configs/<fmt>.inc; the bodies run on it unchanged.
+ * brings its lines in configs/<folder>.inc; the build includes that file
+ * for each format folder it builds (it_configs.inc, generated from the
+ * list in <iopgt/formats.h>), and the bodies run on it unchanged.
  */
 #include "it.h"
 
@@ -10,18 +12,7 @@
 #define SZ_1G	(1ull << 30)
 
 const struct it_config it_configs[] = {
-#ifdef IOPGT_HAVE_FMT_AMDV1
-#include "configs/amdv1.inc"
-#endif
-#ifdef IOPGT_HAVE_FMT_VTD_SL
-#include "configs/vtd_sl.inc"
-#endif
-#ifdef IOPGT_HAVE_FMT_VTD_FL
-#include "configs/vtd_fl.inc"
-#endif
-#ifdef IOPGT_HAVE_FMT_ARM
-#include "configs/arm.inc"
-#endif
+#include "it_configs.inc"
 };
 
 const unsigned int it_nconfigs = sizeof(it_configs) / sizeof(it_configs[0]);

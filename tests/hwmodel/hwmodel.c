@@ -1143,23 +1143,21 @@ const char *hwm_fault_name(int ret)
 	}
 }
 
-/* Not iopgt_format_name(): the model must not need the library. */
+/*
+ * Not iopgt_format_name(): the model must not need the library. The names
+ * come from the list in <iopgt/formats.h>, a header and nothing more.
+ */
 static const char *hwm_format_name(enum iopgt_format fmt)
 {
-	switch (fmt) {
-	case IOPGT_FMT_AMDV1:
-		return "amdv1";
-	case IOPGT_FMT_VTD_SL:
-		return "vtd_sl";
-	case IOPGT_FMT_VTD_FL:
-		return "vtd_fl";
-	case IOPGT_FMT_ARM_S1:
-		return "arm_s1";
-	case IOPGT_FMT_ARM_S2:
-		return "arm_s2";
-	default:
+#define HWM_FMT_NAME_(ENUM, name, FOLDER)	[IOPGT_FMT_##ENUM] = #name,
+	static const char *const names[IOPGT_FMT_COUNT] = {
+		IOPGT_FORMAT_LIST(HWM_FMT_NAME_)
+	};
+#undef HWM_FMT_NAME_
+
+	if ((unsigned int)fmt >= IOPGT_FMT_COUNT || !names[fmt])
 		return "?";
-	}
+	return names[fmt];
 }
 
 void hwm_dump_walk(struct hwm *hw, u64 iova, FILE *out)
