@@ -195,7 +195,7 @@ static void tpl_install_pending(struct iopgt *pt, u64 *sub,
 				const struct iopgt_table_meta *meta)
 {
 	unsigned int level = meta->level + 1;
-	u64 *ptep = tpl_owner_slot(pt, meta), pte, cur, new;
+	u64 *ptep = tpl_owner_slot(pt, meta), pte, new;
 	bool marked = false;
 
 	new = fmt_make_table(pt, level, meta->pa);
@@ -209,12 +209,16 @@ static void tpl_install_pending(struct iopgt *pt, u64 *sub,
 			tpl_mark_private_dirty(pt, sub, meta->level);
 			marked = true;
 		}
-		cur = iopgt_cmpxchg64(ptep, pte, new);
-		if (cur == pte)
+		switch (tpl_cas(pt, level, ptep, &pte, new)) {
+		case TPL_CAS_DONE:
+			return;
+		case TPL_CAS_LOST:
+			pte = READ_ONCE(*ptep);	/* checked again above */
 			break;
-		pte = cur;
+		default:
+			break;
+		}
 	}
-	iopgt_sync(pt, ptep, sizeof(u64));
 }
 
 /*

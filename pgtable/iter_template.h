@@ -5,8 +5,8 @@
  * table pool a call fills before it changes anything, the iterator over
  * the slots of one table that translate a range (struct tpl_it), the
  * walks down one path (tpl_path, tpl_slot_from), the one compare-exchange
- * update helper that keeps what the hardware sets (tpl_replace_leaf), and
- * freeing a detached tree.
+ * update helper that keeps what the hardware sets (tpl_cas, and
+ * tpl_replace_leaf on it), and freeing a detached tree.
  *
  * Part of the algorithm template: included once per format by
  * pgtable/iopgt_template.h, after the format's codecs.
@@ -412,6 +412,36 @@ static bool tpl_tree_dirty(struct tpl_it *it, bool mark)
 	return false;
 }
 
+/* What one compare-exchange of a live entry came to (tpl_cas). */
+enum tpl_cas {
+	TPL_CAS_DONE,	/* written */
+	TPL_CAS_RETRY,	/* the hardware changed it: *old is what is there */
+	TPL_CAS_LOST,	/* someone else changed it: nothing written */
+};
+
+/*
+ * The update helper every edit of a live entry goes through: replace
+ * *@ptep, read as *@old, by @new. The hardware may set accessed or dirty
+ * state (or clear AP[2]) at any moment; a change in those bits alone
+ * asks the caller to make @new again from the value now there and retry,
+ * so no hardware update is ever written over. Any other change means a
+ * concurrent edit of the same range, which the caller owns.
+ */
+static inline enum tpl_cas tpl_cas(const struct iopgt *pt, unsigned int level,
+				   u64 *ptep, u64 *old, u64 new)
+{
+	u64 cur = iopgt_cmpxchg64(ptep, *old, new);
+
+	if (cur == *old) {
+		iopgt_sync(pt, ptep, sizeof(u64));
+		return TPL_CAS_DONE;
+	}
+	if ((cur ^ *old) & ~fmt_hw_bits(pt, level))
+		return TPL_CAS_LOST;
+	*old = cur;
+	return TPL_CAS_RETRY;
+}
+
 /*
  * Replace the leaf slot @ptep, read as @old when @new was made from it, by
  * @new (which carries dirty state iff @new_dirty). The hardware may set
@@ -425,8 +455,6 @@ static bool tpl_replace_leaf(const struct iopgt *pt, unsigned int level,
 			     u64 *ptep, u64 old, u64 new, bool new_dirty,
 			     u64 *private, unsigned int private_level)
 {
-	u64 hw = fmt_hw_bits(pt, level), cur;
-
 	for (;;) {
 		if (!new_dirty && fmt_leaf_dirty(pt, old)) {
 			new_dirty = true;
@@ -436,15 +464,15 @@ static bool tpl_replace_leaf(const struct iopgt *pt, unsigned int level,
 			else
 				new = fmt_leaf_mkdirty(pt, new);
 		}
-		cur = iopgt_cmpxchg64(ptep, old, new);
-		if (cur == old)
-			break;
-		if ((cur ^ old) & ~hw)
+		switch (tpl_cas(pt, level, ptep, &old, new)) {
+		case TPL_CAS_DONE:
+			return true;
+		case TPL_CAS_LOST:
 			return false;
-		old = cur;
+		default:
+			break;
+		}
 	}
-	iopgt_sync(pt, ptep, sizeof(u64));
-	return true;
 }
 
 static void tpl_free_tree(struct iopgt *pt, u64 *table, unsigned int level)

@@ -142,19 +142,16 @@ static bool tpl_split_break(struct tpl_split *sp, u64 *ptep, unsigned int level,
 			    bool dirty)
 {
 	const struct iopgt *pt = sp->pt;
-	u64 hw = fmt_hw_bits(pt, level), mid, cur;
+	enum tpl_cas done;
+	u64 mid;
 
-	for (;;) {
+	do {
 		mid = sp->bbm == TPL_BBM_NT ? fmt_leaf_set_nt(pt, old) :
 					      fmt_leaf_mkinvalid(pt, old);
-		cur = iopgt_cmpxchg64(ptep, old, mid);
-		if (cur == old)
-			break;
-		if ((cur ^ old) & ~hw)
-			return false;
-		old = cur;
-	}
-	iopgt_sync(pt, ptep, sizeof(u64));
+	} while ((done = tpl_cas(pt, level, ptep, &old, mid)) ==
+		 TPL_CAS_RETRY);
+	if (done == TPL_CAS_LOST)
+		return false;
 	if (!dirty && fmt_leaf_dirty(pt, old))
 		tpl_mark_private_dirty(pt, sub, level - 1);
 	tpl_pend_install(sp->pt, sp->gather, sub, spa, level - 1, slot_iova,
