@@ -227,6 +227,9 @@ if(_iopgt_fuzz_helpers)
 	add_library(iopgt_fuzzhelpers STATIC ${_iopgt_fuzz_helpers})
 	iopgt_warnings(iopgt_fuzzhelpers)
 	target_link_libraries(iopgt_fuzzhelpers PUBLIC iopgt_testdeps)
+	# The configurations an input picks from are the conformance suite's:
+	# it_configs[] (tests/harness/configs.c, in iopgt_testharness).
+	target_link_libraries(iopgt_fuzzhelpers PUBLIC iopgt_testharness)
 endif()
 
 add_library(iopgt_fuzz_replay_main OBJECT "${_iopgt_replay_src}")

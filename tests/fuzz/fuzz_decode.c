@@ -68,58 +68,29 @@ struct dec_table {
 
 struct dec_fz {
 	struct producer *p;
-	const struct fz_config *config;
+	struct fz_table fz;
 	const struct fz_codec *c;
-	struct talloc *ta;
 	const struct iopgt_ops *tops;	/* talloc's own services */
 	struct iopgt_ops ops;		/* those, strict phys_to_virt */
-	struct iopgt pt;
-	struct hwm *hw;
 	struct dec_table t[1 + DEC_MAX_CHILDREN];
 	unsigned int nt;
-	unsigned int min_lg2;
 	u64 probe[DEC_MAX_PROBES];
 	unsigned int nprobe;
 	int validated;			/* iopgt_validate()'s answer */
 };
 
-static u64 lg2_mask(unsigned int lg2)
-{
-	return lg2 >= 64 ? ~0ull : (1ull << lg2) - 1;
-}
-
-static unsigned int item_lg2(const struct dec_fz *f, unsigned int level)
-{
-	return f->pt.granule_lg2 + level * (f->pt.granule_lg2 - 3u);
-}
-
 static void dec_fail(struct dec_fz *f, u64 iova, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4), noreturn));
 
+/* The table is dumped only if validate passes it. */
 static void dec_fail(struct dec_fz *f, u64 iova, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	fprintf(stderr,
-		"fuzz_decode: %s (levels %u, ias %u, oas %u, pgsizes 0x%llx%s), validate %s\n",
-		f->config->name, f->pt.levels, f->pt.cfg.ias, f->pt.cfg.oas,
-		(unsigned long long)f->pt.pgsize_bitmap,
-		f->pt.dirty_tracking ? ", dirty tracking" : "",
-		f->validated ? "refuses" : "passes");
-	if (f->hw && iova != ~0ull) {
-		fprintf(stderr, "  hwmodel walk of 0x%llx:\n",
-			(unsigned long long)iova);
-		hwm_dump_walk(f->hw, iova, stderr);
-	}
-	if (!f->validated) {
-		fprintf(stderr, "  table:\n");
-		fz_dump(&f->pt, stderr, 200);
-	}
-	fz_die("%s", msg);
+	fz_vfail(&f->fz, iova, !f->validated,
+		 f->validated ? ", validate refuses" : ", validate passes",
+		 fmt, ap);
 }
 
 /* ---- table memory: talloc, translated strictly ------------------------ */
@@ -151,7 +122,7 @@ static void *dec_table_p2v(void *ctx, u64 pa)
 		if (pa == f->t[i].pa)
 			return f->t[i].va;
 	fz_die("fuzz_decode: %s: a walk of the engine followed a table entry to 0x%llx, %s",
-	       f->config->name, (unsigned long long)pa,
+	       f->fz.config->name, (unsigned long long)pa,
 	       dec_p2v(f, pa) ? "inside a table, not at its start" :
 				"outside every table");
 }
@@ -160,28 +131,28 @@ static void *dec_alloc(void *ctx, unsigned int size_lg2, u64 *pa)
 {
 	struct dec_fz *f = ctx;
 
-	return f->tops->alloc_table(f->ta, size_lg2, pa);
+	return f->tops->alloc_table(f->fz.ta, size_lg2, pa);
 }
 
 static void dec_free(void *ctx, void *table, unsigned int size_lg2)
 {
 	struct dec_fz *f = ctx;
 
-	f->tops->free_table(f->ta, table, size_lg2);
+	f->tops->free_table(f->fz.ta, table, size_lg2);
 }
 
 static struct iopgt_table_meta *dec_meta(void *ctx, void *table)
 {
 	struct dec_fz *f = ctx;
 
-	return f->tops->table_meta(f->ta, table);
+	return f->tops->table_meta(f->fz.ta, table);
 }
 
 static void dec_clean(void *ctx, void *va, size_t len)
 {
 	struct dec_fz *f = ctx;
 
-	f->tops->cache_clean(f->ta, va, len);
+	f->tops->cache_clean(f->fz.ta, va, len);
 }
 
 /* ---- writing the tables ------------------------------------------------ */
@@ -201,16 +172,16 @@ static int new_child(struct dec_fz *f, int parent, unsigned int slot)
 
 	if (f->nt >= 1 + DEC_MAX_CHILDREN || !pt->level)
 		return -1;
-	va = dec_alloc(f, f->pt.granule_lg2, &pa);
+	va = dec_alloc(f, f->fz.pt.granule_lg2, &pa);
 	if (!va)
 		fz_die("table allocation failed");
 	c = &f->t[f->nt];
 	c->va = va;
 	c->pa = pa;
 	c->level = pt->level - 1;
-	c->alloc_lg2 = f->pt.granule_lg2;
-	c->nent = 1u << (f->pt.granule_lg2 - 3);
-	c->iova = pt->iova + ((u64)slot << item_lg2(f, pt->level));
+	c->alloc_lg2 = f->fz.pt.granule_lg2;
+	c->nent = 1u << (f->fz.pt.granule_lg2 - 3);
+	c->iova = pt->iova + ((u64)slot << fz_item_lg2(&f->fz.pt, pt->level));
 	c->parent = parent;
 	c->slot = slot;
 	return (int)f->nt++;
@@ -223,10 +194,10 @@ static int new_child(struct dec_fz *f, int parent, unsigned int slot)
  */
 static u64 table_addr_bits(struct dec_fz *f, unsigned int level)
 {
-	u64 all = ~lg2_mask(f->pt.granule_lg2);
+	u64 all = ~fz_lg2_mask(f->fz.pt.granule_lg2);
 
-	return f->c->make_table(&f->pt, level, all) ^
-	       f->c->make_table(&f->pt, level, 0);
+	return f->c->make_table(&f->fz.pt, level, all) ^
+	       f->c->make_table(&f->fz.pt, level, 0);
 }
 
 /* Does table entry @v at @level name the table at @pa? */
@@ -234,7 +205,7 @@ static bool names_table(struct dec_fz *f, unsigned int level, u64 v, u64 pa)
 {
 	u64 addr = table_addr_bits(f, level);
 
-	return (v & addr) == (f->c->make_table(&f->pt, level, pa) & addr);
+	return (v & addr) == (f->c->make_table(&f->fz.pt, level, pa) & addr);
 }
 
 /* A table entry at slot @slot of table @ti, pointing at a new table. */
@@ -249,7 +220,7 @@ static void put_table(struct dec_fz *f, int ti, unsigned int slot)
 		t->va[slot] = 0;
 		return;
 	}
-	v = f->c->make_table(&f->pt, t->level, f->t[ci].pa);
+	v = f->c->make_table(&f->fz.pt, t->level, f->t[ci].pa);
 	if (producer_chance(f->p, 4)) {
 		/*
 		 * Scramble every bit but the address field (ARM: its RES0
@@ -258,7 +229,7 @@ static void put_table(struct dec_fz *f, int ti, unsigned int slot)
 		 */
 		noisy = v ^ (producer_u64(f->p, 0, ~0ull) &
 			     ~table_addr_bits(f, t->level));
-		if (f->c->classify(&f->pt, t->level, noisy, &sz) ==
+		if (f->c->classify(&f->fz.pt, t->level, noisy, &sz) ==
 		    FZ_E_TABLE)
 			v = noisy;
 	}
@@ -268,14 +239,15 @@ static void put_table(struct dec_fz *f, int ti, unsigned int slot)
 /* A page size for a leaf at @level: usually one the config has there. */
 static unsigned int leaf_size(struct dec_fz *f, unsigned int level)
 {
-	unsigned int lo = item_lg2(f, level), hi = lo + f->pt.granule_lg2 - 4;
+	unsigned int lo = fz_item_lg2(&f->fz.pt, level);
+	unsigned int hi = lo + f->fz.pt.granule_lg2 - 4;
 	u64 sizes;
 
 	if (hi > 63)
 		hi = 63;
 	if (lo > hi)
 		lo = hi;
-	sizes = f->pt.pgsize_bitmap & lg2_mask(hi + 1) & ~lg2_mask(lo);
+	sizes = f->fz.pt.pgsize_bitmap & fz_lg2_mask(hi + 1) & ~fz_lg2_mask(lo);
 	if (!sizes || producer_chance(f->p, 8))
 		return producer_u32(f->p, lo, hi);
 	return producer_pick(f->p, sizes);
@@ -289,26 +261,26 @@ static unsigned int leaf_size(struct dec_fz *f, unsigned int level)
 static unsigned int put_leaf(struct dec_fz *f, struct dec_table *t,
 			     unsigned int slot, unsigned int flip)
 {
-	unsigned int level = t->level, ilg2 = item_lg2(f, level);
+	unsigned int level = t->level, ilg2 = fz_item_lg2(&f->fz.pt, level);
 	unsigned int size = leaf_size(f, level), reps, first, i, k;
-	unsigned int oa_bits = f->pt.cfg.oas < 52 ? f->pt.cfg.oas : 52;
-	u64 oa, attrs = 0, hw = f->c->hw_bits(&f->pt, level), noise, v;
+	unsigned int oa_bits = f->fz.pt.cfg.oas < 52 ? f->fz.pt.cfg.oas : 52;
+	u64 oa, attrs = 0, hw = f->c->hw_bits(&f->fz.pt, level), noise, v;
 	u32 prot;
 
 	reps = size - ilg2 < 20 ? 1u << (size - ilg2) : 1u << 20;
 	if (reps > t->nent)
 		reps = t->nent;
 	first = slot & ~(reps - 1);
-	oa = (producer_u64(f->p, 0, 0xfffff) << size) & lg2_mask(oa_bits);
+	oa = (producer_u64(f->p, 0, 0xfffff) << size) & fz_lg2_mask(oa_bits);
 	if (producer_chance(f->p, 8))
 		oa |= producer_u64(f->p, 0, 0xff) << 12;
 	prot = producer_u32(f->p, 1, 3) | (producer_u32(f->p, 0, 7) << 2);
-	if (f->c->prot_attrs(&f->pt, prot, &attrs))
+	if (f->c->prot_attrs(&f->fz.pt, prot, &attrs))
 		attrs = 0;
 	noise = producer_u64(f->p, 0, 3) ? producer_u64(f->p, 0, ~0ull) : 0;
 	for (i = 0; i < reps; i++) {
-		v = f->c->make_leaf(&f->pt, level, oa + ((u64)i << ilg2), size,
-				    attrs);
+		v = f->c->make_leaf(&f->fz.pt, level, oa + ((u64)i << ilg2),
+				    size, attrs);
 		/* Accessed/dirty state, per replica as the hardware sets it */
 		if (noise)
 			v ^= (noise >> (i % 8)) & hw;
@@ -343,7 +315,7 @@ static void fill(struct dec_fz *f, int ti)
 {
 	struct dec_table *t = &f->t[ti];
 	unsigned int runs = producer_u32(f->p, 0, DEC_MAX_RUNS), r, slot,
-		     count, j, ilg2 = item_lg2(f, t->level), first;
+		     count, j, ilg2 = fz_item_lg2(&f->fz.pt, t->level), first;
 	enum dec_kind kind;
 
 	for (r = 0; r < runs && !producer_empty(f->p); r++) {
@@ -384,11 +356,11 @@ static void fill(struct dec_fz *f, int ti)
 		}
 		add_probe(f, t->iova + ((u64)first << ilg2));
 		add_probe(f, t->iova + ((u64)first << ilg2) +
-			     (producer_u64(f->p, 0, lg2_mask(ilg2)) &
-			      ~lg2_mask(12)));
+			     (producer_u64(f->p, 0, fz_lg2_mask(ilg2)) &
+			      ~fz_lg2_mask(12)));
 		if (slot > first + 1)
 			add_probe(f, t->iova + ((u64)(slot - 1) << ilg2) +
-				     lg2_mask(ilg2 < 64 ? ilg2 : 63));
+				     fz_lg2_mask(ilg2 < 64 ? ilg2 : 63));
 	}
 }
 
@@ -406,7 +378,7 @@ static void keep_only_own_tables(struct dec_fz *f)
 		t = &f->t[i];
 		for (j = 0; j < t->nent; j++) {
 			v = t->va[j];
-			if (f->c->classify(&f->pt, t->level, v, &sz) !=
+			if (f->c->classify(&f->fz.pt, t->level, v, &sz) !=
 			    FZ_E_TABLE)
 				continue;
 			/* A slot may have had several tables: the last counts */
@@ -475,15 +447,16 @@ static void probe(struct dec_fz *f, u64 iova)
 	u64 pa = 0x5a5a;
 	int re, rh;
 
-	re = iopgt_iova_to_phys(&f->pt, iova, &pa);
+	re = iopgt_iova_to_phys(&f->fz.pt, iova, &pa);
 	if (re && re != -ENOENT && re != -ERANGE)
 		dec_fail(f, iova, "iova_to_phys(0x%llx) returned %s",
 			 (unsigned long long)iova, test_errname(re));
-	if (f->pt.cfg.ias < 64 && (iova >> f->pt.cfg.ias) && re != -ERANGE)
+	if (f->fz.pt.cfg.ias < 64 && (iova >> f->fz.pt.cfg.ias) &&
+	    re != -ERANGE)
 		dec_fail(f, iova, "iova_to_phys(0x%llx) beyond ias: %s",
 			 (unsigned long long)iova, test_errname(re));
 	memset(&w, 0, sizeof(w));
-	rh = hwm_walk(f->hw, iova, &w);
+	rh = hwm_walk(f->fz.hw, iova, &w);
 	if (f->validated || re == -ERANGE)
 		return;
 	if (rh == HWM_FAULT_BAD_ENTRY)
@@ -532,7 +505,7 @@ static void expect_dirty(struct dec_fz *f, u64 first, u64 last, u64 base,
 
 	for (;;) {
 		memset(&w, 0, sizeof(w));
-		rh = hwm_walk(f->hw, iova, &w);
+		rh = hwm_walk(f->fz.hw, iova, &w);
 		if (rh == 0) {
 			next = w.leaf_iova + (1ull << w.size_lg2);
 			if (w.dirty) {
@@ -545,7 +518,8 @@ static void expect_dirty(struct dec_fz *f, u64 first, u64 last, u64 base,
 			}
 		} else if (rh == HWM_FAULT_NOT_PRESENT && w.depth) {
 			lvl = w.path[w.depth - 1].level;
-			next = (iova | lg2_mask(item_lg2(f, lvl))) + 1;
+			next = iova | fz_lg2_mask(fz_item_lg2(&f->fz.pt, lvl));
+			next++;
 		} else {
 			dec_fail(f, iova, "hwmodel walk of 0x%llx: %s",
 				 (unsigned long long)iova, hwm_fault_name(rh));
@@ -558,7 +532,7 @@ static void expect_dirty(struct dec_fz *f, u64 first, u64 last, u64 base,
 
 static void read_dirty(struct dec_fz *f)
 {
-	unsigned int ias = f->pt.cfg.ias < 64 ? f->pt.cfg.ias : 64;
+	unsigned int ias = f->fz.pt.cfg.ias < 64 ? f->fz.pt.cfg.ias : 64;
 	unsigned int len_lg2, pgshift;
 	struct iopgt_bitmap bm = { 0 };
 	struct iopgt_gather g;
@@ -566,18 +540,18 @@ static void read_dirty(struct dec_fz *f)
 	int ret;
 
 	/* A range around one of the probes, or anywhere */
-	len_lg2 = producer_u32(f->p, f->min_lg2, ias < 64 ? ias : 63);
+	len_lg2 = producer_u32(f->p, f->fz.min_lg2, ias < 64 ? ias : 63);
 	if (f->nprobe && !producer_chance(f->p, 4))
 		iova = f->probe[producer_u32(f->p, 0, f->nprobe - 1)];
 	else
-		iova = producer_u64(f->p, 0, lg2_mask(ias));
-	iova &= lg2_mask(ias) & ~lg2_mask(len_lg2);
+		iova = producer_u64(f->p, 0, fz_lg2_mask(ias));
+	iova &= fz_lg2_mask(ias) & ~fz_lg2_mask(len_lg2);
 	len = 1ull << len_lg2;
 	last = iova + (len - 1);
 	pgshift = producer_u32(f->p, 12, 21);
 	while (((last >> pgshift) - (iova >> pgshift)) >= DEC_MAX_BITS)
 		pgshift++;
-	bm.base = iova & ~lg2_mask(pgshift);
+	bm.base = iova & ~fz_lg2_mask(pgshift);
 	bm.pgshift = pgshift;
 	nbits = ((last - bm.base) >> pgshift) + 1 + 64;
 	got = calloc((nbits + 63) / 64, sizeof(u64));
@@ -587,7 +561,7 @@ static void read_dirty(struct dec_fz *f)
 	bm.words = got;
 	bm.nbits = nbits;
 	iopgt_gather_init(&g);
-	ret = iopgt_read_dirty(&f->pt, iova, len, IOPGT_DIRTY_NO_CLEAR, &bm,
+	ret = iopgt_read_dirty(&f->fz.pt, iova, len, IOPGT_DIRTY_NO_CLEAR, &bm,
 			       &g);
 	if (ret)
 		dec_fail(f, iova, "read_dirty 0x%llx+0x%llx: %s",
@@ -595,7 +569,7 @@ static void read_dirty(struct dec_fz *f)
 			 test_errname(ret));
 	if (g.start <= g.last || g.detached)
 		dec_fail(f, iova, "NO_CLEAR read_dirty asked for an invalidation");
-	iopgt_gather_release(&f->pt, &g, NULL);
+	iopgt_gather_release(&f->fz.pt, &g, NULL);
 	if (!f->validated) {
 		expect_dirty(f, iova, last, bm.base, pgshift, want, nbits);
 		for (i = 0; i < (nbits + 63) / 64; i++)
@@ -616,28 +590,24 @@ static void read_dirty(struct dec_fz *f)
 
 static void setup(struct dec_fz *f, struct producer *p)
 {
-	const struct fz_config *const *configs;
-	unsigned int n = fz_configs(&configs), flags;
 	struct iopgt_cfg cfg;
-	int ret;
+	unsigned int flags;
 
 	memset(f, 0, sizeof(*f));
 	f->p = p;
-	f->config = configs[producer_u32(p, 0, n - 1)];
+	fz_begin(&f->fz, "fuzz_decode", p);
 	flags = producer_u32(p, 0, 3);
-	f->c = fz_codec(f->config->cfg.format);
+	f->c = fz_codec(f->fz.config->cfg.format);
 	if (!f->c)
-		fz_die("no codecs for %s", f->config->name);
-	f->ta = talloc_create(16ull << 20, TALLOC_LOW_PA);
-	if (!f->ta)
-		fz_die("talloc_create failed");
-	f->tops = talloc_ops_for(f->ta);
+		fz_die("no codecs for %s", f->fz.config->name);
+	fz_talloc(&f->fz, 16ull << 20, TALLOC_LOW_PA);
+	f->tops = talloc_ops_for(f->fz.ta);
 	f->ops.alloc_table = dec_alloc;
 	f->ops.free_table = dec_free;
 	f->ops.table_meta = dec_meta;
 	f->ops.phys_to_virt = dec_table_p2v;
 	f->ops.cache_clean = dec_clean;
-	cfg = f->config->cfg;
+	cfg = f->fz.config->cfg;
 	cfg.ops = &f->ops;
 	cfg.ctx = f;
 	if (flags & 1)
@@ -645,47 +615,37 @@ static void setup(struct dec_fz *f, struct producer *p)
 	if ((flags & 2) && (cfg.format == IOPGT_FMT_ARM_S1 ||
 			    cfg.format == IOPGT_FMT_ARM_S2))
 		cfg.quirks |= IOPGT_QUIRK_ARM_BBML2;
-	ret = iopgt_init(&f->pt, &cfg);
-	if (ret)
-		fz_die("iopgt_init(%s): %s", f->config->name, test_errname(ret));
-	f->min_lg2 = __builtin_ctzll(f->pt.pgsize_bitmap);
-	f->t[0].va = f->pt.root;
-	f->t[0].pa = f->pt.root_pa;
-	f->t[0].level = f->pt.levels - 1;
-	f->t[0].alloc_lg2 = f->pt.top_alloc_lg2;
-	f->t[0].nent = 1u << f->pt.top_lg2;
+	fz_table_init(&f->fz, &cfg);
+	f->t[0].va = f->fz.pt.root;
+	f->t[0].pa = f->fz.pt.root_pa;
+	f->t[0].level = f->fz.pt.levels - 1;
+	f->t[0].alloc_lg2 = f->fz.pt.top_alloc_lg2;
+	f->t[0].nent = 1u << f->fz.pt.top_lg2;
 	f->t[0].iova = 0;
 	f->t[0].parent = -1;
 	f->nt = 1;
-	f->hw = fz_hwm_create(&f->pt, f->pt.dirty_tracking, dec_p2v, f);
+	fz_hwm_create(&f->fz, f->fz.pt.dirty_tracking, dec_p2v, f);
 }
 
 static void teardown(struct dec_fz *f)
 {
 	unsigned int i;
 
-	hwm_destroy(f->hw);
 	/* Empty every table so that destroy frees the root alone */
 	for (i = 0; i < f->nt; i++)
 		memset(f->t[i].va, 0, 1ull << f->t[i].alloc_lg2);
 	for (i = 1; i < f->nt; i++)
 		dec_free(f, f->t[i].va, f->t[i].alloc_lg2);
-	iopgt_destroy(&f->pt);
-	if (talloc_live(f->ta))
-		fz_die("fuzz_decode: %llu tables leaked",
-		       (unsigned long long)talloc_live(f->ta));
-	talloc_destroy(f->ta);
+	fz_table_destroy(&f->fz);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *v = getenv("IOPGT_FUZZ_VERBOSE");
-
 	(void)argc;
 	(void)argv;
-	dec_verbose = v && *v && *v != '0';
+	dec_verbose = fz_env_flag("IOPGT_FUZZ_VERBOSE", false);
 	return 0;
 }
 
@@ -708,28 +668,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	keep_only_own_tables(&f);
 
 	h = tables_hash(&f);
-	f.validated = iopgt_validate(&f.pt, &err);
+	f.validated = iopgt_validate(&f.fz.pt, &err);
 	if (f.validated && f.validated != -EINVAL)
 		dec_fail(&f, ~0ull, "iopgt_validate returned %s",
 			 test_errname(f.validated));
 	if (f.validated && !err.what)
 		dec_fail(&f, ~0ull, "iopgt_validate failed without saying why");
-	iopgt_dump(&f.pt, dump_line, &d);
+	iopgt_dump(&f.fz.pt, dump_line, &d);
 	if (!d.lines)
 		dec_fail(&f, ~0ull, "iopgt_dump printed nothing");
 	if (dec_verbose) {
 		fprintf(stderr, "fuzz_decode: %s, %u tables, validate: %s",
-			f.config->name, f.nt,
+			f.fz.config->name, f.nt,
 			f.validated ? err.what : "passes");
 		if (f.validated)
 			fprintf(stderr, " (0x%llx level %u pte 0x%llx)",
 				(unsigned long long)err.iova, err.level,
 				(unsigned long long)err.pte);
 		fprintf(stderr, "\n");
-		fz_dump(&f.pt, stderr, 40);
+		fz_dump(&f.fz.pt, stderr, 40);
 	}
 
-	ias_mask = lg2_mask(f.pt.cfg.ias);
+	ias_mask = fz_lg2_mask(f.fz.pt.cfg.ias);
 	extra = producer_u32(&p, 0, 16);
 	for (i = 0; i < extra; i++)
 		add_probe(&f, producer_u64(&p, 0, ~0ull) &

@@ -4,7 +4,7 @@
  * software IOMMU.
  *
  * The input, as the data producer reads it:
- *   config   index into fz_configs() (formats built in)
+ *   config   the configuration, by index (fz_begin(), fuzz_common.c)
  *   setup    bit 0 table PA != CPU address (talloc low-PA mode); bit 1
  *            dirty tracking off; bit 2 non-coherent walker (tracking off,
  *            read_dirty refused); bit 3 ARM without BBML2, then bit 7
@@ -99,22 +99,17 @@ enum ops_args {
 
 struct ops_fz {
 	struct producer *p;
-	const struct fz_config *config;
-	struct talloc *ta;
-	struct iopgt pt;
+	struct fz_table fz;
 	struct model *m;
-	struct hwm *hw;
 	enum iopgt_format format;
 	u64 base;		/* first IOVA of the window */
 	u64 wlast;		/* last IOVA of the window */
 	unsigned int window_lg2;
 	unsigned int unit_lg2;	/* granularity of the ranges drawn */
-	unsigned int min_lg2;	/* smallest page size */
 	u64 pa_base;		/* PA of base if the PA follows the IOVA */
 	bool dirty;		/* dirty state and bitmaps are compared */
 	bool noncoherent;
 	bool bbm_blocked;	/* ARM, neither BBML2 nor BBML1 */
-	bool bbml1;
 	unsigned int step;
 	char op[200];		/* what the current step does */
 	int ret;		/* and what iopgt said */
@@ -134,45 +129,19 @@ static bool ops_verbose;
  */
 static bool ops_blind_iotlb = true;
 
-static u64 lg2_mask(unsigned int lg2)
-{
-	return lg2 >= 64 ? ~0ull : (1ull << lg2) - 1;
-}
-
-static unsigned int item_lg2(const struct ops_fz *f, unsigned int level)
-{
-	return f->pt.granule_lg2 + level * (f->pt.granule_lg2 - 3u);
-}
-
 static void ops_fail(struct ops_fz *f, u64 iova, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4), noreturn));
 
 static void ops_fail(struct ops_fz *f, u64 iova, const char *fmt, ...)
 {
-	char msg[512];
+	char state[sizeof(f->op) + 80];
 	va_list ap;
 
+	snprintf(state, sizeof(state), "\n  window 0x%llx-0x%llx, step %u: %s",
+		 (unsigned long long)f->base, (unsigned long long)f->wlast,
+		 f->step, f->op);
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	fprintf(stderr,
-		"fuzz_ops: %s (levels %u, ias %u, oas %u, pgsizes 0x%llx%s%s%s)\n"
-		"  window 0x%llx-0x%llx, step %u: %s\n",
-		f->config->name, f->pt.levels, f->pt.cfg.ias, f->pt.cfg.oas,
-		(unsigned long long)f->pt.pgsize_bitmap,
-		f->dirty ? ", dirty tracking" : "",
-		f->noncoherent ? ", non-coherent" : "",
-		f->bbm_blocked ? ", no BBML" : f->bbml1 ? ", BBML1" : "",
-		(unsigned long long)f->base, (unsigned long long)f->wlast,
-		f->step, f->op);
-	if (f->hw && iova != ~0ull) {
-		fprintf(stderr, "  hwmodel walk of 0x%llx:\n",
-			(unsigned long long)iova);
-		hwm_dump_walk(f->hw, iova, stderr);
-	}
-	fprintf(stderr, "  table:\n");
-	fz_dump(&f->pt, stderr, 200);
-	fz_die("%s", msg);
+	fz_vfail(&f->fz, iova, true, state, fmt, ap);
 }
 
 static void set_op(struct ops_fz *f, const char *fmt, ...)
@@ -217,10 +186,10 @@ static void add_probe(struct ops_fz *f, u64 iova)
 static int probe_leaf(void *ctx, const struct model_leaf *leaf)
 {
 	struct ops_fz *f = ctx;
-	u64 last = leaf->iova + lg2_mask(leaf->size_lg2);
+	u64 last = leaf->iova + fz_lg2_mask(leaf->size_lg2);
 
 	add_probe(f, leaf->iova);
-	add_probe(f, last & ~lg2_mask(f->min_lg2));
+	add_probe(f, last & ~fz_lg2_mask(f->fz.min_lg2));
 	touch(f, leaf->iova, last);
 	return 0;
 }
@@ -238,7 +207,7 @@ static void check_validate(struct ops_fz *f)
 {
 	struct iopgt_validate_err err = { 0 };
 
-	if (iopgt_validate(&f->pt, &err))
+	if (iopgt_validate(&f->fz.pt, &err))
 		ops_fail(f, err.iova,
 			 "iopgt_validate: %s at 0x%llx level %u pte 0x%llx",
 			 err.what ? err.what : "?",
@@ -300,10 +269,10 @@ static void check_leaf(struct ops_fz *f, const struct hwm_walk *w)
 	n = (1ull << w->size_lg2) / step;
 	for (i = 0; i <= n; i++) {
 		iova = i < n ? leaf.iova + i * step :
-			       leaf.iova + (lg2_mask(leaf.size_lg2) &
-					    ~lg2_mask(12));
+			       leaf.iova + (fz_lg2_mask(leaf.size_lg2) &
+					    ~fz_lg2_mask(12));
 		pa = 0;
-		ret = iopgt_iova_to_phys(&f->pt, iova, &pa);
+		ret = iopgt_iova_to_phys(&f->fz.pt, iova, &pa);
 		if (ret || pa != leaf.oa + (iova - leaf.iova))
 			ops_fail(f, iova,
 				 "iova_to_phys(0x%llx) = %s 0x%llx, model 0x%llx",
@@ -316,8 +285,8 @@ static void check_leaf(struct ops_fz *f, const struct hwm_walk *w)
 
 static u64 *table_va(struct ops_fz *f, u64 pa)
 {
-	if (f->pt.cfg.ops->phys_to_virt)
-		return f->pt.cfg.ops->phys_to_virt(f->pt.cfg.ctx, pa);
+	if (f->fz.pt.cfg.ops->phys_to_virt)
+		return f->fz.pt.cfg.ops->phys_to_virt(f->fz.pt.cfg.ctx, pa);
 	return (u64 *)(uintptr_t)pa;
 }
 
@@ -330,15 +299,16 @@ static u64 *table_va(struct ops_fz *f, u64 pa)
 static u64 hole_end(struct ops_fz *f, const struct hwm_walk *w, u64 iova,
 		    u64 last)
 {
+	const struct iopgt *pt = &f->fz.pt;
 	unsigned int lvl = w->path[w->depth - 1].level;
 	u64 pte_pa = w->path[w->depth - 1].pte_pa, n, idx, *table;
-	u64 item = 1ull << item_lg2(f, lvl), next = (iova | (item - 1)) + 1;
+	u64 item = 1ull << fz_item_lg2(pt, lvl), next = (iova | (item - 1)) + 1;
 
-	if (lvl + 1u >= f->pt.levels)
+	if (lvl + 1u >= pt->levels)
 		return next;
-	n = 1ull << (f->pt.granule_lg2 - 3);
+	n = 1ull << (pt->granule_lg2 - 3);
 	idx = (pte_pa >> 3) & (n - 1);
-	table = table_va(f, pte_pa & ~lg2_mask(f->pt.granule_lg2));
+	table = table_va(f, pte_pa & ~fz_lg2_mask(pt->granule_lg2));
 	while (++idx < n && next && next <= last &&
 	       !__atomic_load_n(&table[idx], __ATOMIC_ACQUIRE))
 		next += item;
@@ -348,7 +318,7 @@ static u64 hole_end(struct ops_fz *f, const struct hwm_walk *w, u64 iova,
 static void check_hole_pa(struct ops_fz *f, u64 iova)
 {
 	u64 pa = 0;
-	int ret = iopgt_iova_to_phys(&f->pt, iova, &pa);
+	int ret = iopgt_iova_to_phys(&f->fz.pt, iova, &pa);
 
 	if (ret != -ENOENT)
 		ops_fail(f, iova, "iova_to_phys(0x%llx) = %s 0x%llx in a hole",
@@ -364,13 +334,13 @@ static void check_hole_pa(struct ops_fz *f, u64 iova)
 static void check_walk(struct ops_fz *f, u64 first, u64 last)
 {
 	struct hwm_walk w;
-	u64 iova = first & ~lg2_mask(f->min_lg2), next, n;
+	u64 iova = first & ~fz_lg2_mask(f->fz.min_lg2), next, n;
 	unsigned int lvl;
 	int ret;
 
 	for (;;) {
 		memset(&w, 0, sizeof(w));
-		ret = hwm_walk(f->hw, iova, &w);
+		ret = hwm_walk(f->fz.hw, iova, &w);
 		if (!ret) {
 			check_leaf(f, &w);
 			next = w.leaf_iova + (1ull << w.size_lg2);
@@ -386,7 +356,8 @@ static void check_walk(struct ops_fz *f, u64 first, u64 last)
 					 (unsigned long long)iova,
 					 (unsigned long long)(next - 1), lvl);
 			check_hole_pa(f, iova);
-			check_hole_pa(f, (next - 1) & ~lg2_mask(f->min_lg2));
+			check_hole_pa(f, (next - 1) &
+					 ~fz_lg2_mask(f->fz.min_lg2));
 		} else {
 			ops_fail(f, iova, "hwmodel walk of 0x%llx: %s",
 				 (unsigned long long)iova, hwm_fault_name(ret));
@@ -400,13 +371,13 @@ static void check_walk(struct ops_fz *f, u64 first, u64 last)
 /* iova_to_phys page by page against the model. */
 static void check_pages(struct ops_fz *f, u64 first, u64 last)
 {
-	u64 page = 1ull << f->min_lg2, iova, pa, want;
+	u64 page = 1ull << f->fz.min_lg2, iova, pa, want;
 	unsigned int n = 0;
 	int re, rm;
 
 	for (iova = first & ~(page - 1); n < OPS_PAGE_CHECKS; iova += page) {
 		pa = want = 0;
-		re = iopgt_iova_to_phys(&f->pt, iova, &pa);
+		re = iopgt_iova_to_phys(&f->fz.pt, iova, &pa);
 		rm = model_translate(f->m, iova, &want);
 		if (re != rm || (!re && pa != want))
 			ops_fail(f, iova,
@@ -431,7 +402,7 @@ static void check_probes(struct ops_fz *f)
 	for (i = 0; i < n; i++) {
 		iova = f->probe[i];
 		pa = 0;
-		ret = hwm_translate(f->hw, iova, HWM_READ, &pa);
+		ret = hwm_translate(f->fz.hw, iova, HWM_READ, &pa);
 		if (model_lookup(f->m, iova, &leaf)) {
 			if (!(fz_prot_effective(f->format, leaf.prot) &
 			      IOPGT_READ))
@@ -511,11 +482,11 @@ static void flush(struct ops_fz *f, struct iopgt_gather *g,
 		  const struct iopgt_bitmap *bitmap)
 {
 	if (g->start <= g->last) {
-		hwm_invalidate(f->hw, g->start, g->last,
+		hwm_invalidate(f->fz.hw, g->start, g->last,
 			       g->flags & IOPGT_GATHER_TABLES);
 		touch(f, g->start, g->last);
 	}
-	iopgt_gather_release(&f->pt, g, bitmap);
+	iopgt_gather_release(&f->fz.pt, g, bitmap);
 	if (!gather_empty(g))
 		ops_fail(f, ~0ull, "gather not empty after release");
 }
@@ -525,8 +496,8 @@ static void flush(struct ops_fz *f, struct iopgt_gather *g,
 /* A page size at least a unit and at most half the window. */
 static unsigned int draw_size(struct ops_fz *f)
 {
-	u64 sizes = f->pt.pgsize_bitmap & ~lg2_mask(f->unit_lg2) &
-		    lg2_mask(f->window_lg2);
+	u64 sizes = f->fz.pt.pgsize_bitmap & ~fz_lg2_mask(f->unit_lg2) &
+		    fz_lg2_mask(f->window_lg2);
 
 	if (!sizes)
 		return f->unit_lg2;
@@ -547,7 +518,7 @@ static struct range draw_range(struct ops_fz *f, enum ops_args args,
 			       unsigned int s)
 {
 	u64 win = 1ull << f->window_lg2, unit = 1ull << f->unit_lg2;
-	u64 page = 1ull << f->min_lg2;
+	u64 page = 1ull << f->fz.min_lg2;
 	struct range r;
 
 	r.iova = producer_u64(f->p, 0, (win >> s) - 1) << s;
@@ -577,8 +548,8 @@ static struct range draw_range(struct ops_fz *f, enum ops_args args,
 		break;
 	case 3:
 		/* Across the end of ias (or of the IOVA space) */
-		if (f->pt.cfg.ias < 64) {
-			r.iova = (1ull << f->pt.cfg.ias) -
+		if (f->fz.pt.cfg.ias < 64) {
+			r.iova = (1ull << f->fz.pt.cfg.ias) -
 				 producer_u32(f->p, 1, 4) * page;
 			r.len = 8 * page;
 			break;
@@ -589,7 +560,7 @@ static struct range draw_range(struct ops_fz *f, enum ops_args args,
 		r.len = 8 * page;
 		break;
 	default:
-		r.len = ~lg2_mask(f->min_lg2);
+		r.len = ~fz_lg2_mask(f->fz.min_lg2);
 		break;
 	}
 	return r;
@@ -608,33 +579,54 @@ static u32 draw_prot(struct ops_fz *f, bool random)
 
 /* ---- operations -------------------------------------------------------- */
 
+/*
+ * The model's map of what iopgt answered @re to: the same answer. A valid
+ * @prot goes to the model as the format can express it; an invalid one as
+ * it is, for the model to refuse alike.
+ */
+static void map_check(struct ops_fz *f, u64 iova, u64 pa, u64 len, u32 prot,
+		      int re)
+{
+	u32 mprot = prot;
+	int rm;
+
+	if ((prot & (IOPGT_READ | IOPGT_WRITE)) && !(prot & ~IOPGT_PROT_ALL))
+		mprot = fz_prot_canonical(f->format, prot);
+	rm = model_map(f->m, iova, pa, len, mprot);
+	if (re != rm)
+		ops_fail(f, iova, "iopgt %s, model %s", test_errname(re),
+			 test_errname(rm));
+}
+
 static void op_map(struct ops_fz *f, unsigned int opc, bool inject)
 {
 	enum ops_args args = (opc >> 4) & 3;
 	unsigned int s = draw_size(f);
 	struct range r = draw_range(f, args, s);
-	u64 live = talloc_live(f->ta), mapped = 0x5a5a, pa, pa_bits;
+	u64 live = talloc_live(f->fz.ta), mapped = 0x5a5a, pa, pa_bits;
+	unsigned int oas = f->fz.pt.cfg.oas;
 	bool pa_follows = opc & OPC_PA_FOLLOWS;
-	u32 prot, mprot;
-	int re, rm;
+	u32 prot;
+	int re;
 
-	pa_bits = f->pt.cfg.oas < 44 ? f->pt.cfg.oas : 44;
+	pa_bits = oas < 44 ? oas : 44;
 	if (pa_follows)
 		pa = f->pa_base + (r.iova - f->base);
 	else
-		pa = (producer_u64(f->p, 0, 0xffff) << s) & lg2_mask(pa_bits);
+		pa = (producer_u64(f->p, 0, 0xffff) << s) &
+		     fz_lg2_mask(pa_bits);
 	if (args == ARGS_JITTER)
 		pa += (u64)producer_u32(f->p, 0, 15) << f->unit_lg2;
 	prot = draw_prot(f, producer_bool(f->p));
 	if (args == ARGS_HOSTILE) {
 		switch (producer_u32(f->p, 0, 3)) {
 		case 1:
-			pa += producer_u64(f->p, 1, lg2_mask(f->min_lg2));
+			pa += producer_u64(f->p, 1, fz_lg2_mask(f->fz.min_lg2));
 			break;
 		case 2:
 			/* Across the end of oas, or of the PA space */
-			pa = (f->pt.cfg.oas < 64 ? 1ull << f->pt.cfg.oas : 0) -
-			     (1ull << f->min_lg2);
+			pa = (oas < 64 ? 1ull << oas : 0) -
+			     (1ull << f->fz.min_lg2);
 			break;
 		case 3:
 			prot = producer_bool(f->p) ? 0 : prot | (1u << 5);
@@ -647,29 +639,22 @@ static void op_map(struct ops_fz *f, unsigned int opc, bool inject)
 	       (unsigned long long)r.iova, (unsigned long long)r.len,
 	       (unsigned long long)pa, prot, inject ? " (allocation fails)" :
 						      "");
-	re = iopgt_map(&f->pt, r.iova, pa, r.len, prot, &mapped);
+	re = iopgt_map(&f->fz.pt, r.iova, pa, r.len, prot, &mapped);
 	f->ret = re;
-	talloc_fail_after(f->ta, -1);
+	talloc_fail_after(f->fz.ta, -1);
 	if (inject && re == -ENOMEM) {
-		if (talloc_live(f->ta) != live)
+		if (talloc_live(f->fz.ta) != live)
 			ops_fail(f, r.iova,
 				 "map failed with -ENOMEM but live tables went from %llu to %llu",
 				 (unsigned long long)live,
-				 (unsigned long long)talloc_live(f->ta));
+				 (unsigned long long)talloc_live(f->fz.ta));
 		if (mapped)
 			ops_fail(f, r.iova, "failed map reported 0x%llx mapped",
 				 (unsigned long long)mapped);
 		touch_range(f, r.iova, r.len);
 		return;
 	}
-	/* Invalid prot goes as it is: the model must refuse it alike */
-	mprot = prot;
-	if ((prot & (IOPGT_READ | IOPGT_WRITE)) && !(prot & ~IOPGT_PROT_ALL))
-		mprot = fz_prot_canonical(f->format, prot);
-	rm = model_map(f->m, r.iova, pa, r.len, mprot);
-	if (re != rm)
-		ops_fail(f, r.iova, "iopgt %s, model %s", test_errname(re),
-			 test_errname(rm));
+	map_check(f, r.iova, pa, r.len, prot, re);
 	if (mapped != (re ? 0 : r.len))
 		ops_fail(f, r.iova, "map reported 0x%llx mapped",
 			 (unsigned long long)mapped);
@@ -677,34 +662,56 @@ static void op_map(struct ops_fz *f, unsigned int opc, bool inject)
 		touch_range(f, r.iova, r.len);
 }
 
-static void op_unmap(struct ops_fz *f, unsigned int opc)
+/*
+ * iopgt_unmap() of [@iova, @iova + @len) (with @bm, iopgt_unmap_read_dirty())
+ * and the model's unmap: the same answer and the same length unmapped; the
+ * gather covers what changed, or after a failure holds no work, but for
+ * -ENOENT: emptied tables may have been detached, then with a range to
+ * invalidate. The gather is flushed (dirty state released into @bm).
+ *
+ * Return: iopgt's answer.
+ */
+static int unmap_checked(struct ops_fz *f, u64 iova, u64 len,
+			 struct iopgt_bitmap *bm)
 {
-	struct range r = draw_range(f, (opc >> 4) & 3, draw_size(f));
+	const char *what = bm ? "unmap_read_dirty" : "unmap";
 	struct iopgt_gather g;
 	u64 ue = 0x5a5a, um = 0;
 	int re, rm;
 
-	set_op(f, "unmap 0x%llx+0x%llx", (unsigned long long)r.iova,
-	       (unsigned long long)r.len);
-	probe_range(f, r.iova, r.len);
+	probe_range(f, iova, len);
 	iopgt_gather_init(&g);
-	re = iopgt_unmap(&f->pt, r.iova, r.len, &g, &ue);
+	if (bm)
+		re = iopgt_unmap_read_dirty(&f->fz.pt, iova, len, bm, &g, &ue);
+	else
+		re = iopgt_unmap(&f->fz.pt, iova, len, &g, &ue);
 	f->ret = re;
-	rm = model_unmap(f->m, r.iova, r.len, &um);
+	rm = model_unmap(f->m, iova, len, &um);
 	if (re != rm)
-		ops_fail(f, r.iova, "iopgt %s, model %s", test_errname(re),
+		ops_fail(f, iova, "iopgt %s, model %s", test_errname(re),
 			 test_errname(rm));
 	if (ue != um)
-		ops_fail(f, r.iova, "unmapped 0x%llx, model 0x%llx",
+		ops_fail(f, iova, "unmapped 0x%llx, model 0x%llx",
 			 (unsigned long long)ue, (unsigned long long)um);
 	if (!re)
-		check_gather_covers(f, &g, "unmap");
+		check_gather_covers(f, &g, what);
 	else if (re != -ENOENT && !gather_empty(&g))
-		ops_fail(f, r.iova, "failed unmap left work in the gather");
+		ops_fail(f, iova, "failed %s left work in the gather", what);
 	else if (re == -ENOENT && g.detached && g.start > g.last)
-		ops_fail(f, r.iova,
-			 "unmap detached tables without a range to invalidate");
-	flush(f, &g, NULL);
+		ops_fail(f, iova,
+			 "%s detached tables without a range to invalidate",
+			 what);
+	flush(f, &g, bm);
+	return re;
+}
+
+static void op_unmap(struct ops_fz *f, unsigned int opc)
+{
+	struct range r = draw_range(f, (opc >> 4) & 3, draw_size(f));
+
+	set_op(f, "unmap 0x%llx+0x%llx", (unsigned long long)r.iova,
+	       (unsigned long long)r.len);
+	unmap_checked(f, r.iova, r.len, NULL);
 }
 
 /* A bitmap over [base, last of range] plus 64 bits that must stay clear. */
@@ -797,7 +804,7 @@ static void op_read_dirty(struct ops_fz *f, unsigned int opc)
 	       no_clear ? " NO_CLEAR" : "", record ? " (record)" : "",
 	       short_bits ? " (short bitmap)" : "",
 	       no_bitmap ? " (no bitmap)" : "");
-	base = r.iova & ~lg2_mask(pgshift);
+	base = r.iova & ~fz_lg2_mask(pgshift);
 	back = (u64)producer_u32(f->p, 0, 2) << pgshift;
 	if (base >= f->base + back)
 		base -= back;
@@ -822,7 +829,7 @@ static void op_read_dirty(struct ops_fz *f, unsigned int opc)
 		bm.nbits = nbits;
 	}
 	iopgt_gather_init(&g);
-	re = iopgt_read_dirty(&f->pt, r.iova, r.len,
+	re = iopgt_read_dirty(&f->fz.pt, r.iova, r.len,
 			      no_clear ? IOPGT_DIRTY_NO_CLEAR : 0,
 			      got ? &bm : NULL, &g);
 	f->ret = re;
@@ -861,14 +868,13 @@ static void op_unmap_read_dirty(struct ops_fz *f, unsigned int opc)
 	struct range r = draw_range(f, (opc >> 4) & 3, draw_size(f));
 	unsigned int pgshift = draw_pgshift(f, r.iova, r.len);
 	struct iopgt_bitmap bm = { .pgshift = pgshift };
-	struct iopgt_gather g;
-	u64 nbits = 0, *got = NULL, *want = NULL, ue = 0x5a5a, um = 0;
+	u64 nbits = 0, *got = NULL, *want = NULL;
 	bool valid = r.len && r.len - 1 <= ~0ull - r.iova;
-	int re, rm;
+	int re;
 
 	set_op(f, "unmap_read_dirty 0x%llx+0x%llx pgshift %u",
 	       (unsigned long long)r.iova, (unsigned long long)r.len, pgshift);
-	bm.base = r.iova & ~lg2_mask(pgshift);
+	bm.base = r.iova & ~fz_lg2_mask(pgshift);
 	if (valid) {
 		got = bitmap_words(r.iova, r.len, bm.base, pgshift, &nbits);
 		want = bitmap_words(r.iova, r.len, bm.base, pgshift, &nbits);
@@ -881,26 +887,10 @@ static void op_unmap_read_dirty(struct ops_fz *f, unsigned int opc)
 	}
 	bm.words = got;
 	bm.nbits = nbits;
-	if (valid) {
+	if (valid)
 		model_mark_dirty_leaves(f->m, r.iova, r.len, bm.base, pgshift,
 					want, nbits);
-		probe_range(f, r.iova, r.len);
-	}
-	iopgt_gather_init(&g);
-	re = iopgt_unmap_read_dirty(&f->pt, r.iova, r.len, &bm, &g, &ue);
-	f->ret = re;
-	rm = model_unmap(f->m, r.iova, r.len, &um);
-	if (re != rm)
-		ops_fail(f, r.iova, "iopgt %s, model %s", test_errname(re),
-			 test_errname(rm));
-	if (ue != um)
-		ops_fail(f, r.iova, "unmapped 0x%llx, model 0x%llx",
-			 (unsigned long long)ue, (unsigned long long)um);
-	if (!re)
-		check_gather_covers(f, &g, "unmap_read_dirty");
-	else if (re != -ENOENT && !gather_empty(&g))
-		ops_fail(f, r.iova, "failed unmap left work in the gather");
-	flush(f, &g, &bm);
+	re = unmap_checked(f, r.iova, r.len, &bm);
 	/* A refused call reports nothing */
 	if (re && valid)
 		memset(want, 0, (nbits + 63) / 64 * sizeof(u64));
@@ -939,15 +929,55 @@ static int model_edit(struct ops_fz *f, bool split, u64 iova, u64 len,
 	return ret;
 }
 
+/*
+ * The model's answer to the split (@split) or merge iopgt answered @re to
+ * must be the same; @g must cover what changed, or hold no work after a
+ * failure.
+ */
+static void edit_check(struct ops_fz *f, bool split, u64 iova, u64 len,
+		       unsigned int lg2, u32 flags, int re,
+		       const struct iopgt_gather *g)
+{
+	const char *what = split ? "split" : "merge";
+	int rm = model_edit(f, split, iova, len, lg2, flags);
+
+	if (re != rm)
+		ops_fail(f, iova, "%s: iopgt %s, model %s", what,
+			 test_errname(re), test_errname(rm));
+	if (!re)
+		check_gather_covers(f, g, what);
+	else if (!gather_empty(g))
+		ops_fail(f, iova, "failed %s left work in the gather", what);
+}
+
+/*
+ * A split to 2^@lg2 (@split) or a merge of [@iova, @iova + @len), checked
+ * against the model. The caller flushes @g.
+ */
+static void edit_start(struct ops_fz *f, bool split, u64 iova, u64 len,
+		       unsigned int lg2, u32 flags, struct iopgt_gather *g)
+{
+	int re;
+
+	probe_range(f, iova, len);
+	iopgt_gather_init(g);
+	if (split)
+		re = iopgt_split(&f->fz.pt, iova, len, lg2, flags, g);
+	else
+		re = iopgt_merge(&f->fz.pt, iova, len, flags, g);
+	f->ret = re;
+	edit_check(f, split, iova, len, lg2, flags, re, g);
+}
+
 static void op_split(struct ops_fz *f, unsigned int opc, bool inject)
 {
 	enum ops_args args = (opc >> 4) & 3;
 	struct range r = draw_range(f, args, draw_size(f));
 	unsigned int lg2 = draw_size(f);
 	u32 flags = (opc & OPC_ALLOW_FAULT) ? IOPGT_SPLIT_ALLOW_FAULT : 0;
-	u64 live = talloc_live(f->ta);
+	u64 live = talloc_live(f->fz.ta);
 	struct iopgt_gather g;
-	int re, rm;
+	int re;
 
 	if (args == ARGS_HOSTILE && producer_chance(f->p, 4))
 		lg2 = producer_u32(f->p, 0, 70);
@@ -957,27 +987,20 @@ static void op_split(struct ops_fz *f, unsigned int opc, bool inject)
 	       inject ? " (allocation fails)" : "");
 	probe_range(f, r.iova, r.len);
 	iopgt_gather_init(&g);
-	re = iopgt_split(&f->pt, r.iova, r.len, lg2, flags, &g);
+	re = iopgt_split(&f->fz.pt, r.iova, r.len, lg2, flags, &g);
 	f->ret = re;
-	talloc_fail_after(f->ta, -1);
+	talloc_fail_after(f->fz.ta, -1);
 	if (inject && re == -ENOMEM) {
 		if (!gather_empty(&g))
 			ops_fail(f, r.iova, "split failed with -ENOMEM but left work in the gather");
-		if (talloc_live(f->ta) != live)
+		if (talloc_live(f->fz.ta) != live)
 			ops_fail(f, r.iova,
 				 "split failed with -ENOMEM but live tables went from %llu to %llu",
 				 (unsigned long long)live,
-				 (unsigned long long)talloc_live(f->ta));
+				 (unsigned long long)talloc_live(f->fz.ta));
 		return;
 	}
-	rm = model_edit(f, true, r.iova, r.len, lg2, flags);
-	if (re != rm)
-		ops_fail(f, r.iova, "iopgt %s, model %s", test_errname(re),
-			 test_errname(rm));
-	if (!re)
-		check_gather_covers(f, &g, "split");
-	else if (!gather_empty(&g))
-		ops_fail(f, r.iova, "failed split left work in the gather");
+	edit_check(f, true, r.iova, r.len, lg2, flags, re, &g);
 	flush(f, &g, NULL);
 }
 
@@ -986,22 +1009,10 @@ static void op_merge(struct ops_fz *f, unsigned int opc)
 	struct range r = draw_range(f, (opc >> 4) & 3, draw_size(f));
 	u32 flags = (opc & OPC_ALLOW_FAULT) ? IOPGT_SPLIT_ALLOW_FAULT : 0;
 	struct iopgt_gather g;
-	int re, rm;
 
 	set_op(f, "merge 0x%llx+0x%llx%s", (unsigned long long)r.iova,
 	       (unsigned long long)r.len, flags ? " ALLOW_FAULT" : "");
-	probe_range(f, r.iova, r.len);
-	iopgt_gather_init(&g);
-	re = iopgt_merge(&f->pt, r.iova, r.len, flags, &g);
-	f->ret = re;
-	rm = model_edit(f, false, r.iova, r.len, 0, flags);
-	if (re != rm)
-		ops_fail(f, r.iova, "iopgt %s, model %s", test_errname(re),
-			 test_errname(rm));
-	if (!re)
-		check_gather_covers(f, &g, "merge");
-	else if (!gather_empty(&g))
-		ops_fail(f, r.iova, "failed merge left work in the gather");
+	edit_start(f, false, r.iova, r.len, 0, flags, &g);
 	flush(f, &g, NULL);
 }
 
@@ -1016,7 +1027,7 @@ static void dma(struct ops_fz *f, u64 iova, bool write)
 	can = model_lookup(f->m, iova, &leaf) &&
 	      (fz_prot_effective(f->format, leaf.prot) &
 	       (write ? IOPGT_WRITE : IOPGT_READ));
-	ret = hwm_translate(f->hw, iova, write ? HWM_WRITE : HWM_READ, &pa);
+	ret = hwm_translate(f->fz.hw, iova, write ? HWM_WRITE : HWM_READ, &pa);
 	if (can != !ret)
 		ops_fail(f, iova, "device %s at 0x%llx: %s, model: %s",
 			 write ? "write" : "read", (unsigned long long)iova,
@@ -1027,7 +1038,7 @@ static void dma(struct ops_fz *f, u64 iova, bool write)
 			 (unsigned long long)(leaf.oa + (iova - leaf.iova)));
 	if (can && write) {
 		model_set_dirty(f->m, iova);
-		touch(f, leaf.iova, leaf.iova + lg2_mask(leaf.size_lg2));
+		touch(f, leaf.iova, leaf.iova + fz_lg2_mask(leaf.size_lg2));
 	}
 }
 
@@ -1059,55 +1070,29 @@ static void op_dma(struct ops_fz *f, bool write, unsigned int count)
 static void op_split_merge(struct ops_fz *f)
 {
 	struct range r = draw_range(f, ARGS_PLAIN, draw_size(f));
-	unsigned int lg2 = f->min_lg2 > f->unit_lg2 ? f->min_lg2 :
+	unsigned int lg2 = f->fz.min_lg2 > f->unit_lg2 ? f->fz.min_lg2 :
 						      f->unit_lg2;
 	struct iopgt_gather g;
-	int re, rm;
+	int re;
 
 	set_op(f, "split 0x%llx+0x%llx to 2^%u, then merge",
 	       (unsigned long long)r.iova, (unsigned long long)r.len, lg2);
-	probe_range(f, r.iova, r.len);
-	iopgt_gather_init(&g);
-	re = iopgt_split(&f->pt, r.iova, r.len, lg2, 0, &g);
-	f->ret = re;
-	rm = model_edit(f, true, r.iova, r.len, lg2, 0);
-	if (re != rm)
-		ops_fail(f, r.iova, "split: iopgt %s, model %s",
-			 test_errname(re), test_errname(rm));
+	edit_start(f, true, r.iova, r.len, lg2, 0, &g);
 	flush(f, &g, NULL);
 	check_validate(f);
+	/* Not edit_start(): the probes stay on the leaves before the split */
 	iopgt_gather_init(&g);
-	re = iopgt_merge(&f->pt, r.iova, r.len, 0, &g);
+	re = iopgt_merge(&f->fz.pt, r.iova, r.len, 0, &g);
 	f->ret = re;
-	rm = model_edit(f, false, r.iova, r.len, 0, 0);
-	if (re != rm)
-		ops_fail(f, r.iova, "merge: iopgt %s, model %s",
-			 test_errname(re), test_errname(rm));
-	if (!re)
-		check_gather_covers(f, &g, "merge");
+	edit_check(f, false, r.iova, r.len, 0, 0, re, &g);
 	flush(f, &g, NULL);
 }
 
 /* Unmap the whole window: everything must go, and say so. */
 static void op_clear_all(struct ops_fz *f)
 {
-	struct iopgt_gather g;
-	u64 len = f->wlast - f->base + 1, ue = 0x5a5a, um = 0;
-	int re, rm;
-
 	set_op(f, "unmap the window");
-	probe_range(f, f->base, len);
-	iopgt_gather_init(&g);
-	re = iopgt_unmap(&f->pt, f->base, len, &g, &ue);
-	f->ret = re;
-	rm = model_unmap(f->m, f->base, len, &um);
-	if (re != rm || ue != um)
-		ops_fail(f, f->base, "iopgt %s 0x%llx, model %s 0x%llx",
-			 test_errname(re), (unsigned long long)ue,
-			 test_errname(rm), (unsigned long long)um);
-	if (!re)
-		check_gather_covers(f, &g, "unmap");
-	flush(f, &g, NULL);
+	unmap_checked(f, f->base, f->wlast - f->base + 1, NULL);
 	if (model_count(f->m))
 		ops_fail(f, f->base, "model not empty after unmapping all");
 	touch(f, f->base, f->wlast);
@@ -1179,8 +1164,8 @@ static void set_phase(struct ops_fz *f, const struct stale *s,
 /* Sizes the config offers in [2^@lo, 2^@hi) */
 static u64 sizes_between(const struct ops_fz *f, int lo, unsigned int hi)
 {
-	return f->pt.pgsize_bitmap & lg2_mask(hi) &
-	       ~lg2_mask(lo > 0 ? (unsigned int)lo : 0);
+	return f->fz.pt.pgsize_bitmap & fz_lg2_mask(hi) &
+	       ~fz_lg2_mask(lo > 0 ? (unsigned int)lo : 0);
 }
 
 static void stale_add_spot(struct stale *s, u64 iova, u64 len)
@@ -1208,7 +1193,7 @@ static void stale_remember(struct ops_fz *f, struct stale *s, u64 iova)
 	struct hwm_walk w;
 
 	memset(&w, 0, sizeof(w));
-	if (s->n >= OPS_NSTALE || hwm_walk(f->hw, iova, &w))
+	if (s->n >= OPS_NSTALE || hwm_walk(f->fz.hw, iova, &w))
 		return;
 	e = &s->ent[s->n++];
 	e->leaf_iova = w.leaf_iova;
@@ -1240,7 +1225,7 @@ static bool stale_blind_write(struct ops_fz *f, const struct stale_ent *e,
 	if (!fz_cached_mkdirty(f->format, e->level, table_va(f, e->pte_pa)))
 		return false;
 	model_set_dirty(f->m, iova);
-	touch(f, leaf.iova, leaf.iova + lg2_mask(leaf.size_lg2));
+	touch(f, leaf.iova, leaf.iova + fz_lg2_mask(leaf.size_lg2));
 	return true;
 }
 
@@ -1282,7 +1267,8 @@ static void stale_after(struct ops_fz *f, struct stale *s)
 			e = &s->ent[producer_u32(f->p, 0, s->n - 1)];
 			iova = e->leaf_iova +
 			       (producer_u64(f->p, 0,
-					     lg2_mask(e->size_lg2 - 12)) << 12);
+					     fz_lg2_mask(e->size_lg2 - 12))
+				<< 12);
 		} else {
 			iova = stale_draw_iova(f, s);
 		}
@@ -1342,7 +1328,7 @@ static void model_take_table_dirty(struct ops_fz *f, u64 first, u64 last,
 	for (i = 0; i < l.n; i++) {
 		memset(&w, 0, sizeof(w));
 		/* anything else is check_walk()'s to report */
-		if (hwm_walk(f->hw, l.v[i].iova, &w) ||
+		if (hwm_walk(f->fz.hw, l.v[i].iova, &w) ||
 		    w.leaf_iova != l.v[i].iova || w.size_lg2 != l.v[i].size_lg2)
 			continue;
 		if (w.dirty && !l.v[i].dirty)
@@ -1364,7 +1350,7 @@ static void harvest_check(struct ops_fz *f, struct stale *s, u64 first,
 			  u64 last)
 {
 	bool clear = producer_bool(f->p);
-	unsigned int pgshift = f->min_lg2;
+	unsigned int pgshift = f->fz.min_lg2;
 	u64 len = last - first + 1, nbits, *got, *want, base, i, bit, miss;
 	struct iopgt_bitmap bm = { 0 };
 	struct iopgt_gather g;
@@ -1380,7 +1366,7 @@ static void harvest_check(struct ops_fz *f, struct stale *s, u64 first,
 		  clear ? "" : " NO_CLEAR");
 	if (f->dirty)
 		model_take_table_dirty(f, first, last, false);
-	base = first & ~lg2_mask(pgshift);
+	base = first & ~fz_lg2_mask(pgshift);
 	got = bitmap_words(first, len, base, pgshift, &nbits);
 	want = bitmap_words(first, len, base, pgshift, &nbits);
 	bm.base = base;
@@ -1388,7 +1374,7 @@ static void harvest_check(struct ops_fz *f, struct stale *s, u64 first,
 	bm.words = got;
 	bm.nbits = nbits;
 	iopgt_gather_init(&g);
-	re = iopgt_read_dirty(&f->pt, first, len,
+	re = iopgt_read_dirty(&f->fz.pt, first, len,
 			      clear ? 0 : IOPGT_DIRTY_NO_CLEAR, &bm, &g);
 	f->ret = re;
 	rm = model_read_dirty(f->m, first, len, clear, base, pgshift, want,
@@ -1425,34 +1411,6 @@ static void harvest_check(struct ops_fz *f, struct stale *s, u64 first,
 	free(want);
 }
 
-/*
- * A split or merge; the model's answer must be iopgt's and the gather
- * must cover what changed. The caller flushes @g.
- */
-static int edit_start(struct ops_fz *f, bool split, u64 iova, u64 len,
-		      unsigned int lg2, struct iopgt_gather *g)
-{
-	int re, rm;
-
-	probe_range(f, iova, len);
-	iopgt_gather_init(g);
-	if (split)
-		re = iopgt_split(&f->pt, iova, len, lg2, 0, g);
-	else
-		re = iopgt_merge(&f->pt, iova, len, 0, g);
-	f->ret = re;
-	rm = model_edit(f, split, iova, len, lg2, 0);
-	if (re != rm)
-		ops_fail(f, iova, "iopgt %s, model %s", test_errname(re),
-			 test_errname(rm));
-	if (!re)
-		check_gather_covers(f, g, split ? "split" : "merge");
-	else if (!gather_empty(g))
-		ops_fail(f, iova, "failed %s left work in the gather",
-			 split ? "split" : "merge");
-	return re;
-}
-
 /* A split with nothing cached across it, to set up an edit under DMA. */
 static void split_now(struct ops_fz *f, struct stale *s, u64 iova,
 		      unsigned int from_lg2, unsigned int lg2)
@@ -1462,7 +1420,7 @@ static void split_now(struct ops_fz *f, struct stale *s, u64 iova,
 	set_phase(f, s, "split 0x%llx+0x%llx to 2^%u",
 		  (unsigned long long)iova,
 		  (unsigned long long)1ull << from_lg2, lg2);
-	edit_start(f, true, iova, 1ull << from_lg2, lg2, &g);
+	edit_start(f, true, iova, 1ull << from_lg2, lg2, 0, &g);
 	flush(f, &g, NULL);
 }
 
@@ -1485,7 +1443,7 @@ static void stale_edit(struct ops_fz *f, struct stale *s, bool split,
 	else
 		set_phase(f, s, "merge 0x%llx+0x%llx",
 			  (unsigned long long)iova, (unsigned long long)len);
-	edit_start(f, split, iova, len, lg2, &g);
+	edit_start(f, split, iova, len, lg2, 0, &g);
 	set_phase(f, s, "device access after the %s, before the invalidation",
 		  split ? "split" : "merge");
 	stale_after(f, s);
@@ -1513,11 +1471,10 @@ static void stale_edit(struct ops_fz *f, struct stale *s, bool split,
 static bool fresh_region(struct ops_fz *f, struct stale *s, u64 iova,
 			 unsigned int lg2)
 {
-	unsigned int pa_bits = f->pt.cfg.oas < 44 ? f->pt.cfg.oas : 44;
-	u64 len = 1ull << lg2, n = 0, ue = 0, um = 0, pa, mapped = 0;
-	struct iopgt_gather g;
-	u32 prot, mprot;
-	int re, rm;
+	unsigned int pa_bits = f->fz.pt.cfg.oas < 44 ? f->fz.pt.cfg.oas : 44;
+	u64 len = 1ull << lg2, n = 0, pa, mapped = 0;
+	u32 prot;
+	int re;
 
 	prot = producer_chance(f->p, 8) ? draw_prot(f, true) :
 					  IOPGT_READ | IOPGT_WRITE;
@@ -1525,35 +1482,19 @@ static bool fresh_region(struct ops_fz *f, struct stale *s, u64 iova,
 		pa = f->pa_base + (iova - f->base);
 	else
 		pa = (producer_u64(f->p, 0, 0xffff) << lg2) &
-		     lg2_mask(pa_bits);
+		     fz_lg2_mask(pa_bits);
 	model_foreach_range(f->m, iova, len, count_leaf, &n);
 	if (n) {
 		set_phase(f, s, "unmap 0x%llx+0x%llx",
 			  (unsigned long long)iova, (unsigned long long)len);
-		probe_range(f, iova, len);
-		iopgt_gather_init(&g);
-		re = iopgt_unmap(&f->pt, iova, len, &g, &ue);
-		rm = model_unmap(f->m, iova, len, &um);
-		if (re != rm || ue != um)
-			ops_fail(f, iova, "iopgt %s 0x%llx, model %s 0x%llx",
-				 test_errname(re), (unsigned long long)ue,
-				 test_errname(rm), (unsigned long long)um);
-		if (!re)
-			check_gather_covers(f, &g, "unmap");
-		flush(f, &g, NULL);
+		unmap_checked(f, iova, len, NULL);
 	}
 	set_phase(f, s, "map 0x%llx+0x%llx -> 0x%llx prot 0x%x",
 		  (unsigned long long)iova, (unsigned long long)len,
 		  (unsigned long long)pa, prot);
-	re = iopgt_map(&f->pt, iova, pa, len, prot, &mapped);
+	re = iopgt_map(&f->fz.pt, iova, pa, len, prot, &mapped);
 	f->ret = re;
-	mprot = prot;
-	if ((prot & (IOPGT_READ | IOPGT_WRITE)) && !(prot & ~IOPGT_PROT_ALL))
-		mprot = fz_prot_canonical(f->format, prot);
-	rm = model_map(f->m, iova, pa, len, mprot);
-	if (re != rm)
-		ops_fail(f, iova, "iopgt %s, model %s", test_errname(re),
-			 test_errname(rm));
+	map_check(f, iova, pa, len, prot, re);
 	touch_range(f, iova, len);
 	return !re;
 }
@@ -1573,9 +1514,9 @@ static void op_deep_merge(struct ops_fz *f)
 	char name[80];
 
 	s.name = name;
-	for (l = 1; l < f->pt.levels; l++) {
-		big = item_lg2(f, l);
-		if (big < f->window_lg2 && (f->pt.pgsize_bitmap >> big) & 1)
+	for (l = 1; l < f->fz.pt.levels; l++) {
+		big = fz_item_lg2(&f->fz.pt, l);
+		if (big < f->window_lg2 && (f->fz.pt.pgsize_bitmap >> big) & 1)
 			sizes |= 1ull << big;
 	}
 	if (!sizes) {
@@ -1594,19 +1535,20 @@ static void op_deep_merge(struct ops_fz *f)
 		split_now(f, &s, region, big, s1);
 		nsub = producer_u32(f->p, 0, 3);
 		for (i = 0; i < nsub; i++) {
-			sub = region + (producer_u64(f->p, 0,
-						     lg2_mask(big - s1)) << s1);
+			sub = region +
+			      (producer_u64(f->p, 0, fz_lg2_mask(big - s1))
+			       << s1);
 			m = sizes_between(f, (int)s1 - OPS_SPLIT_SPAN, s1);
 			if (!m)
 				break;
 			s2 = producer_pick(f->p, m);
 			split_now(f, &s, sub, s1, s2);
-			if (s2 > f->min_lg2 &&
-			    s2 - f->min_lg2 <= OPS_SPLIT_SPAN &&
+			if (s2 > f->fz.min_lg2 &&
+			    s2 - f->fz.min_lg2 <= OPS_SPLIT_SPAN &&
 			    producer_bool(f->p)) {
 				sub += producer_u64(f->p, 0,
-						    lg2_mask(s1 - s2)) << s2;
-				split_now(f, &s, sub, s2, f->min_lg2);
+						    fz_lg2_mask(s1 - s2)) << s2;
+				split_now(f, &s, sub, s2, f->fz.min_lg2);
 				stale_add_spot(&s, sub, 1ull << s2);
 			} else {
 				stale_add_spot(&s, sub, 1ull << s1);
@@ -1631,10 +1573,10 @@ static void op_split_stale(struct ops_fz *f)
 	bool use_multi;
 
 	s.name = name;
-	for (l = 0; l < f->pt.levels; l++)
-		natural |= 1ull << item_lg2(f, l);
-	cand = f->pt.pgsize_bitmap & lg2_mask(f->window_lg2) &
-	       ~lg2_mask(f->min_lg2 + 1);
+	for (l = 0; l < f->fz.pt.levels; l++)
+		natural |= 1ull << fz_item_lg2(&f->fz.pt, l);
+	cand = f->fz.pt.pgsize_bitmap & fz_lg2_mask(f->window_lg2) &
+	       ~fz_lg2_mask(f->fz.min_lg2 + 1);
 	if (!cand) {
 		set_op(f, "split under DMA: no size to split fits the window");
 		return;
@@ -1651,8 +1593,8 @@ static void op_split_stale(struct ops_fz *f)
 	if (m)
 		lg2 = producer_pick(f->p, m);
 	else
-		lg2 = 63 - __builtin_clzll(f->pt.pgsize_bitmap &
-					   lg2_mask(big));
+		lg2 = 63 - __builtin_clzll(f->fz.pt.pgsize_bitmap &
+					   fz_lg2_mask(big));
 	stale_add_spot(&s, region, 1ull << big);
 	stale_edit(f, &s, true, region, 1ull << big, lg2);
 }
@@ -1673,11 +1615,11 @@ static void op_tracking(struct ops_fz *f)
 
 	set_op(f, "dirty tracking %s", on ? "on" : "off");
 	if (on && !f->noncoherent) {
-		hwm_set_dirty_enabled(f->hw, true);
-		hwm_invalidate_all(f->hw);
+		hwm_set_dirty_enabled(f->fz.hw, true);
+		hwm_invalidate_all(f->fz.hw);
 	}
 	iopgt_gather_init(&g);
-	re = iopgt_set_dirty_tracking(&f->pt, on, &g);
+	re = iopgt_set_dirty_tracking(&f->fz.pt, on, &g);
 	f->ret = re;
 	want = on && f->noncoherent ? -EOPNOTSUPP : 0;
 	if (re != want)
@@ -1689,9 +1631,10 @@ static void op_tracking(struct ops_fz *f)
 	if (re)
 		return;
 	if (!on)
-		hwm_set_dirty_enabled(f->hw, false);
-	if (f->pt.dirty_tracking != on)
-		ops_fail(f, ~0ull, "dirty_tracking reads %d", f->pt.dirty_tracking);
+		hwm_set_dirty_enabled(f->fz.hw, false);
+	if (f->fz.pt.dirty_tracking != on)
+		ops_fail(f, ~0ull, "dirty_tracking reads %d",
+			 f->fz.pt.dirty_tracking);
 	f->dirty = on;
 	if (on && !was)
 		model_take_table_dirty(f, f->base, f->wlast, true);
@@ -1716,27 +1659,24 @@ static bool ops_may_inject(unsigned int op)
 
 static void setup(struct ops_fz *f, struct producer *p)
 {
-	const struct fz_config *const *configs;
-	unsigned int n = fz_configs(&configs), flags, pos, top, l;
+	struct iopgt *pt = &f->fz.pt;
+	unsigned int flags, pos, top, l;
 	struct iopgt_cfg cfg;
 	u64 large, span;
-	int ret;
 
 	memset(f, 0, sizeof(*f));
 	f->p = p;
 	f->touched_first = ~0ull;
-	f->config = configs[producer_u32(p, 0, n - 1)];
+	fz_begin(&f->fz, "fuzz_ops", p);
 	flags = producer_u32(p, 0, 255);
-	cfg = f->config->cfg;
+	cfg = f->fz.config->cfg;
 	f->format = cfg.format;
 	/* CPU addresses need 47 bits: a smaller oas needs low PAs */
 	if (cfg.oas && cfg.oas < 48)
 		flags |= 1;
-	f->ta = talloc_create(64ull << 30, (flags & 1) ? TALLOC_LOW_PA : 0);
-	if (!f->ta)
-		fz_die("talloc_create failed");
-	cfg.ops = talloc_ops_for(f->ta);
-	cfg.ctx = f->ta;
+	fz_talloc(&f->fz, 64ull << 30, (flags & 1) ? TALLOC_LOW_PA : 0);
+	cfg.ops = talloc_ops_for(f->fz.ta);
+	cfg.ctx = f->fz.ta;
 	f->noncoherent = flags & 4;
 	if (f->noncoherent)
 		cfg.quirks |= IOPGT_QUIRK_NON_COHERENT;
@@ -1749,47 +1689,42 @@ static void setup(struct ops_fz *f, struct producer *p)
 			cfg.quirks |= IOPGT_QUIRK_ARM_BBML1;
 		else
 			f->bbm_blocked = true;
-		f->bbml1 = cfg.quirks & IOPGT_QUIRK_ARM_BBML1;
 	}
-	ret = iopgt_init(&f->pt, &cfg);
-	if (ret)
-		fz_die("iopgt_init(%s): %s", f->config->name, test_errname(ret));
-	f->dirty = f->pt.dirty_tracking;
-	f->min_lg2 = __builtin_ctzll(f->pt.pgsize_bitmap);
-	f->m = model_create(f->pt.pgsize_bitmap, f->pt.cfg.ias,
-			    f->pt.cfg.oas);
+	fz_table_init(&f->fz, &cfg);
+	f->dirty = pt->dirty_tracking;
+	f->m = model_create(pt->pgsize_bitmap, pt->cfg.ias, pt->cfg.oas);
 	if (!f->m)
 		fz_die("model_create failed");
-	model_set_geometry(f->m, f->pt.granule_lg2, f->pt.levels);
-	f->hw = fz_hwm_create(&f->pt, f->dirty,
-			      (flags & 1) ? fz_talloc_p2v : NULL, f->ta);
+	model_set_geometry(f->m, pt->granule_lg2, pt->levels);
+	fz_hwm_create(&f->fz, f->dirty, (flags & 1) ? fz_talloc_p2v : NULL,
+		      f->fz.ta);
 
 	/* The window: 1024 pages, or about two level-2 entries of units */
-	f->unit_lg2 = f->min_lg2;
-	f->window_lg2 = f->min_lg2 + 10;
-	if ((flags & 16) && f->pt.levels > 1) {
-		large = f->pt.pgsize_bitmap & ~lg2_mask(item_lg2(f, 1));
+	f->unit_lg2 = f->fz.min_lg2;
+	f->window_lg2 = f->fz.min_lg2 + 10;
+	if ((flags & 16) && pt->levels > 1) {
+		large = pt->pgsize_bitmap & ~fz_lg2_mask(fz_item_lg2(pt, 1));
 		if (large)
 			f->unit_lg2 = __builtin_ctzll(large);
-		l = f->pt.levels > 2 ? 2 : 1;
-		f->window_lg2 = item_lg2(f, l) + 1;
+		l = pt->levels > 2 ? 2 : 1;
+		f->window_lg2 = fz_item_lg2(pt, l) + 1;
 		if (f->window_lg2 > f->unit_lg2 + OPS_LARGE_UNITS_LG2)
 			f->window_lg2 = f->unit_lg2 + OPS_LARGE_UNITS_LG2;
 	}
-	if (f->window_lg2 > f->pt.cfg.ias)
-		f->window_lg2 = f->pt.cfg.ias;
+	if (f->window_lg2 > pt->cfg.ias)
+		f->window_lg2 = pt->cfg.ias;
 	if (f->window_lg2 < f->unit_lg2 + 1)
 		f->unit_lg2 = f->window_lg2 - 1;
-	span = f->pt.cfg.ias >= 64 ? 0 : 1ull << f->pt.cfg.ias;
+	span = pt->cfg.ias >= 64 ? 0 : 1ull << pt->cfg.ias;
 	pos = (flags >> 5) & 3;
-	top = item_lg2(f, f->pt.levels - 1);
+	top = fz_item_lg2(pt, pt->levels - 1);
 	switch (pos) {
 	case 0:
 		f->base = 0;
 		break;
 	case 1:
 		/* Across the boundary of two top-level entries */
-		if (top < f->pt.cfg.ias && top >= f->window_lg2)
+		if (top < pt->cfg.ias && top >= f->window_lg2)
 			f->base = (1ull << top) - (1ull << (f->window_lg2 - 1));
 		break;
 	case 2:
@@ -1797,16 +1732,16 @@ static void setup(struct ops_fz *f, struct producer *p)
 		f->base = span - (1ull << f->window_lg2);
 		break;
 	default:
-		f->base = producer_u64(p, 0, lg2_mask(f->pt.cfg.ias -
-						      f->window_lg2)) <<
-			  f->window_lg2;
+		f->base = producer_u64(p, 0, fz_lg2_mask(pt->cfg.ias -
+							 f->window_lg2))
+			  << f->window_lg2;
 		break;
 	}
-	f->wlast = f->base + lg2_mask(f->window_lg2);
+	f->wlast = f->base + fz_lg2_mask(f->window_lg2);
 	f->pa_base = (producer_u64(p, 0, 0xff) << f->window_lg2) &
-		     lg2_mask(f->pt.cfg.oas < 44 ? f->pt.cfg.oas : 44);
-	if (f->pa_base + lg2_mask(f->window_lg2) >
-	    lg2_mask(f->pt.cfg.oas < 64 ? f->pt.cfg.oas : 64))
+		     fz_lg2_mask(pt->cfg.oas < 44 ? pt->cfg.oas : 44);
+	if (f->pa_base + fz_lg2_mask(f->window_lg2) >
+	    fz_lg2_mask(pt->cfg.oas < 64 ? pt->cfg.oas : 64))
 		f->pa_base = 0;
 }
 
@@ -1815,13 +1750,7 @@ static void teardown(struct ops_fz *f)
 	set_op(f, "teardown");
 	op_clear_all(f);
 	check_step(f, true);
-	hwm_destroy(f->hw);
-	f->hw = NULL;
-	iopgt_destroy(&f->pt);
-	if (talloc_live(f->ta))
-		fz_die("fuzz_ops: %s: %llu tables leaked", f->config->name,
-		       (unsigned long long)talloc_live(f->ta));
-	talloc_destroy(f->ta);
+	fz_table_destroy(&f->fz);
 	model_destroy(f->m);
 }
 
@@ -1829,14 +1758,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *v = getenv("IOPGT_FUZZ_VERBOSE");
-
 	(void)argc;
 	(void)argv;
-	ops_verbose = v && *v && *v != '0';
-	v = getenv("IOPGT_FUZZ_BLIND_IOTLB");
-	if (v && *v)
-		ops_blind_iotlb = *v != '0';
+	ops_verbose = fz_env_flag("IOPGT_FUZZ_VERBOSE", false);
+	ops_blind_iotlb = fz_env_flag("IOPGT_FUZZ_BLIND_IOTLB", true);
 	return 0;
 }
 
@@ -1853,14 +1778,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	setup(&f, &p);
 	if (ops_verbose)
 		fprintf(stderr,
-			"fuzz_ops: %s, window 0x%llx-0x%llx, unit 2^%u%s%s%s%s\n",
-			f.config->name, (unsigned long long)f.base,
+			"fuzz_ops: %s, window 0x%llx-0x%llx, unit 2^%u%s%s\n",
+			f.fz.config->name, (unsigned long long)f.base,
 			(unsigned long long)f.wlast, f.unit_lg2,
-			f.dirty ? ", dirty tracking" : "",
-			f.noncoherent ? ", non-coherent" : "",
-			f.bbm_blocked ? ", no BBML" :
-					f.bbml1 ? ", BBML1" : "",
-			f.pt.cfg.ops->phys_to_virt ? ", low PA" : "");
+			fz_table_flags(&f.fz),
+			f.fz.pt.cfg.ops->phys_to_virt ? ", low PA" : "");
 	check_validate(&f);
 	for (f.step = 0; f.step < OPS_MAX_STEPS && !producer_empty(&p);
 	     f.step++) {
@@ -1870,7 +1792,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		f.touched_first = ~0ull;
 		f.touched_last = 0;
 		if (inject)
-			talloc_fail_after(f.ta, producer_u32(&p, 0, 7));
+			talloc_fail_after(f.fz.ta, producer_u32(&p, 0, 7));
 		switch ((enum ops_op)(opc & 15)) {
 		case OP_MAP:
 		case OP_MAP2:
@@ -1921,7 +1843,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		/* Operations that never allocate must not see the failure */
-		talloc_fail_after(f.ta, -1);
+		talloc_fail_after(f.fz.ta, -1);
 		if (ops_verbose)
 			fprintf(stderr, "fuzz_ops: step %u: %s: %s\n", f.step,
 				f.op, test_errname(f.ret));

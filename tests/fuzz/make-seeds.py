@@ -12,9 +12,12 @@ written in the order fuzz_ops.c and fuzz_decode.c make them, so a change
 to those orders means running this again (the seeds stay valid inputs
 either way; they only stop meaning what their names say).
 
-CONFIGS mirrors fz_configs() in fuzz_common.c with every format built in,
-with the geometry iopgt_init() gives each (ARM: with IOPGT_QUIRK_ARM_BBML2,
-without which the contiguous run sizes are not offered). Run a seed with
+CONFIGS mirrors the pinned configurations of fuzz_common.c (fz_pinned[],
+the first indexes an input's first byte picks when every format is built
+in), with the geometry iopgt_init() gives each (ARM: with
+IOPGT_QUIRK_ARM_BBML2, without which the contiguous run sizes are not
+offered). The index is written as one byte, as long as there are fewer
+than 256 configurations in all. Run a seed with
 IOPGT_FUZZ_VERBOSE=1 build/<preset>/fuzz_ops_replay <file> to see what it
 does step by step. Files named bug-* in the corpus were found by fuzzing
 and are kept by hand: this script never writes or removes them.
@@ -42,7 +45,7 @@ CONFIGS = [
     ("arm_s1/4k-39", 3, 12, 9, 39, 48, 0x442211000),
     ("arm_s1/16k-47", 3, 14, 11, 47, 48, 0x42204000),
     ("arm_s1/64k-52", 3, 16, 10, 52, 52, 0x40420210000),
-    ("arm_s1/4k-48-4k2m1g", 4, 12, 9, 48, 48, 0x40201000),
+    ("arm_s1/4k-48-bbml2-4k2m1g", 4, 12, 9, 48, 48, 0x40201000),
     ("arm_s2/4k-40-concat", 3, 12, 10, 40, 48, 0x442211000),
     ("arm_s2/16k-48", 3, 14, 12, 48, 48, 0x42204000),
     ("arm_s2/64k-42", 2, 16, 13, 42, 48, 0x420210000),
@@ -108,6 +111,20 @@ def item_lg2(c, level):
     return g + level * (g - 3)
 
 
+class Input:
+    """What every target's input starts with: the configuration's index."""
+
+    def __init__(self, name):
+        self.e = Enc()
+        self.idx, self.c = config(name)
+        self.e.u(self.idx, 0, len(CONFIGS) - 1)
+
+
+def encoded(seeds):
+    """The bytes of each input of @seeds, by name."""
+    return {k: bytes(v.e.b) for k, v in seeds.items()}
+
+
 # ---- fuzz_ops -------------------------------------------------------------
 
 OP = dict(map=0, deep_merge=2, unmap=3, split_stale=4, read_dirty=5,
@@ -119,17 +136,15 @@ ARGS = dict(plain=0, jitter=2, hostile=3)
 READ, WRITE, NOEXEC, CACHE, MMIO = 1, 2, 4, 8, 16
 
 
-class Ops:
+class Ops(Input):
     """A fuzz_ops input: setup, then one method per operation."""
 
     def __init__(self, name, lowpa=False, notrack=False, noncoherent=False,
                  nobbml2=False, bbml1=False, large=False, pos=0, base_k=0,
                  pa_k=0):
-        self.e = Enc()
-        self.idx, self.c = config(name)
+        super().__init__(name)
         _, levels, g, top, ias, oas, _ = self.c
         pgs = pgsizes(self.c, not nobbml2)
-        self.e.u(self.idx, 0, len(CONFIGS) - 1)
         flags = (lowpa << 0 | notrack << 1 | noncoherent << 2 |
                  nobbml2 << 3 | large << 4 | pos << 5 | bbml1 << 7)
         self.e.u(flags, 0, 255)
@@ -179,6 +194,16 @@ class Ops:
         else:
             assert s == self.unit_lg2
 
+    def _prot(self, prot):
+        """draw_prot(f, true)"""
+        weird = prot & ~0x1f or not prot & 3
+        self.e.chance(16, weird)
+        if weird:
+            self.e.u(prot, 0, 63)
+        else:
+            self.e.u(prot & 3, 1, 3)
+            self.e.u(prot >> 2, 0, 7)
+
     def _range(self, s, k, n, args="plain", jitter=(0, 0, False),
                hostile=None):
         """Pages [k, k + n) of 2^s from the window's start."""
@@ -209,13 +234,7 @@ class Ops:
             self.e.u(pa_jitter, 0, 15)
         self.e.bool(prot is not None)
         if prot is not None:
-            weird = prot & ~0x1f or not prot & 3
-            self.e.chance(16, weird)
-            if weird:
-                self.e.u(prot, 0, 63)
-            else:
-                self.e.u(prot & 3, 1, 3)
-                self.e.u(prot >> 2, 0, 7)
+            self._prot(prot)
         if args == "hostile":
             kind, arg = pa_hostile or (0, None)
             self.e.u(kind, 0, 3)
@@ -286,16 +305,6 @@ class Ops:
     def _sizes_between(self, lo, hi):
         return self.pgs & mask(hi) & ~mask(max(lo, 0))
 
-    def _prot(self, prot):
-        """draw_prot(f, true)"""
-        weird = prot & ~0x1f or not prot & 3
-        self.e.chance(16, weird)
-        if weird:
-            self.e.u(prot, 0, 63)
-        else:
-            self.e.u(prot & 3, 1, 3)
-            self.e.u(prot >> 2, 0, 7)
-
     def _fresh(self, lg2, k, prot, pa):
         """fresh_region(): @pa None when the PA follows the IOVA"""
         self.e.u(k, 0, ((1 << self.w) >> lg2) - 1)
@@ -315,11 +324,15 @@ class Ops:
         ("ent", i, size_lg2) for the leaf the i-th access before cached
         (its size then, to bound the page drawn).
         """
+        def spot_page(spot, page):
+            """stale_draw_iova()"""
+            self.e.u(spot, 0, len(spots) - 1)
+            self.e.u(page, 0, (spots[spot] >> 12) - 1)
+
         self.e.bool(blind)
         self.e.u(len(prime), 0, 8)
         for spot, page, write in prime:
-            self.e.u(spot, 0, len(spots) - 1)
-            self.e.u(page, 0, (spots[spot] >> 12) - 1)
+            spot_page(spot, page)
             self.e.chance(4, write)
         self.e.u(len(after), 0, 16)
         for write, where, page in after:
@@ -331,8 +344,7 @@ class Ops:
                 self.e.u(i, 0, len(prime) - 1)
                 self.e.u(page, 0, mask(size_lg2 - 12))
             else:
-                self.e.u(where, 0, len(spots) - 1)
-                self.e.u(page, 0, (spots[where] >> 12) - 1)
+                spot_page(where, page)
         self.e.bool(clear)
 
     def deep_merge(self, big, k, s1, subs=(), prot=None, pa=None,
@@ -651,7 +663,7 @@ def ops_seeds():
         o.tracking(True)
         o.unmap_read_dirty(21, 0, 2)
         seeds[name.replace("/", "-") + "-tracking-toggle"] = o
-    return {k: bytes(v.e.b) for k, v in seeds.items()}
+    return encoded(seeds)
 
 
 def ops_edges():
@@ -695,7 +707,7 @@ def ops_edges():
     o.split_stale(22, 3, 12, blind=True, prime=[(0, 5, False)],
                   after=[(True, ("ent", 0, 22), 600)])
     seeds["split-amdv1-4m-blind"] = o
-    return {k: bytes(v.e.b) for k, v in seeds.items()}
+    return encoded(seeds)
 
 
 # ---- fuzz_decode ----------------------------------------------------------
@@ -703,15 +715,13 @@ def ops_edges():
 KIND = dict(raw=0, leaf=1, flip=2, byte=3, table=4, copy=5, zero=6)
 
 
-class Decode:
+class Decode(Input):
     """A fuzz_decode input: tables are filled in creation order."""
 
     def __init__(self, name, tracking=False, bbml2=False):
-        self.e = Enc()
-        self.idx, self.c = config(name)
+        super().__init__(name)
         _, levels, g, top, ias, oas, _ = self.c
         self.pgs = pgsizes(self.c, bbml2)
-        self.e.u(self.idx, 0, len(CONFIGS) - 1)
         self.e.u(int(tracking) | int(bbml2) << 1, 0, 3)
         # (level, number of entries) of each table, in creation order
         self.tables = [(levels - 1, 1 << top)]
@@ -783,6 +793,33 @@ class Decode:
         level, nent = self.tables[self.cur]
         self.e.u(offset << 12, 0, mask(item_lg2(self.c, level)))
 
+    def leaf_at(self, slot, size, oa_page, offset=0, **kw):
+        """A run of one leaf, at @slot (see leaf())."""
+        self.run(slot, 1, "leaf")
+        self.leaf(size, oa_page, **kw)
+        self.end_run(offset)
+
+    def last_pages(self, n, oa_page, offset):
+        """A run of @n granule-sized pages in the last @n slots, every other
+        one dirty; @offset: the end_run() offset."""
+        level, nent = self.tables[self.cur]
+        self.run(nent - n, n, "leaf")
+        for i in range(n):
+            self.leaf(self.c[2], oa_page + i, noise=0x80 if i & 1 else 0)
+        self.end_run(offset)
+
+    def pointer(self, slot, scramble=None):
+        """A run of one table entry, at @slot."""
+        self.run(slot, 1, "table")
+        self.child(scramble)
+        self.end_run()
+
+    def path(self, *slots):
+        """Tables of one table entry each, at @slots in turn."""
+        for slot in slots:
+            self.table(1)
+            self.pointer(slot)
+
     def finish(self, probes=(), len_lg2=None, probe_idx=0, pgshift=12):
         assert self.runs == 0, "runs left in the last table"
         assert self.cur == len(self.tables) - 1, "tables left unfilled"
@@ -804,25 +841,14 @@ def decode_seeds():
 
     # AMD: root -> L2 -> L1 -> L0, well-formed leaves of every kind.
     d = Decode("amdv1/mode4", tracking=True)
-    d.table(1)
-    d.run(0, 1, "table")
-    d.child()
-    d.end_run()
-    d.table(1)
-    d.run(1, 1, "table")
-    d.child()
-    d.end_run()
+    d.path(0, 1)
     d.table(3)
-    d.run(0, 1, "table")
-    d.child()
-    d.end_run()
+    d.pointer(0)
     d.run(4, 2, "leaf")
     d.leaf(21, 7, noise=0x60)
     d.leaf(22, 8)
     d.end_run()
-    d.run(16, 1, "leaf")
-    d.leaf(25, 1, noise=0x40)
-    d.end_run(3)
+    d.leaf_at(16, 25, 1, offset=3, noise=0x40)
     d.table(3)
     d.run(0, 8, "leaf")
     for i in range(8):
@@ -832,9 +858,7 @@ def decode_seeds():
     d.leaf(13, 90, noise=0x40)
     d.leaf(16, 11)
     d.end_run()
-    d.run(256, 1, "leaf")
-    d.leaf(20, 1, prot=READ)
-    d.end_run()
+    d.leaf_at(256, 20, 1, prot=READ)
     d.finish(probes=(1 << 39, 0x8000401000), len_lg2=30, pgshift=12)
     seeds["amdv1-tree"] = d
 
@@ -845,17 +869,13 @@ def decode_seeds():
     d.leaf(30, 2, noise=0x300)
     d.leaf(30, 3)
     d.end_run()
-    d.run(7, 1, "table")
-    d.child()
-    d.end_run()
+    d.pointer(7)
     d.table(2)
     d.run(0, 4, "leaf")
     for i in range(4):
         d.leaf(21, 40 + i, noise=0x200 if i & 1 else 0)
     d.end_run()
-    d.run(9, 1, "table")
-    d.child()
-    d.end_run()
+    d.pointer(9)
     d.table(1)
     d.run(0, 32, "leaf")
     for i in range(32):
@@ -867,18 +887,7 @@ def decode_seeds():
 
     # Single bits flipped in leaves: PS, A, D, a reserved bit, OA.
     d = Decode("vtd_sl/4lvl", tracking=True)
-    d.table(1)
-    d.run(5, 1, "table")
-    d.child()
-    d.end_run()
-    d.table(1)
-    d.run(0, 1, "table")
-    d.child()
-    d.end_run()
-    d.table(1)
-    d.run(1, 1, "table")
-    d.child()
-    d.end_run()
+    d.path(5, 0, 1)
     d.table(1)
     d.run(40, 5, "flip")
     d.leaf(12, 5, flip=(0, 7))
@@ -892,14 +901,7 @@ def decode_seeds():
 
     # x86 first level: a 5-level root, A/D state, a PS bit flipped.
     d = Decode("vtd_fl/5lvl", tracking=True)
-    d.table(1)
-    d.run(0, 1, "table")
-    d.child()
-    d.end_run()
-    d.table(1)
-    d.run(2, 1, "table")
-    d.child()
-    d.end_run()
+    d.path(0, 2)
     d.table(1)
     d.run(0, 3, "leaf")
     d.leaf(30, 1, noise=0x60)
@@ -911,10 +913,7 @@ def decode_seeds():
 
     # Bytes replaced in 1G leaves: the PS/PAT byte, the XD byte.
     d = Decode("vtd_fl/4lvl", tracking=True)
-    d.table(1)
-    d.run(0, 1, "table")
-    d.child()
-    d.end_run()
+    d.path(0)
     d.table(1)
     d.run(5, 2, "byte")
     d.leaf(30, 9, flip=(0, 0, 0x83))
@@ -925,28 +924,15 @@ def decode_seeds():
 
     # ARM stage 1, tracking on: contiguous runs at two levels.
     d = Decode("arm_s1/4k-48", tracking=True, bbml2=True)
-    d.table(1)
-    d.run(0, 1, "table")
-    d.child()
-    d.end_run()
+    d.path(0)
     d.table(2)
-    d.run(0, 1, "table")
-    d.child()
-    d.end_run()
-    d.run(16, 1, "leaf")
-    d.leaf(34, 1, noise=0x80)
-    d.end_run()
+    d.pointer(0)
+    d.leaf_at(16, 34, 1, noise=0x80)
     d.table(2)
-    d.run(0, 1, "table")
-    d.child()
-    d.end_run()
-    d.run(32, 1, "leaf")
-    d.leaf(25, 3, noise=0x80)
-    d.end_run()
+    d.pointer(0)
+    d.leaf_at(32, 25, 3, noise=0x80)
     d.table(2)
-    d.run(0, 1, "leaf")
-    d.leaf(16, 5)
-    d.end_run()
+    d.leaf_at(0, 16, 5)
     d.run(48, 2, "leaf")
     d.leaf(12, 6, prot=READ | MMIO)
     d.leaf(12, 7, prot=WRITE | CACHE | NOEXEC, noise=0x80)
@@ -961,9 +947,7 @@ def decode_seeds():
     d.leaf(30, 5)
     d.leaf(30, 6, prot=READ)
     d.end_run()
-    d.run(900, 1, "table")
-    d.child()
-    d.end_run()
+    d.pointer(900)
     d.table(2)
     d.run(0, 16, "leaf")
     d.leaf(25, 1)
@@ -974,12 +958,8 @@ def decode_seeds():
     seeds["arm_s2-concat"] = d
     d = Decode("arm_s1/64k-52")
     d.table(2)
-    d.run(1, 1, "leaf")
-    d.leaf(42, 0x3ff)
-    d.end_run()
-    d.run(2, 1, "table")
-    d.child()
-    d.end_run()
+    d.leaf_at(1, 42, 0x3ff)
+    d.pointer(2)
     d.table(1)
     d.run(0, 2, "leaf")
     d.leaf(29, 0x7ffff)
@@ -994,35 +974,19 @@ def decode_seeds():
     # table, where a walk that did not would read past its end.
     d = Decode("arm_s1/16k-47", tracking=True, bbml2=True)
     d.table(1)
-    d.run(3, 1, "table")
-    d.child(scramble=0x3000)
-    d.end_run()
+    d.pointer(3, scramble=0x3000)
     d.table(2)
-    d.run(0, 1, "table")
-    d.child(scramble=0x1000)
-    d.end_run()
-    d.run(5, 1, "leaf")
-    d.leaf(25, 9, noise=0x80)
-    d.end_run()
+    d.pointer(0, scramble=0x1000)
+    d.leaf_at(5, 25, 9, noise=0x80)
     d.table(2)
-    d.run(0, 1, "leaf")
-    d.leaf(21, 3)
-    d.end_run()
-    d.run(2040, 8, "leaf")
-    for i in range(8):
-        d.leaf(14, 0x100 + i, noise=0x80 if i & 1 else 0)
-    d.end_run(2)
+    d.leaf_at(0, 21, 3)
+    d.last_pages(8, 0x100, 2)
     d.finish(probes=((3 << 36) + (2047 << 14),), len_lg2=36, pgshift=14)
     seeds["arm_s1-16k-table-res0"] = d
     d = Decode("arm_s2/16k-48", tracking=True)
     d.table(1)
-    d.run(4095, 1, "table")
-    d.child(scramble=0x2000)
-    d.end_run()
-    d.table(1)
-    d.run(2047, 1, "table")
-    d.child()
-    d.end_run()
+    d.pointer(4095, scramble=0x2000)
+    d.path(2047)
     d.table(1)
     d.run(2044, 4, "leaf")
     for i in range(4):
@@ -1032,20 +996,11 @@ def decode_seeds():
     seeds["arm_s2-16k-table-res0"] = d
     d = Decode("arm_s2/64k-42", tracking=True, bbml2=True)
     d.table(2)
-    d.run(1, 1, "table")
-    d.child(scramble=0xf000)
-    d.end_run()
-    d.run(2, 1, "leaf")
-    d.leaf(29, 5, noise=0x80)
-    d.end_run()
+    d.pointer(1, scramble=0xf000)
+    d.leaf_at(2, 29, 5, noise=0x80)
     d.table(2)
-    d.run(0, 1, "leaf")
-    d.leaf(21, 7)
-    d.end_run()
-    d.run(8188, 4, "leaf")
-    for i in range(4):
-        d.leaf(16, 0x55 + i, noise=0x80 if i & 1 else 0)
-    d.end_run(15)
+    d.leaf_at(0, 21, 7)
+    d.last_pages(4, 0x55, 15)
     d.finish(probes=((1 << 29) + (8191 << 16),), len_lg2=30, pgshift=16)
     seeds["arm_s2-64k-table-res0"] = d
 
@@ -1059,9 +1014,7 @@ def decode_seeds():
     d.end_run()
     d.run(4, 3, "copy")
     d.end_run()
-    d.run(127, 1, "table")
-    d.child(scramble=0xffff)
-    d.end_run()
+    d.pointer(127, scramble=0xffff)
     d.table(1)
     d.run(500, 12, "raw")
     for i in range(12):
@@ -1069,7 +1022,7 @@ def decode_seeds():
     d.end_run()
     d.finish(probes=(1 << 63, (1 << 64) - 4096), len_lg2=63)
     seeds["amdv1-mode6-raw"] = d
-    return {k: bytes(v.e.b) for k, v in seeds.items()}
+    return encoded(seeds)
 
 
 def main():
