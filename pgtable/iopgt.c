@@ -194,6 +194,20 @@ static int iopgt_check_bitmap_covers(const struct iopgt_bitmap *bitmap,
 	return 0;
 }
 
+/* The range, then the bitmap that reports it, as the dirty calls check them. */
+static int iopgt_check_range_bitmap(const struct iopgt *pt, u64 iova, u64 len,
+				    const struct iopgt_bitmap *bitmap,
+				    u64 *last)
+{
+	int ret = iopgt_check_range(pt, iova, len, last);
+
+	if (!ret)
+		ret = iopgt_check_bitmap(bitmap);
+	if (!ret)
+		ret = iopgt_check_bitmap_covers(bitmap, iova, *last);
+	return ret;
+}
+
 static bool iopgt_same_bitmap(const struct iopgt_bitmap *a,
 			      const struct iopgt_bitmap *b)
 {
@@ -241,11 +255,7 @@ static int iopgt_do_unmap(struct iopgt *pt, u64 iova, u64 len,
 		*unmapped = 0;
 	if (!gather)
 		return -EINVAL;
-	ret = iopgt_check_range(pt, iova, len, &last);
-	if (!ret)
-		ret = iopgt_check_bitmap(bitmap);
-	if (!ret)
-		ret = iopgt_check_bitmap_covers(bitmap, iova, last);
+	ret = iopgt_check_range_bitmap(pt, iova, len, bitmap, &last);
 	if (ret)
 		return ret;
 	if (read_dirty && bitmap) {
@@ -316,11 +326,7 @@ int iopgt_read_dirty(struct iopgt *pt, u64 iova, u64 len, u32 flags,
 
 	if (!gather || (flags & ~IOPGT_DIRTY_NO_CLEAR))
 		return -EINVAL;
-	ret = iopgt_check_range(pt, iova, len, &last);
-	if (!ret)
-		ret = iopgt_check_bitmap(bitmap);
-	if (!ret)
-		ret = iopgt_check_bitmap_covers(bitmap, iova, last);
+	ret = iopgt_check_range_bitmap(pt, iova, len, bitmap, &last);
 	if (ret)
 		return ret;
 	if (pt->cfg.quirks & IOPGT_QUIRK_NON_COHERENT)
