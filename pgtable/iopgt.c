@@ -118,6 +118,8 @@ static void iopgt_count(struct iopgt *pt, s64 delta)
 
 static void iopgt_enter(struct iopgt *pt)
 {
+	if (pt->cfg.quirks & IOPGT_QUIRK_KEEP_TABLES)
+		return;
 	for (;;) {
 		iopgt_count(pt, 1);
 		if (likely(!READ_ONCE(pt->reclaim)))
@@ -130,12 +132,14 @@ static void iopgt_enter(struct iopgt *pt)
 
 static void iopgt_exit(struct iopgt *pt)
 {
-	iopgt_count(pt, -1);
+	if (!(pt->cfg.quirks & IOPGT_QUIRK_KEEP_TABLES))
+		iopgt_count(pt, -1);
 }
 
 bool iopgt_reclaim_begin(struct iopgt *pt)
 {
-	if (iopgt_cmpxchg64(&pt->reclaim, 0, 1) != 0)
+	if ((pt->cfg.quirks & IOPGT_QUIRK_KEEP_TABLES) ||
+	    iopgt_cmpxchg64(&pt->reclaim, 0, 1) != 0)
 		return false;
 	if (READ_ONCE(pt->active) == 1)
 		return true;

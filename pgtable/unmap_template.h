@@ -321,7 +321,7 @@ static void tpl_unmap_reclaim(struct iopgt *pt, struct iopgt_gather *gather,
 {
 	u64 *first_table, *last_table;
 
-	if (pt->levels < 2 ||
+	if (pt->levels < 2 || (pt->cfg.quirks & IOPGT_QUIRK_KEEP_TABLES) ||
 	    (!tpl_path_has_empty(pt, iova, iova, last, NULL, &first_table) &&
 	     !tpl_path_has_empty(pt, last, iova, last, first_table,
 				 &last_table)))

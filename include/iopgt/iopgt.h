@@ -54,7 +54,8 @@ enum iopgt_format {
 #define IOPGT_QUIRK_DIRTY_TRACKING	(1u << 1) /* tracking on at start */
 #define IOPGT_QUIRK_ARM_BBML1		(1u << 2) /* ARM: nT sequence */
 #define IOPGT_QUIRK_ARM_BBML2		(1u << 3) /* ARM: direct replace */
-#define IOPGT_QUIRK_ALL			0xfu
+#define IOPGT_QUIRK_KEEP_TABLES		(1u << 4) /* no reclaim, no gate */
+#define IOPGT_QUIRK_ALL			0x1fu
 
 /**
  * struct iopgt_table_meta - per-table bookkeeping kept outside table memory
@@ -153,7 +154,8 @@ struct iopgt_fmt_ops;
  * @granule_lg2: log2 of a table's size at every level but the top
  * @pgsize_bitmap: page sizes map may use
  * @dirty_tracking: dirty tracking state (iopgt_set_dirty_tracking)
- * @active: private: calls walking the tree right now (the reclaim gate)
+ * @active: private: calls walking the tree right now (the reclaim gate;
+ *          not kept with IOPGT_QUIRK_KEEP_TABLES)
  * @reclaim: private: set while an unmap detaches the tables it emptied
  */
 struct iopgt {
@@ -370,6 +372,13 @@ int iopgt_map(struct iopgt *pt, u64 iova, u64 pa, u64 len, u32 prot,
  * A leaf partly inside the range is removed whole and counted whole, as
  * Linux does. Holes are skipped. Tables that lie entirely inside the range
  * are detached onto @gather and freed by iopgt_gather_release().
+ *
+ * Tables the unmap leaves empty on the paths to its two ends are detached
+ * too, so that their memory comes back and a later map of their span gets
+ * large leaves, when no other call is walking the table at that moment
+ * (the reclaim gate: every call counts itself, which costs it two atomic
+ * updates of one shared word). With IOPGT_QUIRK_KEEP_TABLES they stay,
+ * and no call pays for the gate.
  *
  * Context: never allocates.
  * Return: 0; -EINVAL for a misaligned or zero @len or @iova; -EOVERFLOW

@@ -558,7 +558,42 @@ static void unmap_gives_back_the_tables_it_empties(struct it *t)
 	IT_CHECK(t, fx_teardown(&fx));
 }
 
+/*
+ * With IOPGT_QUIRK_KEEP_TABLES an unmap leaves the tables it empties in
+ * place: a later map of the span fills the table with smaller leaves, as
+ * the model predicts.
+ */
+static void keep_tables_quirk_keeps_the_tables_unmap_empties(struct it *t)
+{
+	struct fx fx;
+	struct hwm_walk w;
+	unsigned int unit_lg2, big_lg2;
+	u64 unit, big, live;
+
+	IT_CHECK(t, fx_setup(t, &fx, IOPGT_QUIRK_KEEP_TABLES));
+	unit_lg2 = min_lg2(&fx);
+	unit = sz(unit_lg2);
+	big_lg2 = fx.pt.levels > 1 ? fx_item_lg2(&fx, 1) : 0;
+	if (!big_lg2 || !fx_size_ok(&fx, big_lg2) ||
+	    big_lg2 + 3 > fx_ias(&fx)) {
+		IT_CHECK(t, fx_teardown(&fx));
+		return;
+	}
+	big = sz(big_lg2);
+	IT_CHECK(t, fx_map(&fx, 3 * big, unit, unit, IOPGT_READ, 0, NULL));
+	live = talloc_live(fx.ta);
+	IT_CHECK(t, fx_unmap(&fx, 3 * big, unit, 0, NULL));
+	IT_ASSERT_EQ(t, talloc_live(fx.ta), live);
+	IT_CHECK(t, fx_map(&fx, 3 * big, 5 * big, big, IOPGT_READ, 0, NULL));
+	IT_ASSERT_RET(t, hwm_walk(fx.hw, 3 * big + unit, &w), 0);
+	IT_ASSERT(t, w.size_lg2 < big_lg2);
+	IT_CHECK(t, fx_check(&fx));
+	IT_CHECK(t, fx_teardown(&fx));
+}
+
 const struct it_case it_cases_edges[] = {
+	{ "keep_tables_quirk_keeps_the_tables_unmap_empties",
+	  keep_tables_quirk_keeps_the_tables_unmap_empties },
 	{ "merge_of_several_levels_keeps_a_write_through_a_stale_iotlb_entry",
 	  merge_of_several_levels_keeps_a_write_through_a_stale_iotlb_entry },
 	{ "merge_of_several_levels_keeps_a_write_through_a_cached_table",

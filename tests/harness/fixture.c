@@ -135,6 +135,8 @@ bool fx_setup(struct it *t, struct fx *fx, u32 quirks)
 		return false;
 	}
 	model_set_geometry(fx->m, fx->pt.granule_lg2, fx->pt.levels);
+	model_set_reclaim(fx->m,
+			  !(fx->pt.cfg.quirks & IOPGT_QUIRK_KEEP_TABLES));
 	iopgt_hw_info(&fx->pt, &info);
 	hcfg.format = cfg.format;
 	hcfg.info = info;

@@ -27,6 +27,7 @@ struct model {
 	unsigned int ias;
 	unsigned int oas;
 	bool span_valid;
+	bool keep_tables;	/* no reclaim of emptied tables */
 	u64 span_start;
 	u64 span_last;
 	/*
@@ -348,6 +349,11 @@ static void model_tab_drop_empty(struct model *m, u64 iova, u64 last)
 	}
 }
 
+void model_set_reclaim(struct model *m, bool on)
+{
+	m->keep_tables = !on;
+}
+
 void model_set_geometry(struct model *m, unsigned int granule_lg2,
 			unsigned int levels)
 {
@@ -366,6 +372,7 @@ struct model *model_clone(const struct model *m)
 	if (!c)
 		return NULL;
 	model_set_geometry(c, m->granule_lg2, m->levels);
+	c->keep_tables = m->keep_tables;
 	for (i = 0; i < MODEL_MAX_LEVELS; i++) {
 		size_t k;
 
@@ -579,7 +586,7 @@ int model_unmap(struct model *m, u64 iova, u64 len, u64 *unmapped)
 	model_span_add(m, model_at(m, lo)->iova,
 		       leaf_last(model_at(m, hi - 1)));
 	model_remove(m, lo, hi - lo);
-	if (m->levels)
+	if (m->levels && !m->keep_tables)
 		model_tab_drop_empty(m, iova, last);
 	if (unmapped)
 		*unmapped = sum;

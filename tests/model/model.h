@@ -69,6 +69,14 @@ void model_set_geometry(struct model *m, unsigned int granule_lg2,
 			unsigned int levels);
 
 /**
+ * model_set_reclaim() - whether unmap gives back the tables it empties
+ * @m: the model
+ * @on: true (the default) as iopgt does; false for a table configured with
+ *      IOPGT_QUIRK_KEEP_TABLES, which keeps them
+ */
+void model_set_reclaim(struct model *m, bool on);
+
+/**
  * model_clone() - a copy, for comparing before and after
  * @m: the model
  *
