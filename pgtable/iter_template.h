@@ -323,23 +323,40 @@ static unsigned int tpl_path(const struct iopgt *pt, u64 iova,
 }
 
 /*
+ * The one descent down a single path: from @table, a table at *@level,
+ * toward @iova through table entries, to the slot at level @stop or the
+ * first slot on the way that holds no table. Returns that slot; *@level
+ * is its level.
+ */
+static u64 *tpl_descend(const struct iopgt *pt, u64 *table,
+			unsigned int *level, u64 iova, unsigned int stop)
+{
+	unsigned int sz;
+	u64 *slot, pte;
+
+	for (;;) {
+		slot = &table[iopgt_index(pt, *level, iova)];
+		if (*level == stop)
+			return slot;
+		pte = READ_ONCE(*slot);
+		if (!*level ||
+		    fmt_classify(pt, *level, pte, &sz) != IOPGT_E_TABLE)
+			return slot;
+		table = tpl_child(pt, *level, pte);
+		(*level)--;
+	}
+}
+
+/*
  * The entry at @level translating @iova, reached through tables from
  * @table (at level @l); NULL if the path stops above @level.
  */
 static u64 *tpl_slot_from(const struct iopgt *pt, u64 *table, unsigned int l,
 			  u64 iova, unsigned int level)
 {
-	unsigned int sz;
-	u64 pte;
+	u64 *slot = tpl_descend(pt, table, &l, iova, level);
 
-	for (;; l--) {
-		if (l == level)
-			return &table[iopgt_index(pt, l, iova)];
-		pte = READ_ONCE(table[iopgt_index(pt, l, iova)]);
-		if (!l || fmt_classify(pt, l, pte, &sz) != IOPGT_E_TABLE)
-			return NULL;
-		table = tpl_child(pt, l, pte);
-	}
+	return l == level ? slot : NULL;
 }
 
 /* Does @pte still hold what the first step of an edit left (@expect)? */

@@ -340,26 +340,12 @@ static int tpl_map(struct iopgt *pt, u64 iova, u64 pa, u64 len, u32 prot)
 
 static int tpl_iova_to_phys(struct iopgt *pt, u64 iova, u64 *pa)
 {
-	unsigned int level = pt->levels - 1;
-	u64 *table = pt->root;
-	unsigned int size_lg2;
-	u64 pte;
+	unsigned int level = pt->levels - 1, size_lg2;
+	u64 pte = READ_ONCE(*tpl_descend(pt, pt->root, &level, iova, 0));
 
-	for (;;) {
-		pte = READ_ONCE(table[iopgt_index(pt, level, iova)]);
-		switch (fmt_classify(pt, level, pte, &size_lg2)) {
-		case IOPGT_E_LEAF:
-			*pa = fmt_leaf_oa(pt, level, pte, size_lg2) +
-			      (iova & iopgt_lg2_mask(size_lg2));
-			return 0;
-		case IOPGT_E_TABLE:
-			if (IOPGT_WARN_ON(level == 0))
-				return -ENOENT;
-			table = tpl_child(pt, level, pte);
-			level--;
-			break;
-		default:
-			return -ENOENT;
-		}
-	}
+	if (fmt_classify(pt, level, pte, &size_lg2) != IOPGT_E_LEAF)
+		return -ENOENT;
+	*pa = fmt_leaf_oa(pt, level, pte, size_lg2) +
+	      (iova & iopgt_lg2_mask(size_lg2));
+	return 0;
 }
