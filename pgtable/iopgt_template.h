@@ -18,6 +18,7 @@
 
 /* One file per operation family; the order is the order of use. */
 #include "iter_template.h"
+#include "pool_template.h"
 #include "map_template.h"
 #include "report_template.h"
 #include "unmap_template.h"
