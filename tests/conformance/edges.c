@@ -513,6 +513,59 @@ static void record_callback_replaces_the_words(struct it *t)
 }
 
 /*
+ * Map the smallest page at 3 items of level 1, unmap it, map one item there
+ * (the large leaf alignment allows). With @keep (IOPGT_QUIRK_KEEP_TABLES)
+ * the emptied table stays and the map fills it with smaller leaves;
+ * without, the unmap gave it back and the map gets the large leaf. False
+ * if the test failed or the config has no such item (*@ran tells which).
+ */
+static bool empty_table_round(struct it *t, struct fx *fx, bool keep,
+			      bool *ran)
+{
+	unsigned int unit_lg2 = min_lg2(fx), big_lg2;
+	u64 unit = sz(unit_lg2), big, live;
+	struct hwm_walk w;
+
+	*ran = false;
+	big_lg2 = fx->pt.levels > 1 ? fx_item_lg2(fx, 1) : 0;
+	if (!big_lg2 || !fx_size_ok(fx, big_lg2) ||
+	    big_lg2 + 3 > fx_ias(fx))
+		return true;
+	*ran = true;
+	big = sz(big_lg2);
+	live = talloc_live(fx->ta);
+	if (!fx_map(fx, 3 * big, unit, unit, IOPGT_READ, 0, NULL))
+		return false;
+	if (talloc_live(fx->ta) <= live) {
+		IT_FAIL(t, "a map into an empty range allocated no table");
+		return false;
+	}
+	if (keep)
+		live = talloc_live(fx->ta);
+	if (!fx_unmap(fx, 3 * big, unit, 0, NULL))
+		return false;
+	if (talloc_live(fx->ta) != live) {
+		IT_FAIL(t, "%llu tables after the unmap, want %llu",
+			(unsigned long long)talloc_live(fx->ta),
+			(unsigned long long)live);
+		return false;
+	}
+	if (!fx_map(fx, 3 * big, 5 * big, big, IOPGT_READ, 0, NULL))
+		return false;
+	if (hwm_walk(fx->hw, 3 * big + unit, &w)) {
+		IT_FAIL(t, "no translation at 0x%llx",
+			(unsigned long long)(3 * big + unit));
+		return false;
+	}
+	if (keep ? w.size_lg2 >= big_lg2 : w.size_lg2 != big_lg2) {
+		IT_FAIL(t, "the map over the emptied table made 2^%u leaves%s",
+			w.size_lg2, keep ? ", over the table it kept" : "");
+		return false;
+	}
+	return fx_check(fx);
+}
+
+/*
  * Map the smallest page, unmap it, map the large leaf at the same aligned
  * IOVA: the unmap gave back the tables it emptied (their memory returns),
  * so the map gets the large leaf, as alignment allows, not small ones.
@@ -522,28 +575,18 @@ static void unmap_gives_back_the_tables_it_empties(struct it *t)
 {
 	struct fx fx;
 	struct hwm_walk w;
-	unsigned int unit_lg2, big_lg2;
 	u64 unit, big, live;
+	bool ran;
 
 	IT_CHECK(t, fx_setup(t, &fx, 0));
-	unit_lg2 = min_lg2(&fx);
-	unit = sz(unit_lg2);
-	big_lg2 = fx.pt.levels > 1 ? fx_item_lg2(&fx, 1) : 0;
-	if (!big_lg2 || !fx_size_ok(&fx, big_lg2) ||
-	    big_lg2 + 3 > fx_ias(&fx)) {
+	live = talloc_live(fx.ta);
+	IT_CHECK(t, empty_table_round(t, &fx, false, &ran));
+	if (!ran) {
 		IT_CHECK(t, fx_teardown(&fx));
 		return;
 	}
-	big = sz(big_lg2);
-	live = talloc_live(fx.ta);
-	IT_CHECK(t, fx_map(&fx, 3 * big, unit, unit, IOPGT_READ, 0, NULL));
-	IT_ASSERT(t, talloc_live(fx.ta) > live);
-	IT_CHECK(t, fx_unmap(&fx, 3 * big, unit, 0, NULL));
-	IT_ASSERT_EQ(t, talloc_live(fx.ta), live);
-	IT_CHECK(t, fx_map(&fx, 3 * big, 5 * big, big, IOPGT_READ, 0, NULL));
-	IT_ASSERT_RET(t, hwm_walk(fx.hw, 3 * big + unit, &w), 0);
-	IT_ASSERT_EQ(t, w.size_lg2, big_lg2);
-	IT_CHECK(t, fx_check(&fx));
+	unit = sz(min_lg2(&fx));
+	big = sz(fx_item_lg2(&fx, 1));
 
 	/* two pages at both ends of one table, unmapped in one call */
 	IT_CHECK(t, fx_unmap(&fx, 3 * big, big, 0, NULL));
@@ -553,7 +596,7 @@ static void unmap_gives_back_the_tables_it_empties(struct it *t)
 	IT_ASSERT_EQ(t, talloc_live(fx.ta), live);
 	IT_CHECK(t, fx_map(&fx, big, 5 * big, 2 * big, IOPGT_READ, 0, NULL));
 	IT_ASSERT_RET(t, hwm_walk(fx.hw, 2 * big + unit, &w), 0);
-	IT_ASSERT_EQ(t, w.size_lg2, big_lg2);
+	IT_ASSERT_EQ(t, w.size_lg2, fx_item_lg2(&fx, 1));
 	IT_CHECK(t, fx_check(&fx));
 	IT_CHECK(t, fx_teardown(&fx));
 }
@@ -566,28 +609,10 @@ static void unmap_gives_back_the_tables_it_empties(struct it *t)
 static void keep_tables_quirk_keeps_the_tables_unmap_empties(struct it *t)
 {
 	struct fx fx;
-	struct hwm_walk w;
-	unsigned int unit_lg2, big_lg2;
-	u64 unit, big, live;
+	bool ran;
 
 	IT_CHECK(t, fx_setup(t, &fx, IOPGT_QUIRK_KEEP_TABLES));
-	unit_lg2 = min_lg2(&fx);
-	unit = sz(unit_lg2);
-	big_lg2 = fx.pt.levels > 1 ? fx_item_lg2(&fx, 1) : 0;
-	if (!big_lg2 || !fx_size_ok(&fx, big_lg2) ||
-	    big_lg2 + 3 > fx_ias(&fx)) {
-		IT_CHECK(t, fx_teardown(&fx));
-		return;
-	}
-	big = sz(big_lg2);
-	IT_CHECK(t, fx_map(&fx, 3 * big, unit, unit, IOPGT_READ, 0, NULL));
-	live = talloc_live(fx.ta);
-	IT_CHECK(t, fx_unmap(&fx, 3 * big, unit, 0, NULL));
-	IT_ASSERT_EQ(t, talloc_live(fx.ta), live);
-	IT_CHECK(t, fx_map(&fx, 3 * big, 5 * big, big, IOPGT_READ, 0, NULL));
-	IT_ASSERT_RET(t, hwm_walk(fx.hw, 3 * big + unit, &w), 0);
-	IT_ASSERT(t, w.size_lg2 < big_lg2);
-	IT_CHECK(t, fx_check(&fx));
+	IT_CHECK(t, empty_table_round(t, &fx, true, &ran));
 	IT_CHECK(t, fx_teardown(&fx));
 }
 
