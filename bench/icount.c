@@ -57,6 +57,7 @@
 
 #include <valgrind/callgrind.h>
 
+#include <iopgt/env.h>
 #include <iopgt/iopgt.h>
 
 #include "shim.h"

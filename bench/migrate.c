@@ -28,6 +28,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <iopgt/env.h>
 #include <iopgt/iopgt.h>
 
 #include "support/talloc.h"

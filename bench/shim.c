@@ -21,6 +21,7 @@
 #define SHIM_X86 0
 #endif
 
+#include <iopgt/env.h>
 #include <iopgt/iopgt.h>
 
 #include "support/talloc.h"

@@ -32,6 +32,11 @@ const char *iopgt_format_name(enum iopgt_format format)
 	return iopgt_fmt_names[format];
 }
 
+unsigned int iopgt_version(void)
+{
+	return IOPGT_VERSION;
+}
+
 bool iopgt_format_available(enum iopgt_format format)
 {
 	return (unsigned int)format < IOPGT_FMT_COUNT && iopgt_fmts[format];

@@ -6,6 +6,7 @@
 #ifndef IOPGT_INTERNAL_H
 #define IOPGT_INTERNAL_H
 
+#include <iopgt/env.h>
 #include <iopgt/iopgt.h>
 
 #define IOPGT_MAX_LEVELS 6

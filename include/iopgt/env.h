@@ -44,8 +44,8 @@
 #include <linux/processor.h>
 #include <asm/barrier.h>
 
-#define iopgt_cmpxchg64(ptr, old, new) cmpxchg64(ptr, old, new)
-#define iopgt_xchg64(ptr, new) xchg(ptr, new)
+#define iopgt_cmpxchg64(ptr, old, val) cmpxchg64(ptr, old, val)
+#define iopgt_xchg64(ptr, val) xchg(ptr, val)
 #define iopgt_smp_mb() smp_mb()
 #define iopgt_smp_wmb() smp_wmb()
 #define iopgt_dma_wmb() dma_wmb()
@@ -95,17 +95,17 @@ typedef int64_t s64;
 #define READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
 #define WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 
-/* Return the value found; the exchange happened iff it equals @old. */
-static inline u64 iopgt_cmpxchg64(u64 *ptr, u64 old, u64 new)
+/* Return the value found; @val was stored iff it equals @old. */
+static inline u64 iopgt_cmpxchg64(u64 *ptr, u64 old, u64 val)
 {
-	__atomic_compare_exchange_n(ptr, &old, new, false, __ATOMIC_SEQ_CST,
+	__atomic_compare_exchange_n(ptr, &old, val, false, __ATOMIC_SEQ_CST,
 				    __ATOMIC_SEQ_CST);
 	return old;
 }
 
-static inline u64 iopgt_xchg64(u64 *ptr, u64 new)
+static inline u64 iopgt_xchg64(u64 *ptr, u64 val)
 {
-	return __atomic_exchange_n(ptr, new, __ATOMIC_SEQ_CST);
+	return __atomic_exchange_n(ptr, val, __ATOMIC_SEQ_CST);
 }
 
 #define iopgt_smp_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)

@@ -24,8 +24,36 @@
 #ifndef IOPGT_IOPGT_H
 #define IOPGT_IOPGT_H
 
-#include <iopgt/env.h>
+/*
+ * The public API uses only names C, C++ and the kernel all have (uint64_t
+ * and friends, bool, size_t) and defines nothing but iopgt's own: the
+ * core's short names and primitives live in <iopgt/env.h>, which only the
+ * core includes.
+ */
+#ifdef __KERNEL__
+#include <linux/types.h>
+#else
+#include <stdint.h>
+#include <stddef.h>
+#ifndef __cplusplus
+#include <stdbool.h>
+#endif
+#endif
 #include <iopgt/formats.h>
+
+/* The version of this header; iopgt_version() gives the library's. */
+#define IOPGT_VERSION_MAJOR	0
+#define IOPGT_VERSION_MINOR	2
+#define IOPGT_VERSION_PATCH	0
+#define IOPGT_VERSION_ENCODE(major, minor, patch) \
+	(((major) << 16) | ((minor) << 8) | (patch))
+#define IOPGT_VERSION \
+	IOPGT_VERSION_ENCODE(IOPGT_VERSION_MAJOR, IOPGT_VERSION_MINOR, \
+			     IOPGT_VERSION_PATCH)
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /*
  * The formats: IOPGT_FMT_<ENUM> for each X(ENUM, ...) line of
@@ -78,12 +106,12 @@ enum iopgt_format {
  */
 struct iopgt_table_meta {
 	void *next;
-	u64 iova;
-	u32 level;
-	u32 flags;
-	u64 pa;
+	uint64_t iova;
+	uint32_t level;
+	uint32_t flags;
+	uint64_t pa;
 	void *up;
-	u64 expect;
+	uint64_t expect;
 };
 
 /**
@@ -105,10 +133,10 @@ struct iopgt_table_meta {
  * as it was.
  */
 struct iopgt_ops {
-	void *(*alloc_table)(void *ctx, unsigned int size_lg2, u64 *pa);
+	void *(*alloc_table)(void *ctx, unsigned int size_lg2, uint64_t *pa);
 	void (*free_table)(void *ctx, void *table, unsigned int size_lg2);
 	struct iopgt_table_meta *(*table_meta)(void *ctx, void *table);
-	void *(*phys_to_virt)(void *ctx, u64 pa);
+	void *(*phys_to_virt)(void *ctx, uint64_t pa);
 	void (*cache_clean)(void *ctx, void *va, size_t len);
 };
 
@@ -130,12 +158,12 @@ struct iopgt_ops {
  */
 struct iopgt_cfg {
 	enum iopgt_format format;
-	u8 ias;
-	u8 oas;
-	u8 granule_lg2;
-	u8 levels;
-	u64 pgsize_bitmap;
-	u32 quirks;
+	uint8_t ias;
+	uint8_t oas;
+	uint8_t granule_lg2;
+	uint8_t levels;
+	uint64_t pgsize_bitmap;
+	uint32_t quirks;
 	const struct iopgt_ops *ops;
 	void *ctx;
 };
@@ -161,16 +189,16 @@ struct iopgt_fmt_ops;
 struct iopgt {
 	const struct iopgt_fmt_ops *fops;
 	struct iopgt_cfg cfg;
-	u64 *root;
-	u64 root_pa;
-	u8 levels;
-	u8 top_lg2;
-	u8 top_alloc_lg2;
-	u8 granule_lg2;
+	uint64_t *root;
+	uint64_t root_pa;
+	uint8_t levels;
+	uint8_t top_lg2;
+	uint8_t top_alloc_lg2;
+	uint8_t granule_lg2;
 	bool dirty_tracking;
-	u64 pgsize_bitmap;
-	u64 active;
-	u64 reclaim;
+	uint64_t pgsize_bitmap;
+	uint64_t active;
+	uint64_t reclaim;
 };
 
 /**
@@ -191,26 +219,26 @@ struct iopgt {
  * @arm.concat: number of concatenated top tables (1 if none)
  */
 struct iopgt_hw_info {
-	u64 root_pa;
-	u8 levels;
-	u8 ias;
-	u8 oas;
-	u64 pgsize_bitmap;
+	uint64_t root_pa;
+	uint8_t levels;
+	uint8_t ias;
+	uint8_t oas;
+	uint64_t pgsize_bitmap;
 	union {
 		struct {
-			u8 mode;
+			uint8_t mode;
 		} amdv1;
 		struct {
-			u8 aw;
-			u8 flpm;
+			uint8_t aw;
+			uint8_t flpm;
 		} vtd;
 		struct {
-			u8 tsz;
-			u8 sl0;
-			u8 tg0;
-			u8 ps;
-			u8 start_level;
-			u8 concat;
+			uint8_t tsz;
+			uint8_t sl0;
+			uint8_t tg0;
+			uint8_t ps;
+			uint8_t start_level;
+			uint8_t concat;
 		} arm;
 	};
 };
@@ -219,7 +247,7 @@ struct iopgt_hw_info {
  * struct iopgt_bitmap - where dirty state is reported
  * @base: IOVA of bit 0
  * @pgshift: bit i stands for IOVA @base + (i << @pgshift); >= 12
- * @words: the bitmap (u64 words, bit i is bit i % 64 of word i / 64);
+ * @words: the bitmap (uint64_t words, bit i is bit i % 64 of word i / 64);
  *         bits are only ever set. Not used when @record is set.
  * @nbits: number of bits in @words. A call that would clean dirty state
  *         it cannot report refuses a bitmap that does not reach the end
@@ -231,11 +259,11 @@ struct iopgt_hw_info {
  * The layout of iommufd's IOMMU_HWPT_GET_DIRTY_BITMAP.
  */
 struct iopgt_bitmap {
-	u64 base;
+	uint64_t base;
 	unsigned int pgshift;
-	u64 *words;
-	u64 nbits;
-	void (*record)(void *ctx, u64 iova, u64 len);
+	uint64_t *words;
+	uint64_t nbits;
+	void (*record)(void *ctx, uint64_t iova, uint64_t len);
 	void *ctx;
 };
 
@@ -246,9 +274,9 @@ struct iopgt_bitmap {
  * @lg2: their size, log2
  */
 struct iopgt_gather_run {
-	u64 first;
-	u64 last;
-	u32 lg2;
+	uint64_t first;
+	uint64_t last;
+	uint32_t lg2;
 };
 
 #define IOPGT_GATHER_RUNS	4
@@ -287,15 +315,15 @@ struct iopgt_gather_run {
  * calls iopgt_gather_release().
  */
 struct iopgt_gather {
-	u64 start;
-	u64 last;
-	u32 flags;
+	uint64_t start;
+	uint64_t last;
+	uint32_t flags;
 	void *detached;
-	u64 ndetached;
+	uint64_t ndetached;
 	void *pending;
-	u64 npending;
+	uint64_t npending;
 	struct iopgt_gather_run runs[IOPGT_GATHER_RUNS];
-	u32 nruns;
+	uint32_t nruns;
 	struct iopgt_bitmap bitmap;
 };
 
@@ -358,8 +386,8 @@ void iopgt_hw_info(const struct iopgt *pt, struct iopgt_hw_info *info);
  * part is mapped already; -EOPNOTSUPP for a @prot the format cannot
  * express; -ENOMEM if a table cannot be allocated.
  */
-int iopgt_map(struct iopgt *pt, u64 iova, u64 pa, u64 len, u32 prot,
-	      u64 *mapped);
+int iopgt_map(struct iopgt *pt, uint64_t iova, uint64_t pa, uint64_t len, uint32_t prot,
+	      uint64_t *mapped);
 
 /**
  * iopgt_unmap() - unmap every leaf that intersects [@iova, @iova + @len)
@@ -385,8 +413,8 @@ int iopgt_map(struct iopgt *pt, u64 iova, u64 pa, u64 len, u32 prot,
  * if the range wraps; -ERANGE if it is beyond ias; -ENOENT if nothing in
  * the range was mapped (the table is unchanged).
  */
-int iopgt_unmap(struct iopgt *pt, u64 iova, u64 len,
-		struct iopgt_gather *gather, u64 *unmapped);
+int iopgt_unmap(struct iopgt *pt, uint64_t iova, uint64_t len,
+		struct iopgt_gather *gather, uint64_t *unmapped);
 
 /**
  * iopgt_iova_to_phys() - translate one IOVA as the hardware would
@@ -396,7 +424,7 @@ int iopgt_unmap(struct iopgt *pt, u64 iova, u64 len,
  *
  * Return: 0; -ERANGE beyond ias; -ENOENT if @iova is not mapped.
  */
-int iopgt_iova_to_phys(struct iopgt *pt, u64 iova, u64 *pa);
+int iopgt_iova_to_phys(struct iopgt *pt, uint64_t iova, uint64_t *pa);
 
 /**
  * iopgt_set_dirty_tracking() - turn dirty tracking on or off
@@ -433,7 +461,7 @@ int iopgt_set_dirty_tracking(struct iopgt *pt, bool on,
  * that does not cover the range (nothing cleaned); -EOVERFLOW if the range
  * wraps; -ERANGE beyond ias.
  */
-int iopgt_read_dirty(struct iopgt *pt, u64 iova, u64 len, u32 flags,
+int iopgt_read_dirty(struct iopgt *pt, uint64_t iova, uint64_t len, uint32_t flags,
 		     const struct iopgt_bitmap *bitmap,
 		     struct iopgt_gather *gather);
 
@@ -458,9 +486,9 @@ int iopgt_read_dirty(struct iopgt *pt, u64 iova, u64 len, u32 flags,
  * @bitmap, one that does not cover the range, or one that differs from
  * the bitmap @gather already carries.
  */
-int iopgt_unmap_read_dirty(struct iopgt *pt, u64 iova, u64 len,
+int iopgt_unmap_read_dirty(struct iopgt *pt, uint64_t iova, uint64_t len,
 			   const struct iopgt_bitmap *bitmap,
-			   struct iopgt_gather *gather, u64 *unmapped);
+			   struct iopgt_gather *gather, uint64_t *unmapped);
 
 /**
  * iopgt_split() - split every leaf in the range larger than a size
@@ -475,8 +503,8 @@ int iopgt_unmap_read_dirty(struct iopgt *pt, u64 iova, u64 len,
  * -EBUSY when ARM break-before-make is needed and not allowed;
  * -EOPNOTSUPP if the format cannot split.
  */
-int iopgt_split(struct iopgt *pt, u64 iova, u64 len, unsigned int pgsize_lg2,
-		u32 flags, struct iopgt_gather *gather);
+int iopgt_split(struct iopgt *pt, uint64_t iova, uint64_t len, unsigned int pgsize_lg2,
+		uint32_t flags, struct iopgt_gather *gather);
 
 /**
  * iopgt_merge() - merge aligned, fully populated, contiguous runs of leaves
@@ -489,7 +517,7 @@ int iopgt_split(struct iopgt *pt, u64 iova, u64 len, unsigned int pgsize_lg2,
  * Return: 0; -EINVAL, -EOVERFLOW, -ERANGE for bad arguments; -EBUSY as
  * iopgt_split(); -EOPNOTSUPP if the format cannot merge.
  */
-int iopgt_merge(struct iopgt *pt, u64 iova, u64 len, u32 flags,
+int iopgt_merge(struct iopgt *pt, uint64_t iova, uint64_t len, uint32_t flags,
 		struct iopgt_gather *gather);
 
 /**
@@ -529,9 +557,9 @@ void iopgt_gather_release(struct iopgt *pt, struct iopgt_gather *gather,
  * @what: a short description
  */
 struct iopgt_validate_err {
-	u64 iova;
+	uint64_t iova;
 	unsigned int level;
-	u64 pte;
+	uint64_t pte;
 	const char *what;
 };
 
@@ -581,6 +609,20 @@ bool iopgt_format_available(enum iopgt_format format);
  * Return: a static string naming what the code means in iopgt.
  */
 const char *iopgt_strerror(int err);
+#endif
+
+/**
+ * iopgt_version() - the version of the library linked in
+ *
+ * Compare with IOPGT_VERSION (the header's) to catch a header and library
+ * from different releases.
+ *
+ * Return: IOPGT_VERSION_ENCODE() of the library's major, minor and patch.
+ */
+unsigned int iopgt_version(void);
+
+#ifdef __cplusplus
+}
 #endif
 
 #endif /* IOPGT_IOPGT_H */

@@ -17,6 +17,7 @@
 #ifndef IOPGT_FUZZ_CODEC_H
 #define IOPGT_FUZZ_CODEC_H
 
+#include <iopgt/env.h>
 #include <iopgt/iopgt.h>
 
 /* What an entry is (the engine's enum iopgt_etype, which is internal). */

@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include <iopgt/env.h>
 #include <iopgt/iopgt.h>
 #include "support/errname.h"
 

@@ -12,6 +12,7 @@
 #ifndef IOPGT_TESTS_IT_H
 #define IOPGT_TESTS_IT_H
 
+#include <iopgt/env.h>
 #include <iopgt/iopgt.h>
 #include "support/errname.h"
 

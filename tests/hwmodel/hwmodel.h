@@ -37,6 +37,7 @@
 #define IOPGT_TESTS_HWMODEL_H
 
 #include <stdio.h>
+#include <iopgt/env.h>
 #include <iopgt/iopgt.h>
 
 #define HWM_READ	1u

@@ -17,6 +17,7 @@
 
 #include <stdio.h>
 
+#include <iopgt/env.h>
 #include <iopgt/iopgt.h>
 
 /**

@@ -3,6 +3,7 @@
 #ifndef IOPGT_TESTS_PROT_H
 #define IOPGT_TESTS_PROT_H
 
+#include <iopgt/env.h>
 #include <iopgt/iopgt.h>
 
 /**

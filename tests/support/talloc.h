@@ -40,6 +40,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <iopgt/env.h>
 #include <iopgt/iopgt.h>
 
 /* Flags of talloc_create(). */

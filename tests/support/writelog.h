@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <iopgt/env.h>
 #include <iopgt/iopgt.h>
 
 /**

@@ -6,6 +6,7 @@
  * exports. Nothing loads it.
  */
 #include <linux/module.h>
+#include <iopgt/env.h>
 #include <iopgt/iopgt.h>
 
 /* A reference from the driver, as a real one would make. */
