@@ -182,7 +182,7 @@ static int map(struct run *r, uint64_t iova, uint64_t len, bool counted)
 
 	if (counted)
 		count_begin();
-	ret = iopgt_map(r->pt, iova, iova, len, IOPGT_READ | IOPGT_WRITE,
+	ret = iopgt_map(r->pt, iova, iova, len, IOPGT_READ | IOPGT_WRITE, 0,
 			&mapped);
 	if (counted)
 		count_end();
@@ -200,7 +200,7 @@ static int unmap(struct run *r, uint64_t iova, uint64_t len, bool counted)
 	iopgt_gather_init(&gather);
 	if (counted)
 		count_begin();
-	ret = iopgt_unmap(r->pt, iova, len, &gather, &unmapped);
+	ret = iopgt_unmap(r->pt, iova, len, 0, &gather, &unmapped);
 	iopgt_gather_release(r->pt, &gather, NULL);
 	if (counted)
 		count_end();

@@ -386,7 +386,7 @@ static int table_map_guest(struct table *t, const struct layout *lay,
 		const struct region *r = &lay->r[k];
 
 		ret = iopgt_map(&t->pt, r->iova, r->iova + r->delta, r->len,
-				IOPGT_READ | IOPGT_WRITE, NULL);
+				IOPGT_READ | IOPGT_WRITE, 0, NULL);
 		if (ret) {
 			fail(res, "map 0x%" PRIx64 "+0x%" PRIx64 ": %s",
 			     r->iova, r->len, iopgt_strerror(ret));
@@ -476,7 +476,7 @@ static int table_split(struct table *t, const struct layout *lay, bool merge,
 	if (merge)
 		ret = iopgt_merge(&t->pt, 0, lay->len, 0, &g);
 	else
-		ret = iopgt_split(&t->pt, 0, lay->len, PAGE_LG2, 0, &g);
+		ret = iopgt_split(&t->pt, 0, lay->len, PAGE_LG2, 0, 0, &g);
 	table_flush(t, &g, NULL);
 	*ns = now_ns() - t0;
 	return ret;
@@ -784,7 +784,7 @@ static int migration_finish(struct migration *m, const struct layout *lay,
 	device_stop(m);
 	iopgt_gather_init(&g);
 	t0 = now_ns();
-	ret = iopgt_unmap_read_dirty(&m->t.pt, 0, lay->len, &bm, &g,
+	ret = iopgt_unmap_read_dirty(&m->t.pt, 0, lay->len, 0, &bm, &g,
 				     &unmapped);
 	table_flush(&m->t, &g, &bm);
 	res->final_ns = now_ns() - t0;

@@ -403,13 +403,15 @@ static void shim_ops_hook(const struct shim_pt *spt, bool enter)
 		spt->ops_hook(enter);
 }
 
-static void *shim_alloc_table(void *ctx, unsigned int size_lg2, u64 *pa)
+static void *shim_alloc_table(void *ctx, unsigned int size_lg2,
+			      iopgt_gfp_t gfp, u64 *pa)
 {
 	struct shim_pt *spt = ctx;
 	uintptr_t va;
 
 	shim_ops_hook(spt, true);
-	va = (uintptr_t)spt->ta_ops->alloc_table(spt->ta, size_lg2, pa);
+	va = (uintptr_t)spt->ta_ops->alloc_table(spt->ta, size_lg2, gfp,
+							    pa);
 	if (va) {
 		if (!spt->lo || va < spt->lo)
 			spt->lo = va;
@@ -513,7 +515,7 @@ void shim_pt_destroy(struct shim_pt *spt)
 
 int shim_map(struct shim_pt *spt, uint64_t iova, uint64_t len)
 {
-	return iopgt_map(&spt->pt, iova, iova, len, IOPGT_READ | IOPGT_WRITE,
+	return iopgt_map(&spt->pt, iova, iova, len, IOPGT_READ | IOPGT_WRITE, 0,
 			 NULL);
 }
 
@@ -524,7 +526,7 @@ int shim_unmap(struct shim_pt *spt, uint64_t iova, uint64_t len)
 	int ret;
 
 	iopgt_gather_init(&gather);
-	ret = iopgt_unmap(&spt->pt, iova, len, &gather, &unmapped);
+	ret = iopgt_unmap(&spt->pt, iova, len, 0, &gather, &unmapped);
 	iopgt_gather_release(&spt->pt, &gather, NULL);
 	if (!ret && unmapped != len)
 		ret = -EIO;
@@ -1124,7 +1126,7 @@ int shim_sm_split(struct shim_sm *sm)
 	int ret;
 
 	iopgt_gather_init(&gather);
-	ret = iopgt_split(pt, 0, sm->len, sm->to_lg2, 0, &gather);
+	ret = iopgt_split(pt, 0, sm->len, sm->to_lg2, 0, 0, &gather);
 	iopgt_gather_release(pt, &gather, NULL);
 	return ret;
 }

@@ -77,7 +77,8 @@ int iopgt_init(struct iopgt *pt, const struct iopgt_cfg *cfg)
 		goto err;
 	}
 	pt->dirty_tracking = cfg->quirks & IOPGT_QUIRK_DIRTY_TRACKING;
-	pt->root = ops->alloc_table(cfg->ctx, pt->top_alloc_lg2, &pt->root_pa);
+	pt->root = ops->alloc_table(cfg->ctx, pt->top_alloc_lg2, IOPGT_GFP_KERNEL,
+				    &pt->root_pa);
 	if (!pt->root) {
 		ret = -ENOMEM;
 		goto err;
@@ -226,7 +227,7 @@ static bool iopgt_same_bitmap(const struct iopgt_bitmap *a,
 }
 
 int iopgt_map(struct iopgt *pt, u64 iova, u64 pa, u64 len, u32 prot,
-	      u64 *mapped)
+	      iopgt_gfp_t gfp, u64 *mapped)
 {
 	u64 mask = iopgt_lg2_mask(iopgt_min_lg2(pt));
 	u64 last;
@@ -246,14 +247,14 @@ int iopgt_map(struct iopgt *pt, u64 iova, u64 pa, u64 len, u32 prot,
 	if (pt->cfg.oas < 64 && ((pa + (len - 1)) >> pt->cfg.oas))
 		return -ERANGE;
 	iopgt_enter(pt);
-	ret = pt->fops->map(pt, iova, pa, len, prot);
+	ret = pt->fops->map(pt, iova, pa, len, prot, gfp);
 	iopgt_exit(pt);
 	if (!ret && mapped)
 		*mapped = len;
 	return ret;
 }
 
-static int iopgt_do_unmap(struct iopgt *pt, u64 iova, u64 len,
+static int iopgt_do_unmap(struct iopgt *pt, u64 iova, u64 len, u32 flags,
 			  const struct iopgt_bitmap *bitmap, bool read_dirty,
 			  struct iopgt_gather *gather, u64 *unmapped)
 {
@@ -262,7 +263,7 @@ static int iopgt_do_unmap(struct iopgt *pt, u64 iova, u64 len,
 
 	if (unmapped)
 		*unmapped = 0;
-	if (!gather)
+	if (!gather || flags)
 		return -EINVAL;
 	ret = iopgt_check_range_bitmap(pt, iova, len, bitmap, &last);
 	if (ret)
@@ -286,17 +287,19 @@ static int iopgt_do_unmap(struct iopgt *pt, u64 iova, u64 len,
 	return ret;
 }
 
-int iopgt_unmap(struct iopgt *pt, u64 iova, u64 len,
+int iopgt_unmap(struct iopgt *pt, u64 iova, u64 len, u32 flags,
 		struct iopgt_gather *gather, u64 *unmapped)
 {
-	return iopgt_do_unmap(pt, iova, len, NULL, false, gather, unmapped);
+	return iopgt_do_unmap(pt, iova, len, flags, NULL, false, gather,
+			      unmapped);
 }
 
-int iopgt_unmap_read_dirty(struct iopgt *pt, u64 iova, u64 len,
+int iopgt_unmap_read_dirty(struct iopgt *pt, u64 iova, u64 len, u32 flags,
 			   const struct iopgt_bitmap *bitmap,
 			   struct iopgt_gather *gather, u64 *unmapped)
 {
-	return iopgt_do_unmap(pt, iova, len, bitmap, true, gather, unmapped);
+	return iopgt_do_unmap(pt, iova, len, flags, bitmap, true, gather,
+			      unmapped);
 }
 
 int iopgt_iova_to_phys(struct iopgt *pt, u64 iova, u64 *pa)
@@ -347,7 +350,7 @@ int iopgt_read_dirty(struct iopgt *pt, u64 iova, u64 len, u32 flags,
 }
 
 int iopgt_split(struct iopgt *pt, u64 iova, u64 len, unsigned int pgsize_lg2,
-		u32 flags, struct iopgt_gather *gather)
+		u32 flags, iopgt_gfp_t gfp, struct iopgt_gather *gather)
 {
 	u64 last;
 	int ret;
@@ -360,7 +363,7 @@ int iopgt_split(struct iopgt *pt, u64 iova, u64 len, unsigned int pgsize_lg2,
 	if (ret)
 		return ret;
 	iopgt_enter(pt);
-	ret = pt->fops->split(pt, iova, last, pgsize_lg2, flags, gather);
+	ret = pt->fops->split(pt, iova, last, pgsize_lg2, flags, gfp, gather);
 	iopgt_exit(pt);
 	return ret;
 }

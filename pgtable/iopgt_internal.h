@@ -33,7 +33,8 @@ struct iopgt_fmt_ops {
 	enum iopgt_format format;
 	int (*init)(struct iopgt *pt);
 	void (*hw_info)(const struct iopgt *pt, struct iopgt_hw_info *info);
-	int (*map)(struct iopgt *pt, u64 iova, u64 pa, u64 len, u32 prot);
+	int (*map)(struct iopgt *pt, u64 iova, u64 pa, u64 len, u32 prot,
+		   iopgt_gfp_t gfp);
 	int (*unmap)(struct iopgt *pt, u64 iova, u64 last,
 		     const struct iopgt_bitmap *bitmap, bool read_dirty,
 		     struct iopgt_gather *gather, u64 *unmapped);
@@ -44,7 +45,7 @@ struct iopgt_fmt_ops {
 	int (*set_dirty_tracking)(struct iopgt *pt, bool on,
 				  struct iopgt_gather *gather);
 	int (*split)(struct iopgt *pt, u64 iova, u64 last,
-		     unsigned int pgsize_lg2, u32 flags,
+		     unsigned int pgsize_lg2, u32 flags, iopgt_gfp_t gfp,
 		     struct iopgt_gather *gather);
 	int (*merge)(struct iopgt *pt, u64 iova, u64 last, u32 flags,
 		     struct iopgt_gather *gather);

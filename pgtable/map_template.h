@@ -321,12 +321,13 @@ static int tpl_map_commit(void *ctx, struct tpl_it *it)
 	return tpl_map_fill(ctx, it);
 }
 
-static int tpl_map(struct iopgt *pt, u64 iova, u64 pa, u64 len, u32 prot)
+static int tpl_map(struct iopgt *pt, u64 iova, u64 pa, u64 len, u32 prot,
+		   iopgt_gfp_t gfp)
 {
 	struct tpl_map m = {
 		.pt = pt,
 		.pa_delta = pa - iova,
-		.pool = { .pt = pt },
+		.pool = { .pt = pt, .gfp = gfp },
 	};
 	u64 last = iova + len - 1;
 	int ret;

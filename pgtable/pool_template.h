@@ -14,6 +14,7 @@
  */
 struct tpl_pool {
 	const struct iopgt *pt;
+	iopgt_gfp_t gfp;	/* the caller's allocation context */
 	u64 *head, *tail;
 };
 
@@ -74,7 +75,7 @@ static int tpl_pool_fill(struct tpl_pool *p, u64 n)
 
 	while (n--) {
 		table = pt->cfg.ops->alloc_table(pt->cfg.ctx, pt->granule_lg2,
-						 &pa);
+						 p->gfp, &pa);
 		if (!table) {
 			tpl_pool_free(p);
 			return -ENOMEM;

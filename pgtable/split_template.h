@@ -307,14 +307,14 @@ static int tpl_split_commit(void *ctx, struct tpl_it *it)
 }
 
 static int tpl_split(struct iopgt *pt, u64 iova, u64 last,
-		     unsigned int pgsize_lg2, u32 flags,
+		     unsigned int pgsize_lg2, u32 flags, iopgt_gfp_t gfp,
 		     struct iopgt_gather *gather)
 {
 	struct tpl_split sp = {
 		.pt = pt,
 		.gather = gather,
 		.target_lg2 = pgsize_lg2,
-		.pool = { .pt = pt },
+		.pool = { .pt = pt, .gfp = gfp },
 	};
 	int ret;
 

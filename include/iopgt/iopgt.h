@@ -32,6 +32,7 @@
  */
 #ifdef __KERNEL__
 #include <linux/types.h>
+#include <linux/gfp.h>
 #else
 #include <stdint.h>
 #include <stddef.h>
@@ -53,6 +54,24 @@
 
 #ifdef __cplusplus
 extern "C" {
+#endif
+
+/*
+ * The allocation context of a call that may allocate tables (map, split,
+ * unmap with IOPGT_UNMAP_CUT), passed unchanged to iopgt_ops.alloc_table:
+ * in a kernel a gfp_t (GFP_KERNEL, or GFP_ATOMIC where the caller may not
+ * sleep); in userspace whatever the allocator wants to know (0 if nothing).
+ * IOPGT_GFP_KERNEL is what iopgt_init() allocates the top table with, and
+ * IOPGT_GFP_ATOMIC what a cut allocates with (unmap never sleeps).
+ */
+#ifdef __KERNEL__
+typedef gfp_t iopgt_gfp_t;
+#define IOPGT_GFP_KERNEL	GFP_KERNEL
+#define IOPGT_GFP_ATOMIC	GFP_ATOMIC
+#else
+typedef unsigned int iopgt_gfp_t;
+#define IOPGT_GFP_KERNEL	0u
+#define IOPGT_GFP_ATOMIC	1u
 #endif
 
 /*
@@ -133,7 +152,8 @@ struct iopgt_table_meta {
  * as it was.
  */
 struct iopgt_ops {
-	void *(*alloc_table)(void *ctx, unsigned int size_lg2, uint64_t *pa);
+	void *(*alloc_table)(void *ctx, unsigned int size_lg2,
+			     iopgt_gfp_t gfp, uint64_t *pa);
 	void (*free_table)(void *ctx, void *table, unsigned int size_lg2);
 	struct iopgt_table_meta *(*table_meta)(void *ctx, void *table);
 	void *(*phys_to_virt)(void *ctx, uint64_t pa);
@@ -371,6 +391,7 @@ void iopgt_hw_info(const struct iopgt *pt, struct iopgt_hw_info *info);
  * @len: bytes, a multiple of the smallest page size
  * @prot: IOPGT_READ and/or IOPGT_WRITE, plus IOPGT_NOEXEC, IOPGT_CACHE,
  *        IOPGT_MMIO
+ * @gfp: the caller's allocation context, given to alloc_table
  * @mapped: if not NULL, set to the bytes mapped (@len or 0)
  *
  * Each stretch gets the largest page size the config allows that both the
@@ -386,14 +407,15 @@ void iopgt_hw_info(const struct iopgt *pt, struct iopgt_hw_info *info);
  * part is mapped already; -EOPNOTSUPP for a @prot the format cannot
  * express; -ENOMEM if a table cannot be allocated.
  */
-int iopgt_map(struct iopgt *pt, uint64_t iova, uint64_t pa, uint64_t len, uint32_t prot,
-	      uint64_t *mapped);
+int iopgt_map(struct iopgt *pt, uint64_t iova, uint64_t pa, uint64_t len,
+	      uint32_t prot, iopgt_gfp_t gfp, uint64_t *mapped);
 
 /**
  * iopgt_unmap() - unmap every leaf that intersects [@iova, @iova + @len)
  * @pt: the table
  * @iova: first IOVA, aligned to the smallest page size
  * @len: bytes, a multiple of the smallest page size
+ * @flags: 0 (no flag is defined yet; any other value is -EINVAL)
  * @gather: collects the range to invalidate and the detached tables
  * @unmapped: if not NULL, set to the total size of the leaves removed
  *
@@ -409,11 +431,11 @@ int iopgt_map(struct iopgt *pt, uint64_t iova, uint64_t pa, uint64_t len, uint32
  * and no call pays for the gate.
  *
  * Context: never allocates.
- * Return: 0; -EINVAL for a misaligned or zero @len or @iova; -EOVERFLOW
- * if the range wraps; -ERANGE if it is beyond ias; -ENOENT if nothing in
+ * Return: 0; -EINVAL for a misaligned or zero @len or @iova, or unknown
+ * @flags; -EOVERFLOW if the range wraps; -ERANGE if it is beyond ias; -ENOENT if nothing in
  * the range was mapped (the table is unchanged).
  */
-int iopgt_unmap(struct iopgt *pt, uint64_t iova, uint64_t len,
+int iopgt_unmap(struct iopgt *pt, uint64_t iova, uint64_t len, uint32_t flags,
 		struct iopgt_gather *gather, uint64_t *unmapped);
 
 /**
@@ -470,6 +492,7 @@ int iopgt_read_dirty(struct iopgt *pt, uint64_t iova, uint64_t len, uint32_t fla
  * @pt: the table
  * @iova: as iopgt_unmap()
  * @len: as iopgt_unmap()
+ * @flags: as iopgt_unmap()
  * @bitmap: where dirty leaves are reported; NULL to drop their dirty state.
  *          The leaves of detached tables are reported by
  *          iopgt_gather_release(), which keeps a copy of this struct in
@@ -487,7 +510,7 @@ int iopgt_read_dirty(struct iopgt *pt, uint64_t iova, uint64_t len, uint32_t fla
  * the bitmap @gather already carries.
  */
 int iopgt_unmap_read_dirty(struct iopgt *pt, uint64_t iova, uint64_t len,
-			   const struct iopgt_bitmap *bitmap,
+			   uint32_t flags, const struct iopgt_bitmap *bitmap,
 			   struct iopgt_gather *gather, uint64_t *unmapped);
 
 /**
@@ -497,14 +520,16 @@ int iopgt_unmap_read_dirty(struct iopgt *pt, uint64_t iova, uint64_t len,
  * @len: bytes
  * @pgsize_lg2: the target leaf size, one the config offers
  * @flags: IOPGT_SPLIT_ALLOW_FAULT
+ * @gfp: the caller's allocation context, given to alloc_table
  * @gather: collects what to invalidate and what to free
  *
  * Return: 0; -EINVAL, -EOVERFLOW, -ERANGE for bad arguments; -ENOMEM;
  * -EBUSY when ARM break-before-make is needed and not allowed;
  * -EOPNOTSUPP if the format cannot split.
  */
-int iopgt_split(struct iopgt *pt, uint64_t iova, uint64_t len, unsigned int pgsize_lg2,
-		uint32_t flags, struct iopgt_gather *gather);
+int iopgt_split(struct iopgt *pt, uint64_t iova, uint64_t len,
+		unsigned int pgsize_lg2, uint32_t flags, iopgt_gfp_t gfp,
+		struct iopgt_gather *gather);
 
 /**
  * iopgt_merge() - merge aligned, fully populated, contiguous runs of leaves

@@ -91,10 +91,11 @@ static unsigned int ad_item_lg2(const struct ad *a, unsigned int level)
 	return a->pt.granule_lg2 + level * (a->pt.granule_lg2 - 3u);
 }
 
-static void *ad_alloc(void *ctx, unsigned int size_lg2, u64 *pa)
+static void *ad_alloc(void *ctx, unsigned int size_lg2, iopgt_gfp_t gfp,
+		      u64 *pa)
 {
 	struct ad *a = ctx;
-	void *va = talloc_ops()->alloc_table(a->ta, size_lg2, pa);
+	void *va = talloc_ops()->alloc_table(a->ta, size_lg2, gfp, pa);
 
 	if (va)
 		*pa += a->pa_hi;
@@ -349,7 +350,7 @@ static void corrupt_table_descriptor_never_reads_outside_a_table(struct it *t)
 	iova = (nent - 1) << g_lg2;
 	pa = 0x123ull << 28;
 	IT_ASSERT_RET(t, iopgt_map(&a->pt, iova, pa, 1ull << g_lg2,
-				   IOPGT_READ | IOPGT_WRITE, &got), 0);
+				   IOPGT_READ | IOPGT_WRITE, 0, &got), 0);
 	/* the device writes: the page is dirty where tracking is on */
 	if (a->pt.dirty_tracking) {
 		IT_ASSERT_RET(t, hwm_translate(a->hw, iova, HWM_WRITE, &got),
@@ -397,7 +398,7 @@ static void corrupt_table_descriptor_never_reads_outside_a_table(struct it *t)
 	*desc = good;
 	IT_ASSERT_RET(t, iopgt_validate(&a->pt, &err), 0);
 	iopgt_gather_init(&g);
-	IT_ASSERT_RET(t, iopgt_unmap(&a->pt, iova, 1ull << g_lg2, &g,
+	IT_ASSERT_RET(t, iopgt_unmap(&a->pt, iova, 1ull << g_lg2, 0, &g,
 				     &unmapped), 0);
 	hwm_invalidate_all(a->hw);
 	iopgt_gather_release(&a->pt, &g, NULL);
@@ -424,7 +425,7 @@ static void leaf_bits_below_the_granule_do_not_move_a_translation(
 	iova = 5ull << g_lg2;
 	pa = 0x321ull << 28;
 	IT_ASSERT_RET(t, iopgt_map(&a->pt, iova, pa, 1ull << g_lg2,
-				   IOPGT_READ, &got), 0);
+				   IOPGT_READ, 0, &got), 0);
 	leaf = ad_entry(a, iova, 0);
 	good = *leaf;
 	*leaf = good | stray;
@@ -462,7 +463,7 @@ static void table_descriptor_holds_pa_51_48_in_bits_15_12(struct it *t)
 	iova = 3ull << 16;
 	pa = 0x000b000123450000ull;
 	IT_ASSERT_RET(t, iopgt_map(&a->pt, iova, pa, 1ull << 16,
-				   IOPGT_READ | IOPGT_WRITE, &got), 0);
+				   IOPGT_READ | IOPGT_WRITE, 0, &got), 0);
 	desc = *ad_entry(a, iova, 1);
 	IT_ASSERT_EQ(t, (desc >> 12) & 0xf, 0xa);
 	IT_ASSERT_EQ(t, desc & ad_mask(51, 48), 0);
@@ -474,7 +475,7 @@ static void table_descriptor_holds_pa_51_48_in_bits_15_12(struct it *t)
 	IT_ASSERT_EQ(t, got, pa + 0x1238);
 	IT_ASSERT_RET(t, iopgt_validate(&a->pt, &err), 0);
 	iopgt_gather_init(&g);
-	IT_ASSERT_RET(t, iopgt_unmap(&a->pt, iova, 1ull << 16, &g,
+	IT_ASSERT_RET(t, iopgt_unmap(&a->pt, iova, 1ull << 16, 0, &g,
 				     &unmapped), 0);
 	hwm_invalidate_all(a->hw);
 	iopgt_gather_release(&a->pt, &g, NULL);

@@ -201,7 +201,7 @@ static void split_of_multi_slot_leaf_reports_the_run_a_stale_entry_wrote(
 	IT_ASSERT(t, !w.dirty);
 
 	iopgt_gather_init(&g);
-	IT_ASSERT_RET(t, iopgt_split(&fx.pt, base, sz(run_lg2), unit_lg2, 0,
+	IT_ASSERT_RET(t, iopgt_split(&fx.pt, base, sz(run_lg2), unit_lg2, 0, 0,
 				     &g), 0);
 	IT_ASSERT_RET(t, model_split(fx.m, base, sz(run_lg2), unit_lg2), 0);
 	/* the late update: a fresh walker dirties the new page-5 leaf */
@@ -303,7 +303,7 @@ static void split_that_loses_its_slot_frees_what_it_built(struct it *t)
 	fx.pt.cfg.ops = &racing.ops;
 
 	iopgt_gather_init(&g);
-	IT_ASSERT_RET(t, iopgt_split(&fx.pt, big, big, min_lg2(&fx), 0, &g),
+	IT_ASSERT_RET(t, iopgt_split(&fx.pt, big, big, min_lg2(&fx), 0, 0, &g),
 		      -EEXIST);
 	IT_ASSERT(t, !racing.armed);
 	fx.pt.cfg.ops = racing.inner;
@@ -348,7 +348,7 @@ static void second_step_never_brings_back_an_unmapped_range(struct it *t)
 			/* the merge's turn: start from small pages */
 			iopgt_gather_init(&g1);
 			IT_ASSERT_RET(t, iopgt_split(&fx.pt, big, big,
-						     unit_lg2, flags, &g1), 0);
+						     unit_lg2, flags, 0, &g1), 0);
 			fx_flush(&fx, &g1, NULL);
 			IT_ASSERT_RET(t, model_split(fx.m, big, big, unit_lg2),
 				      0);
@@ -356,13 +356,13 @@ static void second_step_never_brings_back_an_unmapped_range(struct it *t)
 		iopgt_gather_init(&g1);
 		if (pass == 0)
 			IT_ASSERT_RET(t, iopgt_split(&fx.pt, big, big,
-						     unit_lg2, flags, &g1), 0);
+						     unit_lg2, flags, 0, &g1), 0);
 		else
 			IT_ASSERT_RET(t, iopgt_merge(&fx.pt, big, big, flags,
 						     &g1), 0);
 		/* the caller unmaps the range before releasing the edit */
 		iopgt_gather_init(&g2);
-		IT_ASSERT_RET(t, iopgt_unmap(&fx.pt, big, big, &g2, &ue), 0);
+		IT_ASSERT_RET(t, iopgt_unmap(&fx.pt, big, big, 0, &g2, &ue), 0);
 		IT_ASSERT_RET(t, model_unmap(fx.m, big, big, &um), 0);
 		IT_ASSERT_EQ(t, ue, big);
 		fx_flush(&fx, &g2, NULL);
@@ -411,7 +411,7 @@ static void release_with_a_bad_bitmap_still_reports_owed_state(struct it *t)
 	bm.pgshift = fx_item_lg2(&fx, 1) - 6;	/* 64 bits per item */
 	bad.pgshift = 3;
 	iopgt_gather_init(&g);
-	IT_ASSERT_RET(t, iopgt_unmap_read_dirty(&fx.pt, 0, 2 * span, &bm, &g,
+	IT_ASSERT_RET(t, iopgt_unmap_read_dirty(&fx.pt, 0, 2 * span, 0, &bm, &g,
 						&ue), 0);
 	IT_ASSERT(t, g.flags & IOPGT_GATHER_TABLES);
 	fx_flush(&fx, &g, &bad);
@@ -419,11 +419,11 @@ static void release_with_a_bad_bitmap_still_reports_owed_state(struct it *t)
 
 	/* one gather, one bitmap */
 	iopgt_gather_init(&g);
-	IT_ASSERT_RET(t, iopgt_unmap_read_dirty(&fx.pt, 2 * span, unit, &bm,
+	IT_ASSERT_RET(t, iopgt_unmap_read_dirty(&fx.pt, 2 * span, unit, 0, &bm,
 						&g, &ue), -ENOENT);
 	bm2 = bm;
 	bm2.words = other;
-	IT_ASSERT_RET(t, iopgt_unmap_read_dirty(&fx.pt, 4 * span, unit, &bm2,
+	IT_ASSERT_RET(t, iopgt_unmap_read_dirty(&fx.pt, 4 * span, unit, 0, &bm2,
 						&g, &ue), -EINVAL);
 	IT_ASSERT_RET(t, iopgt_iova_to_phys(&fx.pt, 4 * span, &pa), 0);
 	IT_ASSERT_EQ(t, ue, 0);

@@ -187,7 +187,7 @@ static void unmap_detaches_tables_inside_the_range(struct it *t)
 	live_full = talloc_live(fx.ta);
 
 	iopgt_gather_init(&g);
-	IT_ASSERT_RET(t, iopgt_unmap(&fx.pt, base, 2 * span, &g, &unmapped), 0);
+	IT_ASSERT_RET(t, iopgt_unmap(&fx.pt, base, 2 * span, 0, &g, &unmapped), 0);
 	IT_ASSERT_EQ(t, unmapped, 2 * span);
 	IT_ASSERT(t, g.ndetached >= 1);
 	IT_ASSERT(t, g.flags & IOPGT_GATHER_TABLES);
@@ -278,7 +278,7 @@ static void bad_input_gets_a_clear_code_and_changes_nothing(struct it *t)
 		IT_CHECK(t, fx_unmap(&fx, sz(ias) - unit, 2 * unit, -ERANGE,
 				     NULL));
 	iopgt_gather_init(&g);
-	IT_ASSERT_RET(t, iopgt_unmap(&fx.pt, 0, unit, NULL, &u), -EINVAL);
+	IT_ASSERT_RET(t, iopgt_unmap(&fx.pt, 0, unit, 0, NULL, &u), -EINVAL);
 	IT_ASSERT_RET(t, iopgt_iova_to_phys(&fx.pt, 0, &pa), -ENOENT);
 
 	same = fx_unchanged(&fx, before, "after bad input");
@@ -316,7 +316,7 @@ static void alloc_failure_sweep_leaves_table_unchanged(struct it *t)
 	live = talloc_live(fx.ta);
 	for (n = 0;; n++) {
 		talloc_fail_after(fx.ta, n);
-		ret = iopgt_map(&fx.pt, iova, unit * 3, len, IOPGT_READ,
+		ret = iopgt_map(&fx.pt, iova, unit * 3, len, IOPGT_READ, 0,
 				&mapped);
 		talloc_fail_after(fx.ta, -1);
 		if (ret != -ENOMEM)

@@ -200,10 +200,10 @@ static void merge_probe_run(struct fx *fx, bool via_walk_cache)
 	if (big_lg2 == ul)
 		big_lg2 = ul + 4;	/* one page size: nothing merges */
 	big = sz(big_lg2);
-	IT_ASSERT_RET(t, iopgt_map(&fx->pt, 0, 0, big, PR_RW, NULL), 0);
+	IT_ASSERT_RET(t, iopgt_map(&fx->pt, 0, 0, big, PR_RW, 0, NULL), 0);
 
 	iopgt_gather_init(&g);
-	ret = iopgt_split(&fx->pt, 0, big, ul, 0, &g);
+	ret = iopgt_split(&fx->pt, 0, big, ul, 0, 0, &g);
 	/* no BBML: split and merge are refused and the rest still runs */
 	IT_ASSERT_RET(t, ret, blocked ? -EBUSY : 0);
 	IT_ASSERT(t, !blocked || (g.start > g.last && !g.detached));
@@ -420,7 +420,7 @@ static bool split_probe_one(struct fx *fx, unsigned int s,
 	u64 bit;
 	int ret;
 
-	ret = iopgt_map(&fx->pt, 0, 0, len, PR_RW, NULL);
+	ret = iopgt_map(&fx->pt, 0, 0, len, PR_RW, 0, NULL);
 	if (ret) {
 		IT_FAIL(t, "map 0x0+0x%llx: %s", (unsigned long long)len,
 			test_errname(ret));
@@ -465,7 +465,7 @@ static bool split_probe_one(struct fx *fx, unsigned int s,
 				sched_yield();
 	}
 	split_t[0] = now_ns();
-	ret = iopgt_split(&fx->pt, 0, len, ul, 0, &g);
+	ret = iopgt_split(&fx->pt, 0, len, ul, 0, 0, &g);
 	split_t[1] = now_ns();
 	if (mode == SPLIT_RACE) {
 		while (!__atomic_load_n(&racer->done, __ATOMIC_ACQUIRE))
@@ -529,7 +529,7 @@ static bool split_probe_one(struct fx *fx, unsigned int s,
 out:
 	free(words);
 	iopgt_gather_init(&g);
-	ret = iopgt_unmap(&fx->pt, 0, len, &g, NULL);
+	ret = iopgt_unmap(&fx->pt, 0, len, 0, &g, NULL);
 	fx_flush(fx, &g, NULL);
 	if (ret)
 		IT_FAIL(t, "unmap 0x0+0x%llx: %s", (unsigned long long)len,
@@ -1189,13 +1189,13 @@ static int pr_map(struct pr_run *p, u64 iova, u64 len)
 	if (sizes)
 		n = __builtin_popcountll(sizes);
 	if (!n || it_rand_below(&p->rnd, 2))
-		return iopgt_map(&p->fx.pt, iova, iova, len, PR_RW, NULL);
+		return iopgt_map(&p->fx.pt, iova, iova, len, PR_RW, 0, NULL);
 	k = (unsigned int)it_rand_below(&p->rnd, n);
 	while (k--)
 		sizes &= sizes - 1;
 	s = __builtin_ctzll(sizes);
 	for (a = iova; a < iova + len; a += sz(s)) {
-		ret = iopgt_map(&p->fx.pt, a, a, sz(s), PR_RW, NULL);
+		ret = iopgt_map(&p->fx.pt, a, a, sz(s), PR_RW, 0, NULL);
 		if (ret)
 			return ret;
 	}
@@ -1279,7 +1279,7 @@ static void pr_split_or_merge(struct pr_run *p, bool split)
 		return;
 	iopgt_gather_init(&g);
 	if (split)
-		ret = iopgt_split(&p->fx.pt, iova, len, target, 0, &g);
+		ret = iopgt_split(&p->fx.pt, iova, len, target, 0, 0, &g);
 	else
 		ret = iopgt_merge(&p->fx.pt, iova, len, 0, &g);
 	if (ret) {
@@ -1339,7 +1339,7 @@ static void pr_unmap_remap(struct pr_run *p)
 	if (!pr_window_before(p, &win, idx))
 		return;
 	iopgt_gather_init(&g);
-	ret = iopgt_unmap_read_dirty(&p->fx.pt, iova, len, &bm, &g,
+	ret = iopgt_unmap_read_dirty(&p->fx.pt, iova, len, 0, &bm, &g,
 				     &unmapped);
 	pr_edit_str(e, what, sizeof(what));
 	if (ret || unmapped != last - first + 1)
@@ -1423,7 +1423,7 @@ static bool pr_check_refusal(struct pr_run *p)
 	int rs, rm;
 
 	iopgt_gather_init(&g);
-	rs = iopgt_split(&p->fx.pt, p->base, p->len, p->ul, 0, &g);
+	rs = iopgt_split(&p->fx.pt, p->base, p->len, p->ul, 0, 0, &g);
 	rm = iopgt_merge(&p->fx.pt, p->base, p->len, 0, &g);
 	if (rs != -EBUSY || rm != -EBUSY || g.start <= g.last || g.detached) {
 		IT_FAIL(p->t, "no BBML: split %s, merge %s, want -EBUSY and nothing to invalidate",

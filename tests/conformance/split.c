@@ -169,7 +169,7 @@ static void split_alloc_failure_leaves_table_unchanged(struct it *t)
 		iopgt_gather_init(&g);
 		/* fail the (n+1)-th allocation */
 		talloc_fail_after(fx.ta, n);
-		ret = iopgt_split(&fx.pt, 0, end, min_lg2(&fx), 0, &g);
+		ret = iopgt_split(&fx.pt, 0, end, min_lg2(&fx), 0, 0, &g);
 		talloc_fail_after(fx.ta, -1);
 		if (ret != -ENOMEM)
 			break;
@@ -203,22 +203,22 @@ static void split_and_merge_bad_input(struct it *t)
 	unit = sz(min_lg2(&fx));
 	IT_ASSERT(t, map_large(&fx, 0));
 	iopgt_gather_init(&g);
-	IT_ASSERT_RET(t, iopgt_split(&fx.pt, 0, 0, min_lg2(&fx), 0, &g),
+	IT_ASSERT_RET(t, iopgt_split(&fx.pt, 0, 0, min_lg2(&fx), 0, 0, &g),
 		      -EINVAL);
-	IT_ASSERT_RET(t, iopgt_split(&fx.pt, unit / 2, unit, min_lg2(&fx), 0,
+	IT_ASSERT_RET(t, iopgt_split(&fx.pt, unit / 2, unit, min_lg2(&fx), 0, 0,
 				     &g), -EINVAL);
-	IT_ASSERT_RET(t, iopgt_split(&fx.pt, 0, unit, 5, 0, &g), -EINVAL);
-	IT_ASSERT_RET(t, iopgt_split(&fx.pt, 0, unit, min_lg2(&fx), 0x10,
+	IT_ASSERT_RET(t, iopgt_split(&fx.pt, 0, unit, 5, 0, 0, &g), -EINVAL);
+	IT_ASSERT_RET(t, iopgt_split(&fx.pt, 0, unit, min_lg2(&fx), 0x10, 0,
 				     &g), -EINVAL);
-	IT_ASSERT_RET(t, iopgt_split(&fx.pt, 0, unit, min_lg2(&fx), 0, NULL),
+	IT_ASSERT_RET(t, iopgt_split(&fx.pt, 0, unit, min_lg2(&fx), 0, 0, NULL),
 		      -EINVAL);
 	IT_ASSERT_RET(t, iopgt_split(&fx.pt, ~0ull & ~(unit - 1), 2 * unit,
-				     min_lg2(&fx), 0, &g), -EOVERFLOW);
+				     min_lg2(&fx), 0, 0, &g), -EOVERFLOW);
 	IT_ASSERT_RET(t, iopgt_merge(&fx.pt, 0, 0, 0, &g), -EINVAL);
 	IT_ASSERT_RET(t, iopgt_merge(&fx.pt, 0, unit, 0x10, &g), -EINVAL);
 	if (fx_ias(&fx) < 64) {
 		IT_ASSERT_RET(t, iopgt_split(&fx.pt, sz(fx_ias(&fx)), unit,
-					     min_lg2(&fx), 0, &g), -ERANGE);
+					     min_lg2(&fx), 0, 0, &g), -ERANGE);
 		IT_ASSERT_RET(t, iopgt_merge(&fx.pt, sz(fx_ias(&fx)), unit, 0,
 					     &g), -ERANGE);
 	}
@@ -248,7 +248,7 @@ static void split_and_merge_with_a_fault_window(struct it *t)
 	IT_ASSERT(t, before);
 	iopgt_gather_init(&g);
 	IT_ASSERT_RET(t, iopgt_split(&fx.pt, 0, end, min_lg2(&fx),
-				     IOPGT_SPLIT_ALLOW_FAULT, &g), 0);
+				     IOPGT_SPLIT_ALLOW_FAULT, 0, &g), 0);
 	IT_ASSERT_RET(t, model_split(fx.m, 0, end, min_lg2(&fx)), 0);
 	fx_flush(&fx, &g, NULL);
 	IT_CHECK(t, fx_check(&fx));

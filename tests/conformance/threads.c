@@ -76,11 +76,11 @@ static void no_lost_write_under_dma(struct it *t)
 	len = 8 * big;
 	pa_off = unit;
 	IT_ASSERT_RET(t, iopgt_map(&fx.pt, 0, pa_off, len / 2,
-				   IOPGT_READ | IOPGT_WRITE, NULL), 0);
+				   IOPGT_READ | IOPGT_WRITE, 0, NULL), 0);
 	/* leaves no larger than a piece, so a piece unmaps exactly */
 	for (k = len / 2; k < len; k += big)
 		IT_ASSERT_RET(t, iopgt_map(&fx.pt, k, k, big,
-					   IOPGT_READ | IOPGT_WRITE, NULL), 0);
+					   IOPGT_READ | IOPGT_WRITE, 0, NULL), 0);
 
 	rounds = it_scaled(t, 120);
 	nbits = len / unit;
@@ -125,7 +125,7 @@ static void no_lost_write_under_dma(struct it *t)
 			k = ((r / 4) * 3) % 8;
 			iopgt_gather_init(&g);
 			ret = iopgt_split(&fx.pt, k * big, big,
-					  __builtin_ctzll(unit), 0, &g);
+					  __builtin_ctzll(unit), 0, 0, &g);
 			fx_flush(&fx, &g, NULL);
 			if (ret)
 				break;
@@ -143,14 +143,14 @@ static void no_lost_write_under_dma(struct it *t)
 			k = (r / 4) % 8;
 			part = k * big;
 			iopgt_gather_init(&g);
-			ret = iopgt_unmap_read_dirty(&fx.pt, part, big, &bm,
+			ret = iopgt_unmap_read_dirty(&fx.pt, part, big, 0, &bm,
 						     &g, NULL);
 			fx_flush(&fx, &g, &bm);
 			if (ret)
 				break;
 			ret = iopgt_map(&fx.pt, part,
 					part < len / 2 ? part + pa_off : part,
-					big, IOPGT_READ | IOPGT_WRITE, NULL);
+					big, IOPGT_READ | IOPGT_WRITE, 0, NULL);
 			if (ret)
 				break;
 		}
@@ -246,13 +246,13 @@ static void split_and_merge_are_hitless_under_dma(struct it *t)
 	rd.hw = fx.hw;
 	rd.rnd = t->seed;
 	IT_ASSERT_RET(t, iopgt_map(&fx.pt, 0, rd.pa_off, rd.len,
-				   IOPGT_READ | IOPGT_WRITE, NULL), 0);
+				   IOPGT_READ | IOPGT_WRITE, 0, NULL), 0);
 	IT_ASSERT_EQ(t, pthread_create(&tid, NULL, reader_thread, &rd), 0);
 	iters = it_scaled(t, 40);
 	for (i = 0; i < iters && !ret; i++) {
 		iopgt_gather_init(&g);
 		ret = iopgt_split(&fx.pt, 0, rd.len, __builtin_ctzll(rd.unit),
-				  0, &g);
+				  0, 0, &g);
 		fx_flush(&fx, &g, NULL);
 		if (ret)
 			break;
@@ -295,11 +295,11 @@ static void *mapper_thread(void *arg)
 
 	for (i = 0; i < m->iters && !m->ret; i++) {
 		m->ret = iopgt_map(m->pt, m->base, m->base + m->unit, m->len,
-				   IOPGT_READ, NULL);
+				   IOPGT_READ, 0, NULL);
 		if (m->ret)
 			break;
 		iopgt_gather_init(&g);
-		m->ret = iopgt_unmap(m->pt, m->base, m->len, &g, &unmapped);
+		m->ret = iopgt_unmap(m->pt, m->base, m->len, 0, &g, &unmapped);
 		if (!m->ret && unmapped != m->len)
 			m->ret = -EIO;
 		/* a test has no IOTLB to flush here: no device runs */

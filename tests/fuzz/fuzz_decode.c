@@ -127,11 +127,12 @@ static void *dec_table_p2v(void *ctx, u64 pa)
 				"outside every table");
 }
 
-static void *dec_alloc(void *ctx, unsigned int size_lg2, u64 *pa)
+static void *dec_alloc(void *ctx, unsigned int size_lg2, iopgt_gfp_t gfp,
+		       u64 *pa)
 {
 	struct dec_fz *f = ctx;
 
-	return f->tops->alloc_table(f->fz.ta, size_lg2, pa);
+	return f->tops->alloc_table(f->fz.ta, size_lg2, gfp, pa);
 }
 
 static void dec_free(void *ctx, void *table, unsigned int size_lg2)
@@ -172,7 +173,7 @@ static int new_child(struct dec_fz *f, int parent, unsigned int slot)
 
 	if (f->nt >= 1 + DEC_MAX_CHILDREN || !pt->level)
 		return -1;
-	va = dec_alloc(f, f->fz.pt.granule_lg2, &pa);
+	va = dec_alloc(f, f->fz.pt.granule_lg2, 0, &pa);
 	if (!va)
 		fz_die("table allocation failed");
 	c = &f->t[f->nt];

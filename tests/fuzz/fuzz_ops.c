@@ -639,7 +639,7 @@ static void op_map(struct ops_fz *f, unsigned int opc, bool inject)
 	       (unsigned long long)r.iova, (unsigned long long)r.len,
 	       (unsigned long long)pa, prot, inject ? " (allocation fails)" :
 						      "");
-	re = iopgt_map(&f->fz.pt, r.iova, pa, r.len, prot, &mapped);
+	re = iopgt_map(&f->fz.pt, r.iova, pa, r.len, prot, 0, &mapped);
 	f->ret = re;
 	talloc_fail_after(f->fz.ta, -1);
 	if (inject && re == -ENOMEM) {
@@ -682,9 +682,9 @@ static int unmap_checked(struct ops_fz *f, u64 iova, u64 len,
 	probe_range(f, iova, len);
 	iopgt_gather_init(&g);
 	if (bm)
-		re = iopgt_unmap_read_dirty(&f->fz.pt, iova, len, bm, &g, &ue);
+		re = iopgt_unmap_read_dirty(&f->fz.pt, iova, len, 0, bm, &g, &ue);
 	else
-		re = iopgt_unmap(&f->fz.pt, iova, len, &g, &ue);
+		re = iopgt_unmap(&f->fz.pt, iova, len, 0, &g, &ue);
 	f->ret = re;
 	rm = model_unmap(f->m, iova, len, &um);
 	if (re != rm)
@@ -962,7 +962,7 @@ static void edit_start(struct ops_fz *f, bool split, u64 iova, u64 len,
 	probe_range(f, iova, len);
 	iopgt_gather_init(g);
 	if (split)
-		re = iopgt_split(&f->fz.pt, iova, len, lg2, flags, g);
+		re = iopgt_split(&f->fz.pt, iova, len, lg2, flags, 0, g);
 	else
 		re = iopgt_merge(&f->fz.pt, iova, len, flags, g);
 	f->ret = re;
@@ -987,7 +987,7 @@ static void op_split(struct ops_fz *f, unsigned int opc, bool inject)
 	       inject ? " (allocation fails)" : "");
 	probe_range(f, r.iova, r.len);
 	iopgt_gather_init(&g);
-	re = iopgt_split(&f->fz.pt, r.iova, r.len, lg2, flags, &g);
+	re = iopgt_split(&f->fz.pt, r.iova, r.len, lg2, flags, 0, &g);
 	f->ret = re;
 	talloc_fail_after(f->fz.ta, -1);
 	if (inject && re == -ENOMEM) {
@@ -1492,7 +1492,7 @@ static bool fresh_region(struct ops_fz *f, struct stale *s, u64 iova,
 	set_phase(f, s, "map 0x%llx+0x%llx -> 0x%llx prot 0x%x",
 		  (unsigned long long)iova, (unsigned long long)len,
 		  (unsigned long long)pa, prot);
-	re = iopgt_map(&f->fz.pt, iova, pa, len, prot, &mapped);
+	re = iopgt_map(&f->fz.pt, iova, pa, len, prot, 0, &mapped);
 	f->ret = re;
 	map_check(f, iova, pa, len, prot, re);
 	touch_range(f, iova, len);

@@ -231,7 +231,7 @@ bool fx_map(struct fx *fx, u64 iova, u64 pa, u64 len, u32 prot, int want,
 	u64 mapped = 0x5a5a;
 	int re, rm;
 
-	re = iopgt_map(&fx->pt, iova, pa, len, prot, &mapped);
+	re = iopgt_map(&fx->pt, iova, pa, len, prot, 0, &mapped);
 	rm = model_map(fx->m, iova, pa, len, prot);
 	if (ret)
 		*ret = re;
@@ -289,7 +289,7 @@ bool fx_unmap(struct fx *fx, u64 iova, u64 len, int want, int *ret)
 	if (len && len - 1 <= ~0ull - iova)
 		model_foreach_range(fx->m, iova, len, fx_probe_leaf, fx);
 	iopgt_gather_init(&g);
-	re = iopgt_unmap(&fx->pt, iova, len, &g, &ue);
+	re = iopgt_unmap(&fx->pt, iova, len, 0, &g, &ue);
 	rm = model_unmap(fx->m, iova, len, &um);
 	if (ret)
 		*ret = re;
@@ -671,7 +671,7 @@ bool fx_unmap_read_dirty(struct fx *fx, u64 iova, u64 len, u64 base,
 	model_foreach_range(fx->m, iova, len, fx_probe_leaf, fx);
 
 	iopgt_gather_init(&g);
-	re = iopgt_unmap_read_dirty(&fx->pt, iova, len, &bm, &g, &ue);
+	re = iopgt_unmap_read_dirty(&fx->pt, iova, len, 0, &bm, &g, &ue);
 	rm = model_unmap(fx->m, iova, len, &um);
 	if (re != rm || (want != FX_ANY && re != want) || ue != um) {
 		IT_FAIL(t, "unmap_read_dirty 0x%llx+0x%llx: iopgt %s 0x%llx, model %s 0x%llx",
@@ -745,7 +745,7 @@ bool fx_split(struct fx *fx, u64 iova, u64 len, unsigned int lg2, int want)
 	if (len && len - 1 <= ~0ull - iova)
 		model_foreach_range(fx->m, iova, len, fx_probe_leaf, fx);
 	iopgt_gather_init(&g);
-	re = iopgt_split(&fx->pt, iova, len, lg2, 0, &g);
+	re = iopgt_split(&fx->pt, iova, len, lg2, 0, 0, &g);
 	if (!fx_bbm_blocked(fx))
 		rm = model_split(fx->m, iova, len, lg2);
 	return fx_edit_done(fx, "split", iova, len, re, rm, want, &g);

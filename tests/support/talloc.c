@@ -67,6 +67,7 @@ struct talloc_class {
 struct talloc {
 	struct talloc_class cls[TALLOC_NCLASSES];
 
+	unsigned int last_gfp;	/* allocation context of the last request */
 	u8 *base;		/* arena, TALLOC_CHUNK aligned */
 	u64 size;
 	void *map;		/* the mapping base was carved from */
@@ -332,7 +333,8 @@ static void talloc_check_poison(const u8 *va, unsigned int k)
 			talloc_die("freed table written after free", va, k);
 }
 
-static void *talloc_alloc_table(void *ctx, unsigned int size_lg2, u64 *pa)
+static void *talloc_alloc_table(void *ctx, unsigned int size_lg2,
+				iopgt_gfp_t gfp, u64 *pa)
 {
 	struct talloc *t = ctx;
 	struct talloc_slot *slot;
@@ -343,6 +345,7 @@ static void *talloc_alloc_table(void *ctx, unsigned int size_lg2, u64 *pa)
 
 	if (size_lg2 < TALLOC_MIN_LG2 || size_lg2 > TALLOC_MAX_LG2)
 		talloc_die("alloc_table size out of range", NULL, size_lg2);
+	__atomic_store_n(&t->last_gfp, gfp, __ATOMIC_RELAXED);
 	if (talloc_inject(t))
 		goto fail;
 
@@ -672,6 +675,11 @@ u64 talloc_live_bytes(const struct talloc *t)
 u64 talloc_allocs(const struct talloc *t)
 {
 	return talloc_load(&t->allocs);
+}
+
+unsigned int talloc_last_gfp(const struct talloc *t)
+{
+	return __atomic_load_n(&t->last_gfp, __ATOMIC_RELAXED);
 }
 
 u64 talloc_frees(const struct talloc *t)

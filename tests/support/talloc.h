@@ -165,6 +165,12 @@ u64 talloc_live_bytes(const struct talloc *t);
 u64 talloc_allocs(const struct talloc *t);
 
 /**
+ * talloc_last_gfp() - the allocation context of the last alloc_table call
+ * @t: the allocator
+ */
+unsigned int talloc_last_gfp(const struct talloc *t);
+
+/**
  * talloc_frees() - tables freed since creation
  * @t: the allocator
  */

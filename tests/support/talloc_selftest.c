@@ -26,7 +26,7 @@
 
 static void *alloc(struct talloc *t, unsigned int lg2, u64 *pa)
 {
-	return talloc_ops_for(t)->alloc_table(t, lg2, pa);
+	return talloc_ops_for(t)->alloc_table(t, lg2, 0, pa);
 }
 
 static void release(struct talloc *t, void *va, unsigned int lg2)
@@ -318,8 +318,8 @@ static void test_low_pa_differs_from_the_cpu_address(void)
 	CHECK(t);
 	ops = talloc_ops_for(t);
 	CHECK(ops != talloc_ops() && ops->phys_to_virt);
-	a = ops->alloc_table(t, 12, &pa_a);
-	b = ops->alloc_table(t, 20, &pa_b);
+	a = ops->alloc_table(t, 12, 0, &pa_a);
+	b = ops->alloc_table(t, 20, 0, &pa_b);
 	CHECK(a && b);
 	CHECK(pa_a >= TALLOC_LOW_PA_BASE && pa_a < TALLOC_LOW_PA_BASE +
 	      (8ull << 20));
