@@ -228,9 +228,13 @@ struct iopgt {
  * @ias: IOVA bits
  * @oas: output address bits
  * @pgsize_bitmap: page sizes in use, Linux style (bit n: 2^n bytes)
+ * @amdv1: the fields of IOPGT_FMT_AMDV1 (one format's set of fields is
+ *         valid, that of the table's format)
  * @amdv1.mode: DTE Mode field (bits 11:9)
+ * @vtd: the fields of IOPGT_FMT_VTD_SL and IOPGT_FMT_VTD_FL
  * @vtd.aw: VT-d SL: context/PASID AW (AGAW) field: 1, 2 or 3
  * @vtd.flpm: VT-d FL: PASID FLPM field: 0 (4-level) or 1 (5-level)
+ * @arm: the fields of IOPGT_FMT_ARM_S1 and IOPGT_FMT_ARM_S2
  * @arm.tsz: T0SZ (stage 1) or T0SZ of VTCR (stage 2): 64 - ias
  * @arm.sl0: stage 2: VTCR.SL0 encoding of the start level
  * @arm.tg0: TG0 encoding: 0 (4K), 2 (16K), 1 (64K)
@@ -639,8 +643,8 @@ const char *iopgt_strerror(int err);
 /**
  * iopgt_version() - the version of the library linked in
  *
- * Compare with IOPGT_VERSION (the header's) to catch a header and library
- * from different releases.
+ * Description: compare with IOPGT_VERSION (the header's) to catch a
+ * header and a library from different releases.
  *
  * Return: IOPGT_VERSION_ENCODE() of the library's major, minor and patch.
  */
