@@ -30,6 +30,9 @@
 #ifndef IOPGT_ENV_H
 #define IOPGT_ENV_H
 
+/* The public half: fixed-width types, bool, size_t, iopgt_gfp_t. */
+#include <iopgt/env_types.h>
+
 #ifdef __KERNEL__
 
 #include <linux/types.h>

@@ -26,20 +26,11 @@
 
 /*
  * The public API uses only names C, C++ and the kernel all have (uint64_t
- * and friends, bool, size_t) and defines nothing but iopgt's own: the
- * core's short names and primitives live in <iopgt/env.h>, which only the
- * core includes.
+ * and friends, bool, size_t, from <iopgt/env_types.h>) and defines nothing
+ * but iopgt's own: the core's short names and primitives live in
+ * <iopgt/env.h>, which only the core includes.
  */
-#ifdef __KERNEL__
-#include <linux/types.h>
-#include <linux/gfp.h>
-#else
-#include <stdint.h>
-#include <stddef.h>
-#ifndef __cplusplus
-#include <stdbool.h>
-#endif
-#endif
+#include <iopgt/env_types.h>
 #include <iopgt/formats.h>
 
 /* The version of this header; iopgt_version() gives the library's. */
@@ -56,23 +47,6 @@
 extern "C" {
 #endif
 
-/*
- * The allocation context of a call that may allocate tables (map, split,
- * unmap with IOPGT_UNMAP_CUT), passed unchanged to iopgt_ops.alloc_table:
- * in a kernel a gfp_t (GFP_KERNEL, or GFP_ATOMIC where the caller may not
- * sleep); in userspace whatever the allocator wants to know (0 if nothing).
- * IOPGT_GFP_KERNEL is what iopgt_init() allocates the top table with, and
- * IOPGT_GFP_ATOMIC what a cut allocates with (unmap never sleeps).
- */
-#ifdef __KERNEL__
-typedef gfp_t iopgt_gfp_t;
-#define IOPGT_GFP_KERNEL	GFP_KERNEL
-#define IOPGT_GFP_ATOMIC	GFP_ATOMIC
-#else
-typedef unsigned int iopgt_gfp_t;
-#define IOPGT_GFP_KERNEL	0u
-#define IOPGT_GFP_ATOMIC	1u
-#endif
 
 /*
  * The formats: IOPGT_FMT_<ENUM> for each X(ENUM, ...) line of
