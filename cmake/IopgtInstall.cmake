@@ -2,7 +2,7 @@
 #
 # The userspace package: `cmake --install <build> --prefix P` puts in P
 #	lib/libiopgt.a, lib/libiopgt.so -> .so.<major> -> .so.<version>
-#	include/iopgt/iopgt.h, include/iopgt/formats.h
+#	include/iopgt/iopgt.h and the headers it includes (not env.h)
 #	lib/cmake/iopgt/		find_package(iopgt CONFIG): iopgt::iopgt
 #	lib/pkgconfig/iopgt.pc		pkg-config --cflags --libs iopgt
 # and the `install_examples` test (scripts/check-install) builds and runs
@@ -74,7 +74,29 @@ target_link_options(iopgt_shared PRIVATE LINKER:-z,defs)
 install(TARGETS iopgt_static iopgt_shared EXPORT iopgtTargets
 	ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
 	LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}")
-install(FILES "${src}/include/iopgt/iopgt.h" "${src}/include/iopgt/formats.h"
+# The headers: iopgt.h and what it includes of include/iopgt/, followed
+# through (formats.h, env_types.h), and never env.h.
+set(iopgt_public_headers iopgt.h)
+set(todo iopgt.h)
+while(todo)
+	list(POP_FRONT todo header)
+	file(STRINGS "${src}/include/iopgt/${header}" lines
+		REGEX "^#[ \t]*include[ \t]+<iopgt/[A-Za-z0-9_]+\\.h>")
+	foreach(line IN LISTS lines)
+		string(REGEX REPLACE ".*<iopgt/([A-Za-z0-9_]+\\.h)>.*" "\\1"
+			inc "${line}")
+		if(NOT inc IN_LIST iopgt_public_headers)
+			list(APPEND iopgt_public_headers "${inc}")
+			list(APPEND todo "${inc}")
+		endif()
+	endforeach()
+endwhile()
+if("env.h" IN_LIST iopgt_public_headers)
+	message(FATAL_ERROR "include/iopgt/iopgt.h reaches env.h, the "
+		"core's seam: the public headers must not")
+endif()
+list(TRANSFORM iopgt_public_headers PREPEND "${src}/include/iopgt/")
+install(FILES ${iopgt_public_headers}
 	DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/iopgt")
 install(EXPORT iopgtTargets NAMESPACE iopgt::
 	DESTINATION "${iopgt_cmake_dir}")
