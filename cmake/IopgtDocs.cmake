@@ -11,7 +11,13 @@ if(IOPGT_SANITIZE OR IOPGT_FUZZ)
 	return()
 endif()
 
-find_program(IOPGT_PYTHON3 NAMES python3 REQUIRED)
+# Without python3 the library still builds; api_docs then fails to start
+# (a failed test, not a skipped one).
+find_program(IOPGT_PYTHON3 NAMES python3)
+if(NOT IOPGT_PYTHON3)
+	message(STATUS "no python3: scripts/docs cannot run")
+	set(IOPGT_PYTHON3 python3)
+endif()
 set(iopgt_docs_cmd "${IOPGT_PYTHON3}" "${src}/scripts/docs"
 	"${PROJECT_BINARY_DIR}/docs")
 add_custom_target(docs COMMAND ${iopgt_docs_cmd} VERBATIM)

@@ -132,8 +132,6 @@ install(FILES "${iopgt_pkg_dir}/iopgt.pc"
 	DESTINATION "${CMAKE_INSTALL_LIBDIR}/pkgconfig")
 
 # The installed package, used as its users would (scripts/check-install).
-find_program(IOPGT_PKG_CONFIG NAMES pkg-config pkgconf)
-find_program(IOPGT_READELF NAMES readelf)
 iopgt_add_test(NAME install_examples
 	COMMAND bash "${src}/scripts/check-install"
 	--build "${PROJECT_BINARY_DIR}" --cc "${CMAKE_C_COMPILER}"
