@@ -67,8 +67,16 @@ foreach(kind STATIC SHARED)
 		"$<BUILD_INTERFACE:${src}/include>"
 		"$<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>")
 endforeach()
+# The SONAME's ABI number: the major version, or while it is 0 (when any
+# minor release may change the API, as 0.2 did) major.minor, so that the
+# loader never takes one 0.x library for another.
+if(PROJECT_VERSION_MAJOR EQUAL 0)
+	set(iopgt_soversion "0.${PROJECT_VERSION_MINOR}")
+else()
+	set(iopgt_soversion "${PROJECT_VERSION_MAJOR}")
+endif()
 set_target_properties(iopgt_shared PROPERTIES VERSION "${PROJECT_VERSION}"
-	SOVERSION "${PROJECT_VERSION_MAJOR}")
+	SOVERSION "${iopgt_soversion}")
 target_link_options(iopgt_shared PRIVATE LINKER:-z,defs)
 
 install(TARGETS iopgt_static iopgt_shared EXPORT iopgtTargets
