@@ -42,15 +42,20 @@ MODULE_PARM_DESC(iommu, "unit under test: vtd or amd (expected, not guessed)");
 #define CANARY		0x5a
 
 /*
- * The 2 MiB block all mappings point into, allocated at [1G, 1G + 256M)
- * so that every page size's IOVA (below 2^28) differs from its PA.
+ * The 2 MiB blocks mappings point into: every one that order-9
+ * allocations find in [1G, 1G + 256M), so that a leaf's IOVA (below
+ * 2^28) differs from its PA at every size, and so that for most sizes
+ * some block lies in the upper half of its leaf (a walker that took the
+ * leaf for a smaller one would send the DMA elsewhere).
  */
 #define BAND_BASE	SZ_1G
-#define BAND_END	(SZ_1G + SZ_256M - SZ_2M)
+#define BAND_LEN	SZ_256M
 #define BLOCK_ORDER	9
+#define MAX_BLOCKS	(BAND_LEN / SZ_2M)
 
 static struct qi qi_ctx;
-static struct page *block;	/* owned, 2 MiB, 2 MiB aligned */
+static struct page *blocks[MAX_BLOCKS];	/* owned, 2 MiB, 2 MiB aligned */
+static unsigned int nblocks;
 static struct page *low_page;	/* owned, below 2^28: never mapped */
 static unsigned int ntest;
 static unsigned int nfailed;
@@ -253,30 +258,39 @@ static bool flush_gather(struct qi *q, struct iopgt_gather *g)
 /* ---- one mapping's geometry ----------------------------------------- */
 
 /*
- * A leaf of 2^@lg2 bytes whose PA range holds the block: its PA is the
- * block's address rounded down to the size (or the block itself for
- * sizes up to 2M), its IOVA the size itself while that stays below 2^28,
- * else 0 (the block's offset in the leaf is then below 256M, since the
- * block lies in the first 256M above 1G).
+ * A leaf of 2^@lg2 bytes whose PA range holds one of the blocks: up to
+ * 2M, the first block itself; larger, the leaf around the block that
+ * lies deepest into it while its IOVA stays below 2^28. The leaf's IOVA
+ * is its size while that leaves room below 2^28, else 0.
  */
 struct qi_leaf {
 	u64 iova, pa, len;
+	struct page *blk;
 	u64 blk_iova;	/* the IOVA of the block's first byte */
 };
 
 static void leaf_for(unsigned int lg2, struct qi_leaf *l)
 {
-	u64 blk_pa = page_to_phys(block);
+	u64 best = 0, off;
+	unsigned int i;
 
 	l->len = 1ull << lg2;
-	l->pa = blk_pa & ~(l->len - 1);
 	l->iova = l->len <= EDU_DMA_LIMIT / 2 ? l->len : 0;
-	l->blk_iova = l->iova + (blk_pa - l->pa);
+	l->blk = blocks[0];
+	for (i = 0; l->len > SZ_2M && i < nblocks; i++) {
+		off = page_to_phys(blocks[i]) & (l->len - 1);
+		if (off >= best && l->iova + off + SZ_2M <= EDU_DMA_LIMIT) {
+			best = off;
+			l->blk = blocks[i];
+		}
+	}
+	l->pa = page_to_phys(l->blk) & ~(l->len - 1);
+	l->blk_iova = l->iova + (page_to_phys(l->blk) - l->pa);
 }
 
-static u8 *blk_va(u64 off)
+static u8 *blk_va(const struct qi_leaf *l, u64 off)
 {
-	return (u8 *)page_address(block) + off;
+	return (u8 *)page_address(l->blk) + off;
 }
 
 /* Where DMA goes in the block: near its start, and near the end of the
@@ -296,8 +310,8 @@ static bool leaf_lands(struct qi *q, const struct qi_leaf *l)
 {
 	u64 a = SPOT_FIRST, b = spot_last(l->len);
 
-	return dma_roundtrip(q, l->blk_iova + a, blk_va(a), l->blk_iova + b,
-			     blk_va(b));
+	return dma_roundtrip(q, l->blk_iova + a, blk_va(l, a), l->blk_iova + b,
+			     blk_va(l, b));
 }
 
 static bool leaf_map(struct qi *q, const struct qi_leaf *l)
@@ -311,7 +325,7 @@ static bool leaf_map(struct qi *q, const struct qi_leaf *l)
 	CHECK(ok, !ret && mapped == l->len, "map %#llx -> %#llx len %#llx: %d",
 	      l->iova, l->pa, l->len, ret);
 	ret = iopgt_iova_to_phys(&q->pt, l->blk_iova + 8, &pa);
-	CHECK(ok, !ret && pa == page_to_phys(block) + 8, "iova_to_phys %d",
+	CHECK(ok, !ret && pa == page_to_phys(l->blk) + 8, "iova_to_phys %d",
 	      ret);
 	return ok;
 }
@@ -366,9 +380,10 @@ static bool test_pgsize(struct qi *q, unsigned int lg2)
 	struct qi_leaf l;
 	u64 unmapped = 0, pa, s = spot_last(1ull << lg2);
 	bool ok, stale;
-	u8 *va = blk_va(s);
+	u8 *va;
 
 	leaf_for(lg2, &l);
+	va = blk_va(&l, s);
 	qi_diag("leaf 2^%u: iova %#llx -> pa %#llx, block at iova %#llx",
 		lg2, l.iova, l.pa, l.blk_iova);
 	ok = leaf_map(q, &l);
@@ -421,17 +436,17 @@ static bool test_split_merge(struct qi *q, unsigned int lg2)
 	ok &= leaf_lands(q, &l);
 	ok &= table_sound(q);
 	ret = iopgt_iova_to_phys(&q->pt, l.blk_iova + hole + 8, &pa);
-	CHECK(ok, !ret && pa == page_to_phys(block) + hole + 8, "split pa");
+	CHECK(ok, !ret && pa == page_to_phys(l.blk) + hole + 8, "split pa");
 
 	ok &= unmap_flush(q, l.blk_iova + hole, SZ_4K, SZ_4K);
-	ok &= dma_refused(q, l.blk_iova + hole + XFER, blk_va(hole + XFER));
-	ok &= dma_roundtrip(q, l.blk_iova + a, blk_va(a),
-			    l.blk_iova + next + XFER, blk_va(next + XFER));
-	ret = iopgt_map(&q->pt, l.blk_iova + hole, page_to_phys(block) + hole,
+	ok &= dma_refused(q, l.blk_iova + hole + XFER, blk_va(&l, hole + XFER));
+	ok &= dma_roundtrip(q, l.blk_iova + a, blk_va(&l, a),
+			    l.blk_iova + next + XFER, blk_va(&l, next + XFER));
+	ret = iopgt_map(&q->pt, l.blk_iova + hole, page_to_phys(l.blk) + hole,
 			SZ_4K, IOPGT_READ | IOPGT_WRITE, GFP_KERNEL, NULL);
 	CHECK(ok, !ret, "remap the hole: %d", ret);
-	ok &= dma_roundtrip(q, l.blk_iova + a, blk_va(a),
-			    l.blk_iova + hole + XFER, blk_va(hole + XFER));
+	ok &= dma_roundtrip(q, l.blk_iova + a, blk_va(&l, a),
+			    l.blk_iova + hole + XFER, blk_va(&l, hole + XFER));
 
 	iopgt_gather_init(&g);
 	ret = iopgt_merge(&q->pt, l.iova, l.len, 0, &g);
@@ -442,7 +457,7 @@ static bool test_split_merge(struct qi *q, unsigned int lg2)
 	ok &= table_sound(q);
 
 	ok &= unmap_flush(q, l.blk_iova + hole, SZ_4K, l.len);
-	ok &= dma_refused(q, l.blk_iova + a, blk_va(a));
+	ok &= dma_refused(q, l.blk_iova + a, blk_va(&l, a));
 	return ok;
 }
 
@@ -470,16 +485,20 @@ static int edu_setup(struct qi *q)
 	return (id & 0xff) == 0xed ? 0 : -ENODEV;
 }
 
-/* The 2 MiB block inside [BAND_BASE, BAND_END), searched for by order-9 allocations. */
-static int block_alloc(void)
+/*
+ * Keep every block an order-9 allocation returns in the band; the buddy
+ * allocator hands them out roughly in address order, so stop a while
+ * after the band is passed.
+ */
+static int blocks_alloc(void)
 {
+	unsigned int n = 0, max = 2048, above = 0, i;
 	struct page **tried;
-	unsigned int n = 0, max = 1024, i;
 
 	tried = kcalloc(max, sizeof(*tried), GFP_KERNEL);
 	if (!tried)
 		return -ENOMEM;
-	while (n < max) {
+	while (n < max && nblocks < MAX_BLOCKS && above < 64) {
 		struct page *p = alloc_pages(GFP_KERNEL | __GFP_NOWARN |
 					     __GFP_NORETRY, BLOCK_ORDER);
 		u64 pa;
@@ -487,22 +506,20 @@ static int block_alloc(void)
 		if (!p)
 			break;
 		pa = page_to_phys(p);
-		if (pa >= BAND_BASE && pa <= BAND_END) {
-			block = p;
-			break;
+		if (pa >= BAND_BASE && pa < BAND_BASE + BAND_LEN) {
+			blocks[nblocks++] = p;
+			continue;
 		}
+		above += pa >= BAND_BASE + BAND_LEN;
 		tried[n++] = p;
 	}
 	for (i = 0; i < n; i++)
 		__free_pages(tried[i], BLOCK_ORDER);
 	kfree(tried);
-	if (!block) {
-		qi_diag("no 2M block in [%#llx, %#llx] after %u tries",
-			(u64)BAND_BASE, (u64)BAND_END, n);
+	qi_diag("%u blocks of 2M in [%#llx, %#llx) (%u others tried)",
+		nblocks, (u64)BAND_BASE, (u64)BAND_BASE + BAND_LEN, n);
+	if (!nblocks)
 		return -ENOMEM;
-	}
-	qi_diag("block at pa %#llx (%u others tried)",
-		(u64)page_to_phys(block), n);
 	/* below 16M: a PA that an IOVA under 2^28 can equal */
 	low_page = alloc_page(GFP_KERNEL | GFP_DMA | __GFP_ZERO);
 	return low_page ? 0 : -ENOMEM;
@@ -521,7 +538,7 @@ static int qi_setup(struct qi *q, struct iopgt_hw_info *info)
 	q->domain = 7;
 	ret = edu_setup(q);
 	if (!ret)
-		ret = block_alloc();
+		ret = blocks_alloc();
 	if (!ret)
 		ret = q->iommu->probe(q);
 	if (ret)
@@ -553,8 +570,8 @@ static void qi_teardown(struct qi *q)
 		pci_disable_device(q->edu);
 		pci_dev_put(q->edu);
 	}
-	if (block)
-		__free_pages(block, BLOCK_ORDER);
+	while (nblocks)
+		__free_pages(blocks[--nblocks], BLOCK_ORDER);
 	if (low_page)
 		__free_page(low_page);
 }
