@@ -23,7 +23,7 @@ struct qi;
 /* Results of qi_iommu.fault_seen(). */
 enum qi_fault {
 	QI_FAULT_NONE = 0,	/* nothing recorded */
-	QI_FAULT_MATCH,		/* a record for edu, this IOVA and access */
+	QI_FAULT_MATCH,		/* edu's, at this IOVA, this access */
 	QI_FAULT_OTHER,		/* a record, but not the one expected */
 	QI_FAULT_UNREPORTED,	/* the IOMMU does not report this fault */
 };

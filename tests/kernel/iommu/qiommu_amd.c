@@ -68,7 +68,9 @@ static u64 amd_find_base(void)
 		/* IVHD types 10h, 11h and 40h all keep the base here */
 		if (blk->type == 0x10 || blk->type == 0x11 ||
 		    blk->type == 0x40) {
-			base = ((struct acpi_ivrs_hardware_10 *)blk)->base_address;
+			struct acpi_ivrs_hardware_10 *ivhd = (void *)blk;
+
+			base = ivhd->base_address;
 			break;
 		}
 	}

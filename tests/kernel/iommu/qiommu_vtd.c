@@ -101,8 +101,8 @@ static int vtd_probe(struct qi *q)
 	sllps = VTD_CAP_SLLPS(v->cap);
 	qi_diag("vtd: DMAR unit at %#llx cap %#llx ecap %#llx", q->reg_base,
 		v->cap, v->ecap);
-	qi_diag("vtd: SAGAW %#llx SLLPS %#x C %llu SC %llu PSI %llu MAMV %llu NFR %u",
-		VTD_CAP_SAGAW(v->cap), sllps, VTD_ECAP_C(v->ecap),
+	qi_diag("vtd: SAGAW %#llx SLLPS %#x C %llu SC %llu PSI %llu MAMV %llu "
+		"NFR %u", VTD_CAP_SAGAW(v->cap), sllps, VTD_ECAP_C(v->ecap),
 		VTD_ECAP_SC(v->ecap), VTD_CAP_PSI(v->cap),
 		VTD_CAP_MAMV(v->cap), v->nfr);
 	if (v->frcd_off + v->nfr * 16 > PAGE_SIZE ||
@@ -233,9 +233,9 @@ static enum qi_fault vtd_fault_seen(struct qi *q, u64 iova, bool write)
 
 		if (!(hi & VTD_FRCD_F))
 			continue;
-		qi_diag("vtd: fault record %u: sid %#llx reason %#x %s at %#llx",
-			i, hi & 0xffff, fr, hi & VTD_FRCD_READ ? "read" : "write",
-			fi);
+		qi_diag("vtd: fault record %u: sid %#llx reason %#x %s at "
+			"%#llx", i, hi & 0xffff, fr,
+			hi & VTD_FRCD_READ ? "read" : "write", fi);
 		if ((hi & 0xffff) == q->devid && fi == (iova & PAGE_MASK) &&
 		    fr == (write ? VTD_FR_WRITE : VTD_FR_READ) &&
 		    !(hi & VTD_FRCD_READ) == write)
