@@ -359,12 +359,25 @@ static bool table_sound(struct qi *q)
 
 /* ---- the cases ------------------------------------------------------- */
 
-/* Nothing mapped: a write is refused, also where the IOVA equals a PA. */
+/*
+ * Nothing mapped: a write is refused, also where the IOVA equals a PA,
+ * and so is a read (which only a unit that reports faults can show).
+ */
 static bool test_never_mapped(struct qi *q)
 {
-	u64 pa = page_to_phys(low_page);
+	u64 iova = page_to_phys(low_page) + 2 * XFER;
+	enum qi_fault f;
+	bool ok;
 
-	return dma_refused(q, pa + 2 * XFER, page_address(low_page) + 2 * XFER);
+	ok = dma_refused(q, iova, page_address(low_page) + 2 * XFER);
+	q->iommu->fault_clear(q);
+	CHECK(ok, !edu_dma(q, iova, EDU_BUF + 0xc00, false), "read");
+	f = q->iommu->fault_seen(q, iova, false);
+	CHECK(ok, f == QI_FAULT_MATCH || f == QI_FAULT_UNREPORTED,
+	      "read from %#llx: fault %d, not a read fault for edu there",
+	      iova, f);
+	q->iommu->fault_clear(q);
+	return ok;
 }
 
 /*
