@@ -347,6 +347,20 @@ static bool unmap_flush(struct qi *q, u64 iova, u64 len, u64 expect)
 	return ok;
 }
 
+/*
+ * Whatever a failed case left mapped in the leaf's range goes, so that
+ * the next case starts from an empty table.
+ */
+static void leaf_clear(struct qi *q, const struct qi_leaf *l)
+{
+	struct iopgt_gather g;
+
+	iopgt_gather_init(&g);
+	if (!iopgt_unmap(&q->pt, l->iova, l->len, 0, &g, NULL))
+		qi_diag("cleared what the case left at %#llx", l->iova);
+	flush_gather(q, &g);
+}
+
 static bool table_sound(struct qi *q)
 {
 	struct iopgt_validate_err err = { 0 };
@@ -418,6 +432,7 @@ static bool test_pgsize(struct qi *q, unsigned int lg2)
 	ok &= dma_refused(q, l.blk_iova + s, va);
 	CHECK(ok, iopgt_iova_to_phys(&q->pt, l.blk_iova, &pa) == -ENOENT,
 	      "still mapped");
+	leaf_clear(q, &l);
 	return ok;
 }
 
@@ -471,6 +486,7 @@ static bool test_split_merge(struct qi *q, unsigned int lg2)
 
 	ok &= unmap_flush(q, l.blk_iova + hole, SZ_4K, l.len);
 	ok &= dma_refused(q, l.blk_iova + a, blk_va(&l, a));
+	leaf_clear(q, &l);
 	return ok;
 }
 
