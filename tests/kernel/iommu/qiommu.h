@@ -32,8 +32,10 @@ enum qi_fault {
  * struct qi_iommu - one emulated IOMMU, as the tests drive it
  * @name: "vtd" or "amd": what the runner passes as iommu=
  * @probe: find the unit in its ACPI table, map its registers, read its
- *         capabilities and fill in @q->cfg (format, levels, page sizes,
- *         quirks); 0 or a negative errno
+ *         capabilities and fill in @q->cfg (format, page sizes, quirks);
+ *         0 or a negative errno
+ * @levels: the @i-th table depth to test (0, 1, ...): AMD DTE mode or
+ *          VT-d levels the unit takes; 0 when there are no more
  * @enable: give edu the table whose hw_info is @info, then turn
  *          translation on
  * @invalidate: make the IOMMU forget cached translations of
@@ -44,17 +46,21 @@ enum qi_fault {
  *              edu to @iova (@write: device to memory)
  * @errors: errors the IOMMU logged that no test provoked (bad commands,
  *          bad device table entries); printed and counted
- * @disable: translation off, IOMMU memory freed
+ * @disable: translation off, what @enable allocated freed (the unit may
+ *           be enabled again with another table)
+ * @release: registers unmapped, for good
  */
 struct qi_iommu {
 	const char *name;
 	int (*probe)(struct qi *q);
+	unsigned int (*levels)(struct qi *q, unsigned int i);
 	int (*enable)(struct qi *q, const struct iopgt_hw_info *info);
 	int (*invalidate)(struct qi *q, u64 first, u64 last, bool tables);
 	void (*fault_clear)(struct qi *q);
 	enum qi_fault (*fault_seen)(struct qi *q, u64 iova, bool write);
 	int (*errors)(struct qi *q);
 	void (*disable)(struct qi *q);
+	void (*release)(struct qi *q);
 };
 
 extern const struct qi_iommu qi_vtd;
@@ -103,8 +109,11 @@ struct qi {
 	};
 };
 
+/* Indentation of the KTAP lines printed now: "" or a subtest's. */
+extern const char *qi_indent;
+
 /* A KTAP diagnostic line ("# ..."). */
-#define qi_diag(fmt, ...) pr_info("# " fmt "\n", ##__VA_ARGS__)
+#define qi_diag(fmt, ...) pr_info("%s# " fmt "\n", qi_indent, ##__VA_ARGS__)
 
 /* Poll @cond every few microseconds for up to @ms; true if it held. */
 #define qi_wait(cond, ms)						\

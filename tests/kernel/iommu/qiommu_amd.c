@@ -89,8 +89,13 @@ static int amd_probe(struct qi *q)
 	qi_diag("amd: IOMMU at %#llx control %#llx status %#llx", q->reg_base,
 		readq(q->regs + AMD_CONTROL), readq(q->regs + AMD_STATUS));
 	q->cfg.format = IOPGT_FMT_AMDV1;
-	q->cfg.levels = 3;	/* DTE mode 3: 39 bits, 4K to 256G pages */
 	return 0;
+}
+
+/* DTE mode 3 (39 bits, leaves up to 256G), then 4 (48 bits) */
+static unsigned int amd_levels(struct qi *q, unsigned int i)
+{
+	return i < 2 ? 3 + i : 0;
 }
 
 /*
@@ -132,7 +137,9 @@ static int amd_enable(struct qi *q, const struct iopgt_hw_info *info)
 	struct qi_amd *a = &q->amd;
 	u64 *dte;
 
-	a->devtab = alloc_pages(GFP_KERNEL | __GFP_ZERO, AMD_DEVTAB_ORDER);
+	if (!a->devtab)
+		a->devtab = alloc_pages(GFP_KERNEL | __GFP_ZERO,
+					AMD_DEVTAB_ORDER);
 	a->cmdbuf = alloc_page(GFP_KERNEL | __GFP_ZERO);
 	a->evtlog = alloc_page(GFP_KERNEL | __GFP_ZERO);
 	a->sem = alloc_page(GFP_KERNEL | __GFP_ZERO);
@@ -161,7 +168,11 @@ static int amd_enable(struct qi *q, const struct iopgt_hw_info *info)
 	a->cmd_tail = 0;
 	writeq(AMD_CTL_EN | AMD_CTL_EVTLOG | AMD_CTL_CMDBUF,
 	       q->regs + AMD_CONTROL);
-	return amd_cmd(q, AMD_CMD_OP(AMD_CMD_INV_DEVTAB_ENTRY) | q->devid, 0);
+	/* a new table for the domain: nothing cached from an old one */
+	return amd_cmd(q, AMD_CMD_OP(AMD_CMD_INV_DEVTAB_ENTRY) | q->devid, 0) ?:
+	       amd_cmd(q, AMD_CMD_OP(AMD_CMD_INV_IOMMU_PAGES) |
+			  (u64)q->domain << 32,
+			  AMD_INV_ALL_ADDR | AMD_INV_S | AMD_INV_PDE);
 }
 
 /*
@@ -220,39 +231,46 @@ static int amd_errors(struct qi *q)
 
 /*
  * Translation off, and edu's entry cleared. The device table itself is
- * never freed: QEMU's AMD-Vi keeps reading it for interrupts from every
- * device even when disabled (a freed and reused table turns the system's
- * interrupts into remapping failures), and no register setting makes it
- * stop. The guest powers off right after the test.
+ * never freed (the next enable reuses it): QEMU's AMD-Vi keeps reading it
+ * for interrupts from every device even when disabled (a freed and reused
+ * table turns the system's interrupts into remapping failures), and no
+ * register setting makes it stop. The guest powers off after the test.
  */
 static void amd_disable(struct qi *q)
 {
 	struct qi_amd *a = &q->amd;
 
-	if (q->regs) {
+	if (q->regs)
 		writeq(0, q->regs + AMD_CONTROL);
-		iounmap(q->regs);
-		q->regs = NULL;
-	}
-	if (a->devtab) {
+	if (a->devtab)
 		memset((u64 *)page_address(a->devtab) + 4 * q->devid, 0, 32);
-	}
 	if (a->cmdbuf)
 		__free_page(a->cmdbuf);
 	if (a->evtlog)
 		__free_page(a->evtlog);
 	if (a->sem)
 		__free_page(a->sem);
-	memset(a, 0, sizeof(*a));
+	a->cmdbuf = a->evtlog = a->sem = NULL;
+	a->cmd_tail = 0;
+	a->sem_seq = 0;
+}
+
+static void amd_release(struct qi *q)
+{
+	if (q->regs)
+		iounmap(q->regs);
+	q->regs = NULL;
 }
 
 const struct qi_iommu qi_amd = {
 	.name = "amd",
 	.probe = amd_probe,
+	.levels = amd_levels,
 	.enable = amd_enable,
 	.invalidate = amd_invalidate,
 	.fault_clear = amd_fault_clear,
 	.fault_seen = amd_fault_seen,
 	.errors = amd_errors,
 	.disable = amd_disable,
+	.release = amd_release,
 };

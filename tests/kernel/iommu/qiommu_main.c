@@ -57,8 +57,9 @@ static struct qi qi_ctx;
 static struct page *blocks[MAX_BLOCKS];	/* owned, 2 MiB, 2 MiB aligned */
 static unsigned int nblocks;
 static struct page *low_page;	/* owned, below 2^28: never mapped */
-static unsigned int ntest;
+static unsigned int ntest;	/* results printed in the current subtest */
 static unsigned int nfailed;
+const char *qi_indent = "";
 
 /* ---- KTAP ------------------------------------------------------------ */
 
@@ -70,7 +71,8 @@ static void ktap_result(bool ok, const char *fmt, ...)
 	va_start(args, fmt);
 	vaf.fmt = fmt;
 	vaf.va = &args;
-	pr_info("%sok %u %pV\n", ok ? "" : "not ", ++ntest, &vaf);
+	pr_info("%s%sok %u %pV\n", qi_indent, ok ? "" : "not ", ++ntest,
+		&vaf);
 	va_end(args);
 	if (!ok)
 		nfailed++;
@@ -554,7 +556,7 @@ static int blocks_alloc(void)
 	return low_page ? 0 : -ENOMEM;
 }
 
-static int qi_setup(struct qi *q, struct iopgt_hw_info *info)
+static int qi_setup(struct qi *q)
 {
 	int ret;
 
@@ -570,28 +572,13 @@ static int qi_setup(struct qi *q, struct iopgt_hw_info *info)
 		ret = blocks_alloc();
 	if (!ret)
 		ret = q->iommu->probe(q);
-	if (ret)
-		return ret;
-	q->cfg.ops = &qi_ops;
-	q->cfg.ctx = q;
-	ret = iopgt_init(&q->pt, &q->cfg);
-	if (ret) {
-		q->cfg.ops = NULL;
-		return ret;
-	}
-	iopgt_hw_info(&q->pt, info);
-	qi_diag("iopgt %s: root %#llx levels %u pgsizes %#llx quirks %#x",
-		iopgt_format_name(q->cfg.format), info->root_pa, info->levels,
-		info->pgsize_bitmap, q->pt.cfg.quirks);
-	return q->iommu->enable(q, info);
+	return ret;
 }
 
 static void qi_teardown(struct qi *q)
 {
 	if (q->iommu)
-		q->iommu->disable(q);
-	if (q->cfg.ops)
-		iopgt_destroy(&q->pt);
+		q->iommu->release(q);
 	if (q->edu_regs)
 		pci_iounmap(q->edu, q->edu_regs);
 	if (q->edu) {
@@ -605,23 +592,49 @@ static void qi_teardown(struct qi *q)
 		__free_page(low_page);
 }
 
-/* The page sizes to test: all the table offers, up to 1G. */
-static u64 sizes_tested(struct qi *q)
+/* A table of @levels for the unit, handed to it; 0 or a negative errno. */
+static int table_setup(struct qi *q, unsigned int levels)
 {
-	return q->pt.pgsize_bitmap & (2ull * SZ_1G - 1);
+	struct iopgt_cfg cfg = q->cfg;
+	struct iopgt_hw_info info;
+	int ret;
+
+	cfg.levels = levels;
+	cfg.ops = &qi_ops;
+	cfg.ctx = q;
+	ret = iopgt_init(&q->pt, &cfg);
+	if (ret)
+		return ret;
+	iopgt_hw_info(&q->pt, &info);
+	qi_diag("iopgt %s: root %#llx levels %u pgsizes %#llx quirks %#x",
+		iopgt_format_name(cfg.format), info.root_pa, info.levels,
+		info.pgsize_bitmap, q->pt.cfg.quirks);
+	ret = q->iommu->enable(q, &info);
+	if (ret) {
+		q->iommu->disable(q);
+		iopgt_destroy(&q->pt);
+	}
+	return ret;
 }
 
-static void qi_run(struct qi *q)
+/*
+ * The page sizes to test: all the table offers up to 1G on the first
+ * depth, the natural ones (4K, 2M, 1G) on the next (what changes there
+ * is where the walk starts).
+ */
+static u64 sizes_tested(struct qi *q, bool all)
 {
-	u64 sizes = sizes_tested(q);
-	unsigned int lg2, nsplit = 0;
-	int errors;
+	u64 sizes = q->pt.pgsize_bitmap & (2ull * SZ_1G - 1);
 
-	if (sizes & SZ_2M)
-		nsplit++;
-	if (sizes & SZ_1G)
-		nsplit++;
-	pr_info("1..%u\n", 1 + 1 + (unsigned int)hweight64(sizes) + nsplit + 2);
+	return all ? sizes : sizes & (SZ_4K | SZ_2M | SZ_1G);
+}
+
+static void run_cases(struct qi *q, u64 sizes)
+{
+	unsigned int lg2, nsplit = !!(sizes & SZ_2M) + !!(sizes & SZ_1G);
+
+	pr_info("%s1..%u\n", qi_indent,
+		4 + (unsigned int)hweight64(sizes) + nsplit);
 	ktap_result(true, "setup");
 	ktap_result(test_never_mapped(q), "never_mapped_iova_is_refused");
 	for_each_set_bit(lg2, (unsigned long *)&sizes, 64)
@@ -634,34 +647,65 @@ static void qi_run(struct qi *q)
 	if (sizes & SZ_1G)
 		ktap_result(test_split_merge(q, 30),
 			    "split_merge_30_keeps_dma_landing");
-	errors = q->iommu->errors(q);
-	ktap_result(!errors, "iommu_logged_no_error");
+	ktap_result(!q->iommu->errors(q), "iommu_logged_no_error");
+}
+
+/* One table depth as a KTAP subtest; true if every case passed. */
+static bool run_depth(struct qi *q, unsigned int levels, bool all)
+{
+	int ret, left;
+
+	qi_indent = "    ";
+	ntest = nfailed = 0;
+	pr_info("%sKTAP version 1\n", qi_indent);
+	pr_info("%s# Subtest: %s_levels_%u\n", qi_indent, q->iommu->name,
+		levels);
+	ret = table_setup(q, levels);
+	if (ret) {
+		qi_diag("table setup failed: %d", ret);
+		pr_info("%s1..1\n", qi_indent);
+		ktap_result(false, "setup");
+	} else {
+		run_cases(q, sizes_tested(q, all));
+		q->iommu->disable(q);
+		iopgt_destroy(&q->pt);
+		left = atomic_read(&q->tables);
+		if (left)
+			qi_diag("FAIL %d tables not freed", left);
+		ktap_result(!left, "teardown_frees_every_table");
+	}
+	qi_indent = "";
+	return !nfailed;
 }
 
 static int __init qi_init(void)
 {
 	struct qi *q = &qi_ctx;
-	struct iopgt_hw_info info;
-	int ret, left;
+	unsigned int i, n, levels, failed = 0;
+	bool ok;
 
 	atomic_set(&q->tables, 0);
 	pr_info("KTAP version 1\n");
 	qi_diag("iopgt_qemu_iommu: iommu=%s", iommu);
-	ret = qi_setup(q, &info);
-	if (ret) {
-		qi_diag("setup failed: %d", ret);
+	if (qi_setup(q)) {
+		qi_diag("setup failed");
 		pr_info("1..1\n");
-		ktap_result(false, "setup");
+		pr_info("not ok 1 setup\n");
 		qi_teardown(q);
 		return 0;
 	}
-	qi_run(q);
+	for (n = 0; q->iommu->levels(q, n); n++)
+		;
+	pr_info("1..%u\n", n);
+	for (i = 0; i < n; i++) {
+		levels = q->iommu->levels(q, i);
+		ok = run_depth(q, levels, i == 0);
+		failed += !ok;
+		pr_info("%sok %u %s_levels_%u\n", ok ? "" : "not ", i + 1,
+			q->iommu->name, levels);
+	}
 	qi_teardown(q);
-	left = atomic_read(&q->tables);
-	if (left)
-		qi_diag("FAIL %d tables not freed", left);
-	ktap_result(!left, "teardown_frees_every_table");
-	qi_diag("iopgt_qemu_iommu: done, %u of %u failed", nfailed, ntest);
+	qi_diag("iopgt_qemu_iommu: done, %u of %u failed", failed, n);
 	return 0;
 }
 

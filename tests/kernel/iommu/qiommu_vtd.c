@@ -110,13 +110,23 @@ static int vtd_probe(struct qi *q)
 		return -ENODEV;
 
 	q->cfg.format = IOPGT_FMT_VTD_SL;
-	/* 4 levels (AW 2, 48 bits) if SAGAW has them, else 3 */
-	q->cfg.levels = VTD_CAP_SAGAW(q->vtd.cap) & BIT(2) ? 4 : 3;
 	q->cfg.pgsize_bitmap = SZ_4K | (sllps & 1 ? SZ_2M : 0) |
 			       (sllps & 2 ? SZ_1G : 0);
 	/* a walker that does not snoop needs every entry written back */
 	if (!VTD_ECAP_C(v->ecap))
 		q->cfg.quirks |= IOPGT_QUIRK_NON_COHERENT;
+	return 0;
+}
+
+/* 4 levels (AW 2, 48 bits), then 3 (AW 1, 39 bits), as SAGAW has them */
+static unsigned int vtd_levels(struct qi *q, unsigned int i)
+{
+	unsigned int sagaw = VTD_CAP_SAGAW(q->vtd.cap), levels;
+
+	for (levels = 4; levels >= 3; levels--) {
+		if (sagaw & BIT(levels - 2) && !i--)
+			return levels;
+	}
 	return 0;
 }
 
@@ -267,8 +277,6 @@ static void vtd_disable(struct qi *q)
 	if (q->regs) {
 		vtd_gcmd(q, VTD_G_TE, VTD_G_TE, false);
 		vtd_fault_clear(q);
-		iounmap(q->regs);
-		q->regs = NULL;
 	}
 	if (v->root)
 		__free_page(v->root);
@@ -277,13 +285,22 @@ static void vtd_disable(struct qi *q)
 	v->root = v->ctx = NULL;
 }
 
+static void vtd_release(struct qi *q)
+{
+	if (q->regs)
+		iounmap(q->regs);
+	q->regs = NULL;
+}
+
 const struct qi_iommu qi_vtd = {
 	.name = "vtd",
 	.probe = vtd_probe,
+	.levels = vtd_levels,
 	.enable = vtd_enable,
 	.invalidate = vtd_invalidate,
 	.fault_clear = vtd_fault_clear,
 	.fault_seen = vtd_fault_seen,
 	.errors = vtd_errors,
 	.disable = vtd_disable,
+	.release = vtd_release,
 };
