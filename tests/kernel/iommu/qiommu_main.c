@@ -165,8 +165,8 @@ static int edu_dma(struct qi *q, u64 src, u64 dst, bool to_ram)
 	writeq(EDU_CMD_RUN | (to_ram ? EDU_CMD_TO_RAM : 0), r + EDU_DMA_CMD);
 	/*
 	 * edu starts a transfer 100 ms (virtual time) after the command.
-	 * Sleep, not spin, while it waits: an idle CPU lets QEMU run with
-	 * -icount sleep=off jump straight to that moment.
+	 * Sleep, not spin, meanwhile: an idle vCPU leaves the host CPU to
+	 * the other guest the runner boots at the same time.
 	 */
 	for (i = 0; i < 3000; i++) {
 		if (!(readq(r + EDU_DMA_CMD) & EDU_CMD_RUN))
