@@ -1,0 +1,15 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#
+# qemu_iommu: iopgt's tables walked by QEMU's emulated VT-d and AMD-Vi
+# (tests/kernel/iommu/run: builds the test module against Debian's kernel
+# headers, boots that kernel twice under qemu-system-x86_64 with edu doing
+# DMA through the tables, reads the KTAP). About a minute on 2 cores.
+#
+# Registered once, in the unsanitized build: the module is built by
+# Kbuild, not by this tree's compiler flags, so the sanitizer presets
+# would only run the same boots again.
+if(NOT IOPGT_SANITIZE)
+	iopgt_add_test(NAME qemu_iommu
+		COMMAND bash "${PROJECT_SOURCE_DIR}/tests/kernel/iommu/run"
+		LABELS kernel TIMEOUT 600)
+endif()
