@@ -34,7 +34,7 @@ static u64 *table_va(struct fx *fx, u64 pa)
 
 	if (ops->phys_to_virt)
 		return ops->phys_to_virt(fx->pt.cfg.ctx, pa);
-	return (u64 *)(uintptr_t)pa;
+	return test_va(pa);
 }
 
 /*

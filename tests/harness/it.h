@@ -31,13 +31,18 @@ struct it_config {
  * @config: the configuration under test
  * @seed: seed for the body's random choices (fixed per run)
  * @scale: 1 normally; larger or smaller from IOPGT_TEST_SCALE (a real)
+ * @scale_milli: the same in thousandths, in a kernel (no floating point)
  * @failed: set by the first failed assertion
  * @msg: what failed, and where
  */
 struct it {
 	const struct it_config *config;
 	u64 seed;
+#ifdef __KERNEL__
+	unsigned int scale_milli;
+#else
 	double scale;
+#endif
 	bool failed;
 	char msg[1024];
 };
@@ -96,7 +101,11 @@ void it_fail(struct it *t, const char *file, int line, const char *fmt, ...)
 /* @n scaled by the run's scale, at least 1. */
 static inline unsigned int it_scaled(const struct it *t, unsigned int n)
 {
+#ifdef __KERNEL__
+	u64 v = (u64)n * t->scale_milli / 1000;
+#else
 	double v = n * t->scale;
+#endif
 
 	return v < 1 ? 1 : (unsigned int)v;
 }

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * The conformance suite in a kernel: every body of tests/conformance on
+ * every format x config of tests/harness/configs, with the reference model
+ * and the software IOMMU beside the table, printed as KTAP: one subtest
+ * per body, one result per config inside it, then an end marker that
+ * scripts/kernel-test waits for.
+ *
+ * The whole run happens in module_init, in insmod's process; threaded
+ * bodies start kthreads (kcompat.c). Parameters:
+ *	scale=N    thousandths of the bodies' default sizes (it_scaled)
+ *	filter=S   run only bodies whose name contains S
+ *	config=S   run only configs whose name contains S
+ */
+#include <linux/ktime.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "conformance/cases.h"
+#include "ksuite.h"
+
+static unsigned int scale = 1000;
+module_param(scale, uint, 0444);
+MODULE_PARM_DESC(scale, "bodies' sizes in thousandths of their default");
+static char *filter;
+module_param(filter, charp, 0444);
+MODULE_PARM_DESC(filter, "run only bodies whose name contains this");
+static char *config;
+module_param(config, charp, 0444);
+MODULE_PARM_DESC(config, "run only configs whose name contains this");
+
+struct ksuite_list {
+	const struct it_case *cases;
+	const unsigned int *n;
+};
+
+static const struct ksuite_list ksuite_lists[] = {
+	{ it_cases_map, &it_ncases_map },
+	{ it_cases_dirty, &it_ncases_dirty },
+	{ it_cases_split, &it_ncases_split },
+	{ it_cases_random, &it_ncases_random },
+	{ it_cases_edges, &it_ncases_edges },
+	{ it_cases_arm_decode, &it_ncases_arm_decode },
+	{ it_cases_threads, &it_ncases_threads },
+	{ it_cases_probe, &it_ncases_probe },
+};
+
+/* Diagnostics go at the depth of the subtest being run. */
+static const char *ksuite_indent = "";
+
+void ksuite_diag(const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &ap;
+	pr_info("%s# %pV\n", ksuite_indent, &vaf);
+	va_end(ap);
+}
+
+struct ksuite_counts {
+	unsigned int passed, failed, skipped;
+};
+
+static bool ksuite_wanted(const char *name, const char *want)
+{
+	return !want || !*want || strstr(name, want);
+}
+
+/* Run @c on every config as one subtest; return whether all passed. */
+static bool ksuite_run_case(const struct it_case *c, unsigned int case_no,
+			    struct ksuite_counts *n)
+{
+	unsigned int i, failed = 0;
+	u64 start = ktime_get_ns();
+
+	pr_info("    KTAP version 1\n");
+	pr_info("    # Subtest: %s\n", c->name);
+	pr_info("    1..%u\n", it_nconfigs);
+	for (i = 0; i < it_nconfigs; i++) {
+		const struct it_config *cfg = &it_configs[i];
+		struct it *t;
+
+		if (!ksuite_wanted(cfg->name, config)) {
+			pr_info("    ok %u %s # SKIP not selected (config=%s)\n",
+				i + 1, cfg->name, config);
+			n->skipped++;
+			continue;
+		}
+		/* struct it carries a 1 KiB message: not on a kernel stack */
+		t = kzalloc(sizeof(*t), GFP_KERNEL);
+		if (!t) {
+			pr_info("    not ok %u %s # no memory for the run\n",
+				i + 1, cfg->name);
+			failed++;
+			continue;
+		}
+		t->config = cfg;
+		/* a seed of its own per body x config, as runner.c gives */
+		t->seed = 0x10b9700 + (u64)case_no * it_nconfigs + i;
+		t->scale_milli = scale;
+		ksuite_indent = "    ";
+		c->fn(t);
+		if (t->failed) {
+			ksuite_diag("%s on %s: %s", c->name, cfg->name,
+				    t->msg);
+			pr_info("    not ok %u %s\n", i + 1, cfg->name);
+			failed++;
+		} else {
+			pr_info("    ok %u %s\n", i + 1, cfg->name);
+		}
+		ksuite_indent = "";
+		kfree(t);
+		cond_resched();
+	}
+	n->failed += failed;
+	n->passed += it_nconfigs - failed;
+	pr_info("    # %s: %llu ms\n", c->name,
+		(ktime_get_ns() - start) / NSEC_PER_MSEC);
+	return !failed;
+}
+
+static int __init ksuite_init(void)
+{
+	struct ksuite_counts n = { 0 };
+	unsigned int l, i, total = 0, no = 0, case_no = 0;
+	u64 start = ktime_get_ns();
+
+	for (l = 0; l < ARRAY_SIZE(ksuite_lists); l++)
+		total += *ksuite_lists[l].n;
+	pr_info("KTAP version 1\n");
+	pr_info("# iopgt conformance suite: %u bodies x %u configs, scale %u/1000\n",
+		total, it_nconfigs, scale);
+	pr_info("1..%u\n", total);
+	for (l = 0; l < ARRAY_SIZE(ksuite_lists); l++) {
+		for (i = 0; i < *ksuite_lists[l].n; i++, case_no++) {
+			const struct it_case *c = &ksuite_lists[l].cases[i];
+
+			no++;
+			if (!ksuite_wanted(c->name, filter)) {
+				pr_info("ok %u %s # SKIP not selected (filter=%s)\n",
+					no, c->name, filter);
+				continue;
+			}
+			pr_info("%sok %u %s\n",
+				ksuite_run_case(c, case_no, &n) ? "" : "not ",
+				no, c->name);
+		}
+	}
+	kc_release_all();
+	pr_info("# iopgt-ksuite: done in %llu ms: %u passed, %u failed, %u skipped\n",
+		(ktime_get_ns() - start) / NSEC_PER_MSEC, n.passed, n.failed,
+		n.skipped);
+	return 0;
+}
+
+static void __exit ksuite_exit(void)
+{
+}
+
+module_init(ksuite_init);
+module_exit(ksuite_exit);
+MODULE_DESCRIPTION("iopgt conformance suite, run in the kernel, KTAP output");
+MODULE_LICENSE("Dual BSD/GPL");
