@@ -33,7 +33,7 @@ static bool dirty_setup(struct it *t, struct fx *fx)
 
 /*
  * A mix: small pages over two level-0 tables (PA misaligned), then the
- * largest leaves up to 2^30 twice, then a run of every size below that.
+ * largest leaves up to 2^30 (it_max_leaf_lg2) twice, then a run of every size below that.
  * Returns the end of what it mapped.
  */
 static u64 map_mix(struct fx *fx)
@@ -45,7 +45,8 @@ static u64 map_mix(struct fx *fx)
 	if (!fx_map(fx, span, span + unit, span, IOPGT_READ | IOPGT_WRITE, 0,
 		    NULL))
 		return 0;
-	big = size_at_most(fx, fx_ias(fx) - 3 < 30 ? fx_ias(fx) - 3 : 30);
+	big = it_max_leaf_lg2(fx->t, small);
+	big = size_at_most(fx, fx_ias(fx) - 3 < big ? fx_ias(fx) - 3 : big);
 	iova = 4 * sz(big) > 2 * span ? 4 * sz(big) : 2 * span;
 	iova = (iova + sz(big) - 1) & ~(sz(big) - 1);
 	if (!fx_map(fx, iova, iova, 2 * sz(big), IOPGT_READ | IOPGT_WRITE, 0,

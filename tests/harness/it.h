@@ -32,6 +32,8 @@ struct it_config {
  * @seed: seed for the body's random choices (fixed per run)
  * @scale: 1 normally; larger or smaller from IOPGT_TEST_SCALE (a real)
  * @scale_milli: the same in thousandths, in a kernel (no floating point)
+ * @span_lg2: 0, or the most smallest pages (as log2) the largest leaf a
+ *            body maps may span (see it_max_leaf_lg2())
  * @failed: set by the first failed assertion
  * @msg: what failed, and where
  */
@@ -43,6 +45,7 @@ struct it {
 #else
 	double scale;
 #endif
+	unsigned int span_lg2;
 	bool failed;
 	char msg[1024];
 };
@@ -108,6 +111,22 @@ static inline unsigned int it_scaled(const struct it *t, unsigned int n)
 #endif
 
 	return v < 1 ? 1 : (unsigned int)v;
+}
+
+/*
+ * The largest leaf, as log2, that a body mapping one leaf of each size
+ * goes up to, given the config's smallest page 2^@min_lg2: 2^30, or less
+ * with @span_lg2 set. The oracles' cost is per smallest page, and a 1G
+ * leaf split to 4K pages is 262144 of them: too many for a kernel under
+ * emulation, which sets @span_lg2 so that every granule still gets the
+ * next size up (2M over 4K, 32M over 16K, 512M over 64K).
+ */
+static inline unsigned int it_max_leaf_lg2(const struct it *t,
+					   unsigned int min_lg2)
+{
+	if (t->span_lg2 && min_lg2 + t->span_lg2 < 30)
+		return min_lg2 + t->span_lg2;
+	return 30;
 }
 
 /* Deterministic random numbers for test bodies (splitmix64). */

@@ -9,6 +9,8 @@
  * The whole run happens in module_init, in insmod's process; threaded
  * bodies start kthreads (kcompat.c). Parameters:
  *	scale=N    thousandths of the bodies' default sizes (it_scaled)
+ *	span=N     largest leaf a body maps: 2^N smallest pages at most
+ *	           (it_max_leaf_lg2; 0: the bodies' own limit, 2^30)
  *	filter=S   run only bodies whose name contains S
  *	config=S   run only configs whose name contains S
  */
@@ -24,6 +26,9 @@
 static unsigned int scale = 1000;
 module_param(scale, uint, 0444);
 MODULE_PARM_DESC(scale, "bodies' sizes in thousandths of their default");
+static unsigned int span;
+module_param(span, uint, 0444);
+MODULE_PARM_DESC(span, "largest leaf a body maps, in smallest pages, log2");
 static char *filter;
 module_param(filter, charp, 0444);
 MODULE_PARM_DESC(filter, "run only bodies whose name contains this");
@@ -103,6 +108,7 @@ static bool ksuite_run_case(const struct it_case *c, unsigned int case_no,
 		/* a seed of its own per body x config, as runner.c gives */
 		t->seed = 0x10b9700 + (u64)case_no * it_nconfigs + i;
 		t->scale_milli = scale;
+		t->span_lg2 = span;
 		ksuite_indent = "    ";
 		c->fn(t);
 		if (t->failed) {
@@ -133,8 +139,8 @@ static int __init ksuite_init(void)
 	for (l = 0; l < ARRAY_SIZE(ksuite_lists); l++)
 		total += *ksuite_lists[l].n;
 	pr_info("KTAP version 1\n");
-	pr_info("# iopgt conformance suite: %u bodies x %u configs, scale %u/1000\n",
-		total, it_nconfigs, scale);
+	pr_info("# iopgt conformance suite: %u bodies x %u configs, scale %u/1000, span %u\n",
+		total, it_nconfigs, scale, span);
 	pr_info("1..%u\n", total);
 	for (l = 0; l < ARRAY_SIZE(ksuite_lists); l++) {
 		for (i = 0; i < *ksuite_lists[l].n; i++, case_no++) {
