@@ -94,7 +94,7 @@ static void read_dirty_reports_written_pages_and_clears(struct it *t)
 	end = map_mix(&fx);
 	IT_ASSERT(t, end);
 	IT_CHECK(t, fx_check(&fx));
-	for (round = 0; round < 4; round++) {
+	for (round = 0; round < it_scaled(t, 4); round++) {
 		IT_CHECK(t, write_random(&fx, &rnd, end, 40));
 		IT_CHECK(t, fx_check(&fx));
 		IT_CHECK(t, fx_read_dirty(&fx, 0, end, 0, 0, 12));
@@ -135,7 +135,7 @@ static void bitmap_geometry_and_unaligned_ranges(struct it *t)
 	IT_ASSERT(t, end);
 	unit = sz(min_lg2(&fx));
 	for (i = 0; i < sizeof(shifts) / sizeof(shifts[0]); i++) {
-		for (k = 0; k < 3; k++) {
+		for (k = 0; k < it_scaled(t, 3); k++) {
 			unsigned int ps = shifts[i];
 
 			IT_CHECK(t, write_random(&fx, &rnd, end, 20));
@@ -247,7 +247,7 @@ static void unmap_read_dirty_reports_what_was_written(struct it *t)
 
 	IT_CHECK(t, dirty_setup(t, &fx));
 	unit = sz(min_lg2(&fx));
-	for (round = 0; round < 3; round++) {
+	for (round = 0; round < it_scaled(t, 3); round++) {
 		end = map_mix(&fx);
 		IT_ASSERT(t, end);
 		IT_CHECK(t, write_random(&fx, &rnd, end, 60));
