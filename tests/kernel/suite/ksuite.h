@@ -8,7 +8,14 @@
 /* A KTAP diagnostic line at the depth of the result being reported. */
 void ksuite_diag(const char *fmt, ...) __printf(1, 2);
 
-/* Free every mmap reservation the test code left (kcompat.c). */
+/*
+ * Take back the mmap reservations a body left mapped (one that failed
+ * returns without its teardown); return how many. Only between bodies:
+ * nothing may use them any more.
+ */
+unsigned int kc_reclaim_maps(void);
+
+/* Free every mmap reservation (kcompat.c), at the end of the run. */
 void kc_release_all(void);
 
 #endif /* IOPGT_KSUITE_H */

@@ -80,7 +80,7 @@ static bool ksuite_wanted(const char *name, const char *want)
 static bool ksuite_run_case(const struct it_case *c, unsigned int case_no,
 			    struct ksuite_counts *n)
 {
-	unsigned int i, failed = 0;
+	unsigned int i, left, failed = 0;
 	u64 start = ktime_get_ns();
 
 	pr_info("    KTAP version 1\n");
@@ -111,6 +111,10 @@ static bool ksuite_run_case(const struct it_case *c, unsigned int case_no,
 		t->span_lg2 = span;
 		ksuite_indent = "    ";
 		c->fn(t);
+		left = kc_reclaim_maps();
+		/* a body that passes tears its fixture down */
+		if (left && !t->failed)
+			IT_FAIL(t, "%u table arenas left mapped", left);
 		if (t->failed) {
 			ksuite_diag("%s on %s: %s", c->name, cfg->name,
 				    t->msg);
