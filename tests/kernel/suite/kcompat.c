@@ -9,6 +9,7 @@
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -19,27 +20,37 @@
 #include "ksuite.h"
 
 /*
- * malloc and friends: kvmalloc, with the size kept in front of the block
- * for realloc. The header is 16 bytes, so blocks stay 16-byte aligned as
- * malloc's are.
+ * malloc and friends: kvmalloc, with a header just below the block that
+ * holds what kvmalloc returned and the size (for realloc). Blocks are
+ * 16-byte aligned as malloc's are (kmalloc promises 8 with slub_debug's
+ * red zones), or as posix_memalign asks.
  */
 struct kc_block {
+	void *base;
 	size_t size;
-	size_t pad;
 };
+
+static void *kc_alloc(size_t size, size_t align)
+{
+	struct kc_block *b;
+	void *base;
+	size_t extra = sizeof(*b) + align;
+
+	cond_resched();
+	if (size > SIZE_MAX - extra)
+		return NULL;
+	base = kvmalloc(size + extra, GFP_KERNEL);
+	if (!base)
+		return NULL;
+	b = (struct kc_block *)ALIGN((uintptr_t)base + sizeof(*b), align) - 1;
+	b->base = base;
+	b->size = size;
+	return b + 1;
+}
 
 void *malloc(size_t size)
 {
-	struct kc_block *b;
-
-	cond_resched();
-	if (size > SIZE_MAX - sizeof(*b))
-		return NULL;
-	b = kvmalloc(sizeof(*b) + size, GFP_KERNEL);
-	if (!b)
-		return NULL;
-	b->size = size;
-	return b + 1;
+	return kc_alloc(size, 16);
 }
 
 void *calloc(size_t n, size_t size)
@@ -57,7 +68,7 @@ void *calloc(size_t n, size_t size)
 void free(void *p)
 {
 	if (p)
-		kvfree((struct kc_block *)p - 1);
+		kvfree(((struct kc_block *)p - 1)->base);
 }
 
 void *realloc(void *p, size_t size)
@@ -82,11 +93,11 @@ void *realloc(void *p, size_t size)
 
 int posix_memalign(void **p, size_t align, size_t size)
 {
-	/* kvmalloc gives page alignment above a page; cache lines below */
-	if (align > 64)
-		return -EINVAL;
-	*p = malloc(size);
-	return *p ? 0 : -ENOMEM;
+	if (!is_power_of_2(align) || align < sizeof(void *) ||
+	    align > PAGE_SIZE)
+		return EINVAL;
+	*p = kc_alloc(size, align < 16 ? 16 : align);
+	return *p ? 0 : ENOMEM;
 }
 
 void kc_abort(void)
@@ -232,7 +243,7 @@ struct kc_map {
 	void *addr;
 	size_t len;
 	bool in_use;
-	bool committed;		/* kc_commit was called: [lo, hi) is used */
+	bool committed;		/* kc_commit called: [lo, hi) is used */
 	uintptr_t lo, hi;
 };
 

@@ -21,6 +21,7 @@
 #include <linux/string.h>
 
 #include "conformance/cases.h"
+#include "support/testpa.h"
 #include "ksuite.h"
 
 static unsigned int scale = 1000;
@@ -143,6 +144,16 @@ static int __init ksuite_init(void)
 	for (l = 0; l < ARRAY_SIZE(ksuite_lists); l++)
 		total += *ksuite_lists[l].n;
 	pr_info("KTAP version 1\n");
+	/*
+	 * Table memory's test physical address is its CPU address less the
+	 * top half's start (testpa.h): that fits the configs' output sizes
+	 * only with 4-level paging's kernel half.
+	 */
+	if ((uintptr_t)PAGE_OFFSET < TEST_PA_OFFSET) {
+		pr_info("Bail out! kernel addresses below 0x%llx (5-level paging?): table addresses would not fit the configs\n",
+			TEST_PA_OFFSET);
+		return -EINVAL;
+	}
 	pr_info("# iopgt conformance suite: %u bodies x %u configs, scale %u/1000, span %u\n",
 		total, it_nconfigs, scale, span);
 	pr_info("1..%u\n", total);
