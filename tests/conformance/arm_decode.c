@@ -127,7 +127,7 @@ static void ad_clean(void *ctx, void *va, size_t len)
 static void *ad_table_virt(void *ctx, u64 pa)
 {
 	struct ad *a = ctx;
-	void *va = (void *)(uintptr_t)(pa - a->pa_hi);
+	void *va = test_va(pa - a->pa_hi);
 
 	if (pa >= a->pa_hi && talloc_is_live(a->ta, va, NULL))
 		return va;
@@ -278,7 +278,7 @@ static u64 *ad_entry(struct ad *a, u64 iova, unsigned int level)
 			   ((1ull << entries_lg2) - 1)];
 		if (l == level)
 			return e;
-		table = (u64 *)(uintptr_t)(ad_table_pa(a, *e) - a->pa_hi);
+		table = test_va(ad_table_pa(a, *e) - a->pa_hi);
 		entries_lg2 = a->pt.granule_lg2 - 3u;
 		l--;
 	}

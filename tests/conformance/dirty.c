@@ -33,7 +33,7 @@ static bool dirty_setup(struct it *t, struct fx *fx)
 
 /*
  * A mix: small pages over two level-0 tables (PA misaligned), then the
- * largest leaves up to 2^30 twice, then a run of every size below that.
+ * largest leaves up to 2^30 (it_max_leaf_lg2) twice, then a run of every size below that.
  * Returns the end of what it mapped.
  */
 static u64 map_mix(struct fx *fx)
@@ -45,7 +45,8 @@ static u64 map_mix(struct fx *fx)
 	if (!fx_map(fx, span, span + unit, span, IOPGT_READ | IOPGT_WRITE, 0,
 		    NULL))
 		return 0;
-	big = size_at_most(fx, fx_ias(fx) - 3 < 30 ? fx_ias(fx) - 3 : 30);
+	big = it_max_leaf_lg2(fx->t, small);
+	big = size_at_most(fx, fx_ias(fx) - 3 < big ? fx_ias(fx) - 3 : big);
 	iova = 4 * sz(big) > 2 * span ? 4 * sz(big) : 2 * span;
 	iova = (iova + sz(big) - 1) & ~(sz(big) - 1);
 	if (!fx_map(fx, iova, iova, 2 * sz(big), IOPGT_READ | IOPGT_WRITE, 0,
@@ -93,7 +94,7 @@ static void read_dirty_reports_written_pages_and_clears(struct it *t)
 	end = map_mix(&fx);
 	IT_ASSERT(t, end);
 	IT_CHECK(t, fx_check(&fx));
-	for (round = 0; round < 4; round++) {
+	for (round = 0; round < it_scaled(t, 4); round++) {
 		IT_CHECK(t, write_random(&fx, &rnd, end, 40));
 		IT_CHECK(t, fx_check(&fx));
 		IT_CHECK(t, fx_read_dirty(&fx, 0, end, 0, 0, 12));
@@ -134,7 +135,7 @@ static void bitmap_geometry_and_unaligned_ranges(struct it *t)
 	IT_ASSERT(t, end);
 	unit = sz(min_lg2(&fx));
 	for (i = 0; i < sizeof(shifts) / sizeof(shifts[0]); i++) {
-		for (k = 0; k < 3; k++) {
+		for (k = 0; k < it_scaled(t, 3); k++) {
 			unsigned int ps = shifts[i];
 
 			IT_CHECK(t, write_random(&fx, &rnd, end, 20));
@@ -246,7 +247,7 @@ static void unmap_read_dirty_reports_what_was_written(struct it *t)
 
 	IT_CHECK(t, dirty_setup(t, &fx));
 	unit = sz(min_lg2(&fx));
-	for (round = 0; round < 3; round++) {
+	for (round = 0; round < it_scaled(t, 3); round++) {
 		end = map_mix(&fx);
 		IT_ASSERT(t, end);
 		IT_CHECK(t, write_random(&fx, &rnd, end, 60));

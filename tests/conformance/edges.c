@@ -34,12 +34,12 @@ static u64 *table_va(struct fx *fx, u64 pa)
 
 	if (ops->phys_to_virt)
 		return ops->phys_to_virt(fx->pt.cfg.ctx, pa);
-	return (u64 *)(uintptr_t)pa;
+	return test_va(pa);
 }
 
 /*
  * The largest level whose item a merge can rebuild from the smallest
- * pages, within 1 GiB (so the split to the smallest page stays small):
+ * pages, within 1 GiB (it_max_leaf_lg2; so the split to the smallest page stays small):
  * 2 where the items of levels 1 and 2 are both page sizes, else 1, else 0
  * (no merge possible).
  */
@@ -50,7 +50,8 @@ static unsigned int merge_top_level(const struct fx *fx)
 	for (l = fx->pt.levels > 2 ? 2 : fx->pt.levels - 1; l >= 1; l--) {
 		unsigned int lg2 = fx_item_lg2(fx, l);
 
-		if (lg2 <= 30 && lg2 < fx_ias(fx) && fx_size_ok(fx, lg2) &&
+		if (lg2 <= it_max_leaf_lg2(fx->t, min_lg2(fx)) &&
+		    lg2 < fx_ias(fx) && fx_size_ok(fx, lg2) &&
 		    (l == 1 || fx_size_ok(fx, fx_item_lg2(fx, 1))))
 			return l;
 	}

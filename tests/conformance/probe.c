@@ -80,7 +80,9 @@ static unsigned int largest_lg2(const struct fx *fx, unsigned int max_lg2)
 /* 1 GiB, or less where the config's ias is smaller. */
 static unsigned int cap_lg2(const struct fx *fx)
 {
-	return fx_ias(fx) - 1 < 30 ? fx_ias(fx) - 1 : 30;
+	unsigned int max = it_max_leaf_lg2(fx->t, unit_lg2(fx));
+
+	return fx_ias(fx) - 1 < max ? fx_ias(fx) - 1 : max;
 }
 
 static bool bit_test(const u64 *words, u64 bit)

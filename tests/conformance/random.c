@@ -28,7 +28,7 @@ static void random_map_unmap_split_merge_match_model(struct it *t)
 {
 	struct fx fx;
 	u64 rnd = t->seed, unit, window, base, iova, pa, len;
-	unsigned int i, steps, s, max_lg2;
+	unsigned int i, steps, s, max_lg2, leaf_lg2;
 	u32 prot;
 
 	IT_CHECK(t, fx_setup(t, &fx, 0));
@@ -43,12 +43,17 @@ static void random_map_unmap_split_merge_match_model(struct it *t)
 	if (max_lg2 >= fx_ias(&fx))
 		max_lg2 = fx_ias(&fx) - 1;
 	window = sz(max_lg2);
+	/* leaves and split targets up to a quarter of the window */
+	leaf_lg2 = max_lg2 - 2;
+	if (t->span_lg2 &&
+	    leaf_lg2 > it_max_leaf_lg2(t, __builtin_ctzll(unit)))
+		leaf_lg2 = it_max_leaf_lg2(t, __builtin_ctzll(unit));
 	base = it_rand_below(&rnd, sz(fx_ias(&fx) - max_lg2)) << max_lg2;
 	steps = it_scaled(t, 500);
 	for (i = 0; i < steps; i++) {
 		unsigned int op = (unsigned int)it_rand_below(&rnd, 10);
 
-		s = rand_size(&fx, &rnd, max_lg2 - 2);
+		s = rand_size(&fx, &rnd, leaf_lg2);
 		iova = it_rand_below(&rnd, window >> s) << s;
 		if (it_rand_below(&rnd, 4) == 0)
 			iova += it_rand_below(&rnd, 16) * unit;
@@ -76,7 +81,7 @@ static void random_map_unmap_split_merge_match_model(struct it *t)
 					     NULL));
 		} else if (op == 8) {
 			IT_CHECK(t, fx_split(&fx, base + iova, len,
-					     rand_size(&fx, &rnd, max_lg2 - 2),
+					     rand_size(&fx, &rnd, leaf_lg2),
 					     FX_ANY));
 		} else {
 			IT_CHECK(t, fx_merge(&fx, base + iova, len, FX_ANY));

@@ -22,7 +22,8 @@ static unsigned int min_lg2(const struct fx *fx)
 
 /*
  * Map a run of the smallest pages, then one leaf of every larger size up
- * to 2^30 (none in a config with one size); returns the end.
+ * to 2^30 (it_max_leaf_lg2; none in a config with one size); returns the
+ * end.
  */
 static u64 map_large(struct fx *fx, u64 base)
 {
@@ -33,7 +34,9 @@ static u64 map_large(struct fx *fx, u64 base)
 		    IOPGT_READ | IOPGT_WRITE, 0, NULL))
 		return 0;
 	iova += 16 * unit;
-	for (s = min_lg2(fx) + 1; s <= 30 && s + 2 < fx_ias(fx); s++) {
+	for (s = min_lg2(fx) + 1;
+	     s <= it_max_leaf_lg2(fx->t, min_lg2(fx)) && s + 2 < fx_ias(fx);
+	     s++) {
 		if (!fx_size_ok(fx, s))
 			continue;
 		iova = (iova + sz(s) - 1) & ~(sz(s) - 1);
@@ -79,7 +82,7 @@ static void split_keeps_translation_and_dirty_state(struct it *t)
 	IT_CHECK(t, fx_check(&fx));
 	before = fx_snapshot(&fx);
 	IT_ASSERT(t, before);
-	for (s = 30; s >= min_lg2(&fx); s--) {
+	for (s = it_max_leaf_lg2(t, min_lg2(&fx)); s >= min_lg2(&fx); s--) {
 		if (!fx_size_ok(&fx, s))
 			continue;
 		if (!fx_split(&fx, base, end - base, s, 0))

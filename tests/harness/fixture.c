@@ -6,7 +6,10 @@
 #include "fixture.h"
 #include "support/prot.h"
 
+/* Reserved, not committed; a kernel build of the suite may ask for less. */
+#ifndef FX_ARENA
 #define FX_ARENA (8ull << 30)
+#endif
 
 /*
  * A non-coherent walker sees only what the CPU cleaned to memory. The
@@ -45,7 +48,7 @@ static u8 *fx_shadow_page(struct fx_shadow *sh, u64 page)
 static void fx_shadow_clean(void *arg, void *va, size_t len)
 {
 	struct fx_shadow *sh = arg;
-	u64 at = (u64)(uintptr_t)va, end = at + len, n;
+	u64 at = test_pa(va), end = at + len, n;
 
 	pthread_mutex_lock(&sh->lock);
 	while (at < end) {
@@ -53,7 +56,7 @@ static void fx_shadow_clean(void *arg, void *va, size_t len)
 		if (n > end - at)
 			n = end - at;
 		memcpy(fx_shadow_page(sh, at & ~4095ull) + (at & 4095),
-		       (void *)(uintptr_t)at, n);
+		       test_va(at), n);
 		at += n;
 	}
 	pthread_mutex_unlock(&sh->lock);

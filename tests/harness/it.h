@@ -31,13 +31,21 @@ struct it_config {
  * @config: the configuration under test
  * @seed: seed for the body's random choices (fixed per run)
  * @scale: 1 normally; larger or smaller from IOPGT_TEST_SCALE (a real)
+ * @scale_milli: the same in thousandths, in a kernel (no floating point)
+ * @span_lg2: 0, or the most smallest pages (as log2) the largest leaf a
+ *            body maps may span (see it_max_leaf_lg2())
  * @failed: set by the first failed assertion
  * @msg: what failed, and where
  */
 struct it {
 	const struct it_config *config;
 	u64 seed;
+#ifdef __KERNEL__
+	unsigned int scale_milli;
+#else
 	double scale;
+#endif
+	unsigned int span_lg2;
 	bool failed;
 	char msg[1024];
 };
@@ -96,9 +104,29 @@ void it_fail(struct it *t, const char *file, int line, const char *fmt, ...)
 /* @n scaled by the run's scale, at least 1. */
 static inline unsigned int it_scaled(const struct it *t, unsigned int n)
 {
+#ifdef __KERNEL__
+	u64 v = (u64)n * t->scale_milli / 1000;
+#else
 	double v = n * t->scale;
+#endif
 
 	return v < 1 ? 1 : (unsigned int)v;
+}
+
+/*
+ * The largest leaf, as log2, that a body mapping one leaf of each size
+ * goes up to, given the config's smallest page 2^@min_lg2: 2^30, or less
+ * with @span_lg2 set. The oracles' cost is per smallest page, and a 1G
+ * leaf split to 4K pages is 262144 of them: too many for a kernel under
+ * emulation, which sets @span_lg2 so that every granule still gets the
+ * next size up (2M over 4K, 32M over 16K, 512M over 64K).
+ */
+static inline unsigned int it_max_leaf_lg2(const struct it *t,
+					   unsigned int min_lg2)
+{
+	if (t->span_lg2 && min_lg2 + t->span_lg2 < 30)
+		return min_lg2 + t->span_lg2;
+	return 30;
 }
 
 /* Deterministic random numbers for test bodies (splitmix64). */

@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "hwmodel.h"
+#include "support/testpa.h"
 
 #define HWM_BIT(n)		(1ULL << (n))
 #define HWM_GENMASK(h, l)	((~0ULL >> (63 - (h))) & (~0ULL << (l)))
@@ -165,7 +166,7 @@ static u64 *hwm_va(const struct hwm *hw, u64 pa)
 {
 	if (hw->cfg.phys_to_virt)
 		return hw->cfg.phys_to_virt(hw->cfg.ctx, pa);
-	return (u64 *)(uintptr_t)pa;
+	return test_va(pa);
 }
 
 /*

@@ -39,6 +39,16 @@
 #define TALLOC_NCLASSES		(TALLOC_MAX_LG2 - TALLOC_MIN_LG2 + 1)
 #define TALLOC_POISON_WORD	0xa5a5a5a5a5a5a5a5ull
 
+/*
+ * A chunk and its slot records are about to be used. Reserved anonymous
+ * memory needs nothing (pages come zeroed on first touch); the kernel
+ * build of the tests (tests/kernel/suite) has no such memory, and its
+ * <sys/mman.h> defines this to note what must be zeroed again for reuse.
+ */
+#ifndef TALLOC_COMMIT
+#define TALLOC_COMMIT(va, len) ((void)(va), (void)(len))
+#endif
+
 /* Slot states. */
 enum {
 	TALLOC_SLOT_NEVER = 0,	/* carved or not, never handed out */
@@ -191,10 +201,13 @@ static bool talloc_carve_chunk(struct talloc *t, struct talloc_class *c,
 	chunk = t->chunks_used++;
 	t->chunk_slot0[chunk] = t->slots_used;
 	t->slots_used += 1ull << (TALLOC_CHUNK_LG2 - k);
+	TALLOC_COMMIT(&t->slots[t->chunk_slot0[chunk]],
+		      sizeof(*t->slots) << (TALLOC_CHUNK_LG2 - k));
+	va = t->base + (chunk << TALLOC_CHUNK_LG2);
+	TALLOC_COMMIT(va, TALLOC_CHUNK);
 	__atomic_store_n(&t->chunk_cls[chunk], (u8)k, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&t->carve_lock);
 
-	va = t->base + (chunk << TALLOC_CHUNK_LG2);
 	/* Carved but not yet handed out: nobody may touch it. */
 	talloc_asan_poison(va, TALLOC_CHUNK);
 	c->carve_cur = va;
@@ -381,7 +394,7 @@ static void *talloc_alloc_table(void *ctx, unsigned int size_lg2,
 	if (t->flags & TALLOC_LOW_PA)
 		*pa = (u64)(va - t->base) + TALLOC_LOW_PA_BASE;
 	else
-		*pa = (u64)(uintptr_t)va;
+		*pa = test_pa(va);
 	return va;
 
 fail:
@@ -465,9 +478,9 @@ void *talloc_phys_to_virt(const struct talloc *t, u64 pa)
 			return NULL;
 		return t->base + (pa - TALLOC_LOW_PA_BASE);
 	}
-	if (pa < (uintptr_t)t->base || pa - (uintptr_t)t->base >= t->size)
+	if (pa < test_pa(t->base) || pa - test_pa(t->base) >= t->size)
 		return NULL;
-	return (void *)(uintptr_t)pa;
+	return test_va(pa);
 }
 
 u64 talloc_virt_to_phys(const struct talloc *t, const void *va)
@@ -478,7 +491,7 @@ u64 talloc_virt_to_phys(const struct talloc *t, const void *va)
 		return 0;
 	if (t->flags & TALLOC_LOW_PA)
 		return (u64)(addr - base) + TALLOC_LOW_PA_BASE;
-	return addr;
+	return test_pa(va);
 }
 
 static void *talloc_ops_phys_to_virt(void *ctx, u64 pa)
@@ -511,7 +524,8 @@ static const struct iopgt_ops talloc_ops_identity = {
 	.alloc_table = talloc_alloc_table,
 	.free_table = talloc_free_table,
 	.table_meta = talloc_table_meta,
-	.phys_to_virt = NULL,
+	/* the identity, but where test_pa() is not (a kernel) */
+	.phys_to_virt = TEST_PA_OFFSET ? talloc_ops_phys_to_virt : NULL,
 	.cache_clean = talloc_cache_clean,
 };
 

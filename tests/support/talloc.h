@@ -42,6 +42,7 @@
 
 #include <iopgt/env.h>
 #include <iopgt/iopgt.h>
+#include "support/testpa.h"
 
 /* Flags of talloc_create(). */
 #define TALLOC_POISON		(1u << 0) /* fill freed, check on reuse */
