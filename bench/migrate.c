@@ -70,7 +70,8 @@
 #define CONVERGE_DIVISOR 1024
 
 /* The bounds of the options whose values feed arithmetic. */
-#define MAX_SIZE_GIB	65536.0		/* 64 TiB: PA_BASE + guest < 2^48 */
+/* 64 TiB: PA_BASE + guest stays below 2^48 */
+#define MAX_SIZE_GIB	65536.0
 #define MAX_DMA_RATE	1000000.0	/* writes per ms: 1e9 a second */
 #define MIN_LINK_GBS	0.001
 #define MAX_LINK_GBS	1000000.0
@@ -172,7 +173,7 @@ struct round_stat {
 	u64 pages;			/* dirty pages reported */
 	u64 harvest_ns;
 	u64 send_ns;			/* simulated time sending them */
-	u64 end_event;			/* writelog event that closed it */
+	u64 end_event;			/* the writelog event closing it */
 };
 
 /* What one format's run found. Times in ns. */
@@ -181,7 +182,7 @@ struct result {
 	const char *label;
 	const char *skipped;		/* why, or NULL */
 	bool failed;			/* a wrong result */
-	bool resource;			/* could not get memory, a thread... */
+	bool resource;			/* no memory, tables or thread */
 	char msg[256];			/* first failure */
 
 	bool split_ran;

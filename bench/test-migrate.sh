@@ -40,9 +40,9 @@ expect link_tiny 2 'link 1e-9: want 0 \(no wait\), or 0.001' -- --link 1e-9
 expect size_limit 2 'size 100000: want .* at most 65536 \(64 TiB\)' \
 	-- --size 100000
 expect size_zero 2 'size 0: want' -- --size 0
+small='2 MiB, the smallest page size of --pages 1G,2M'
 expect size_not_multiple 2 \
-	'size 0.3 \(307.2 MiB\) is not a multiple of 2 MiB, the smallest page size of --pages 1G,2M' \
-	-- --size 0.3
+	"size 0.3 \\(307.2 MiB\\) is not a multiple of $small" -- --size 0.3
 expect size_not_multiple_4k 2 'not a multiple of 4 KiB' \
 	-- --size 0.0000001 --pages 4K
 expect arena_zero 2 'arena 0: want 1 to' -- --arena 0

@@ -13,7 +13,8 @@ trap 'rm -rf "$dir"' EXIT
 
 run() { # run PROGRAM FILTER
 	"$build/$1" --benchmark_filter="$2" --benchmark_min_time=0.001 \
-		--benchmark_repetitions=2 --benchmark_report_aggregates_only=true \
+		--benchmark_repetitions=2 \
+		--benchmark_report_aggregates_only=true \
 		--benchmark_out_format=json --benchmark_out="$dir/$1.json" \
 		>/dev/null
 }
@@ -32,7 +33,8 @@ for png in harvest_4K harvest_2M map_unmap split_merge; do
 		status=1
 	fi
 done
-for row in '| vtd_sl | ' '| map, 1 GiB' '| unmap, 1 GiB' 'split 2M to 4K'; do
+for row in '| vtd_sl | ' '| map, 1 GiB' '| unmap, 1 GiB' \
+	'split 2M to 4K'; do
 	if ! grep -qF -- "$row" "$dir/tables.md"; then
 		echo "FAIL: no '$row' in the tables:"
 		cat "$dir/tables.md"
