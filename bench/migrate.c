@@ -1332,7 +1332,7 @@ static void usage(FILE *out)
 "usage: migrate [options]\n"
 "Simulate a live migration of a guest's IO page table in every format.\n"
 "\n"
-"  --size GIB        guest memory in GiB, above 0 and at most %g (64 TiB),\n"
+"  --size GIB        guest memory in GiB, above 0 and at most %.0f (64 TiB),\n"
 "                    a multiple of the smallest page size (default %g)\n"
 "  --formats LIST    comma-separated: ", MAX_SIZE_GIB, DEF_SIZE_GIB);
 	for (f = IOPGT_FMT_NONE + 1; f < IOPGT_FMT_COUNT; f++)
@@ -1343,12 +1343,12 @@ static void usage(FILE *out)
 "  --pages LIST      page sizes the guest is mapped with, largest first;\n"
 "                    each but the last gets 3/4 of what is left\n"
 "                    (default %s)\n"
-"  --dma-rate N      device writes per ms, 0 to %g; 0: as fast as it can\n"
+"  --dma-rate N      device writes per ms, 0 to %.0f; 0: as fast as it can\n"
 "                    (default %g)\n"
 "  --rounds N        most pre-copy rounds (default %u)\n"
 "  --converge N      pre-copy ends once a round reports at most N pages\n"
 "                    (default: one page in %u of the guest)\n"
-"  --link GBPS       simulated link speed in GB/s, %g to %g: each round\n"
+"  --link GBPS       simulated link speed in GB/s, %g to %.0f: each round\n"
 "                    waits while its pages are sent; 0: no wait\n"
 "                    (default %g)\n"
 "  --seed N          device seed (default %u)\n"
@@ -1646,8 +1646,10 @@ int main(int argc, char **argv)
 	if (ret)
 		return ret > 0 ? EXIT_VERIFIED : EXIT_USAGE;
 	if (layout_make(&lay, &o)) {
-		fprintf(stderr, "migrate: cannot lay out %" PRIu64 " bytes "
-			"in pages of %s\n", o.guest_len, o.pages);
+		char size[32];
+
+		fprintf(stderr, "migrate: cannot lay out %s in pages of %s\n",
+			bytes_str(o.guest_len, size, sizeof(size)), o.pages);
 		return EXIT_USAGE;
 	}
 	memset(res, 0, sizeof(res));

@@ -117,5 +117,12 @@ if grep -q 'e+' "$err"; then
 	fails=$((fails + 1))
 fi
 
+# The usage names every range in plain numbers.
+expect help 0 '' -- --help
+if grep -q 'e+' "$out" || ! grep -q '0 to 1000000; 0: as fast' "$out"; then
+	echo "FAIL help: a range in exponent notation, or missing"
+	fails=$((fails + 1))
+fi
+
 echo "$passes passed, $fails failed"
 ((fails == 0))
