@@ -38,7 +38,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <map>
-#include <mutex>
+#include <memory>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -98,8 +98,6 @@ struct TableCache {
 
 TableCache table_cache;
 bm::Buffer baseline_buf;
-/* Guards the two above while the threads of a run set up. */
-std::mutex setup_lock;
 
 /* Sums of the timed regions over a run, in nanoseconds. */
 struct Totals {
@@ -131,7 +129,7 @@ struct Run {
 };
 
 /* The run the threads of the current benchmark share. */
-Run *current_run;
+std::unique_ptr<Run> current_run;
 
 enum class Region {
 	harvest,
@@ -284,14 +282,11 @@ void bm_harvest(benchmark::State &st, HarvestCase c)
 	 * loop on every thread together, so the others see it there.
 	 */
 	if (t == 0) {
-		std::lock_guard<std::mutex> hold(setup_lock);
-
-		delete current_run;
-		current_run = new Run(st.threads());
-		current_run->setup_fail = set_up(current_run, c, st);
+		current_run.reset(new Run(st.threads()));
+		current_run->setup_fail = set_up(current_run.get(), c, st);
 	}
 	for (auto _ : st) {
-		run = current_run;
+		run = current_run.get();
 		if (run->setup_fail) {
 			/* set-up failed: thread 0 has said why */
 			if (t != 0)
@@ -309,7 +304,7 @@ void bm_harvest(benchmark::State &st, HarvestCase c)
 		}
 		st.SetIterationTime(ns * 1e-9);
 	}
-	run = current_run;
+	run = current_run.get();
 	if (run->setup_fail || run->fail || !run->tot.harvest)
 		return;
 
