@@ -11,8 +11,8 @@
  * page size (the shim says -EOPNOTSUPP, or the device model does not know
  * the format) is skipped through bm::not_applicable(), which is shown the
  * same way but does not fail the program. Any failure makes main() return
- * 1: bm::fail() counts it (the reporter may never see the run, as with
- * --benchmark_report_aggregates_only), and the reporter names it.
+ * 1: bm::fail() counts it, whatever runs a reporter is handed (with
+ * repetitions and aggregates only, say), and the reporter names it.
  *
  * Like the bm_*.cc files, this header sees iopgt only through shim.h.
  */
@@ -122,6 +122,19 @@ inline void fail(benchmark::State &st, const char *why)
 {
 	failures().fetch_add(1, std::memory_order_relaxed);
 	st.SkipWithError(why);
+}
+
+/*
+ * 1 when IOPGT_BENCH_WRONG_CHECK=1 is in the environment, else 0: the
+ * result checks then expect that much more than is right, so that every
+ * run fails. bench/test-exit.sh (ctest bench_exit_status) runs so, to see
+ * that a wrong result makes the program exit non-zero.
+ */
+inline uint64_t check_skew()
+{
+	static const char *v = std::getenv("IOPGT_BENCH_WRONG_CHECK");
+
+	return v && !std::strcmp(v, "1") ? 1 : 0;
 }
 
 /* The start of every "does not apply here" message (not a failure). */
