@@ -12,7 +12,7 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 
 run() { # run PROGRAM FILTER
-	"$build/$1" --benchmark_filter="$2" --benchmark_min_time=0.001 \
+	"$build/$1" --benchmark_filter="$2" --benchmark_min_time=0 \
 		--benchmark_repetitions=2 \
 		--benchmark_report_aggregates_only=true \
 		--benchmark_out_format=json --benchmark_out="$dir/$1.json" \
