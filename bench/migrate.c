@@ -57,9 +57,44 @@
 #define DEF_PAGES	"1G,2M"
 #define DEF_DMA_RATE	200.0	/* writes per ms */
 #define DEF_ROUNDS	8
-#define DEF_CONVERGE	4096	/* pages */
 #define DEF_LINK_GBS	64.0	/* GB/s */
 #define DEF_SEED	1
+
+/*
+ * Pre-copy converges once a round reports at most one page in
+ * CONVERGE_DIVISOR of the guest (4096 pages at 16 GiB, 65536 at 256 GiB).
+ * A fixed count cannot serve every size: what a round reports is at least
+ * what the device writes while the round harvests, and the harvest grows
+ * with the guest.
+ */
+#define CONVERGE_DIVISOR 1024
+
+/* The bounds of the options whose values feed arithmetic. */
+/* 64 TiB: PA_BASE + guest stays below 2^48 */
+#define MAX_SIZE_GIB	65536.0
+#define MAX_DMA_RATE	1000000.0	/* writes per ms: 1e9 a second */
+#define MIN_LINK_GBS	0.001
+#define MAX_LINK_GBS	1000000.0
+#define MAX_ARENA_MIB	(1ull << 20)	/* 1 TiB */
+
+/*
+ * The exit status. A run that could not get what it needed (memory, a
+ * table, a thread) has its own code: it says nothing about the engine.
+ */
+#define EXIT_VERIFIED	0
+#define EXIT_FAILED	1
+#define EXIT_USAGE	2
+#define EXIT_RESOURCE	3
+
+/* Progress during one long step: at most one line per PROGRESS_NS. */
+#define PROGRESS_NS	500000000ull
+
+/* Map, split and merge work on pieces this large (or a page, if larger),
+ * so that a long step can say how far it got. */
+#define CHUNK_BYTES	(8ull << 30)
+
+/* The JSON layout's version (the unversioned layout before it was 1). */
+#define JSON_SCHEMA	2
 
 struct opts {
 	u64 guest_len;
@@ -70,8 +105,10 @@ struct opts {
 	double dma_rate;
 	unsigned int rounds;
 	u64 converge;
+	bool converge_given;		/* --converge, not the size rule */
 	double link_gbs;
 	u64 seed;
+	u64 arena_bytes;		/* --arena; 0: sized from the guest */
 	bool json;
 };
 
@@ -131,17 +168,28 @@ static struct fmt_cfg fmt_cfg_of(enum iopgt_format format)
 	return fc;
 }
 
+/* One pre-copy round. */
+struct round_stat {
+	u64 pages;			/* dirty pages reported */
+	u64 harvest_ns;
+	u64 send_ns;			/* simulated time sending them */
+	u64 end_event;			/* the writelog event closing it */
+};
+
 /* What one format's run found. Times in ns. */
 struct result {
 	const char *name;
 	const char *label;
 	const char *skipped;		/* why, or NULL */
-	bool failed;
+	bool failed;			/* a wrong result */
+	bool resource;			/* no memory, tables or thread */
 	char msg[256];			/* first failure */
 
+	bool split_ran;
 	int split_ret;			/* 0, or why the guest stayed large */
 	u64 split_ns;
 	unsigned int rounds;
+	struct round_stat *per_round;	/* rounds of them */
 	bool converged;
 	u64 pages_sent;			/* over the pre-copy rounds */
 	u64 harvest_ns;
@@ -153,8 +201,10 @@ struct result {
 	bool log_full;
 	bool verified;
 
-	int fm_split_ret;		/* the failed-migration table */
+	bool fm_split_ran;		/* the failed-migration table */
+	int fm_split_ret;
 	u64 fm_split_ns;
+	bool merge_ran;
 	int merge_ret;
 	u64 merge_ns;
 	bool merge_checked;		/* structure back as it was */
@@ -196,19 +246,110 @@ static void note(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* Record the first failure of a run; later ones only go to stderr. */
-static void fail(struct result *res, const char *fmt, ...)
+/*
+ * Record the first failure of a run; later ones only go to stderr. A
+ * resource failure (@resource) is kept apart from a wrong result: it
+ * stops the run but says nothing about what the engine did.
+ */
+static void vfail(struct result *res, bool resource, const char *fmt,
+		  va_list ap)
 {
 	char buf[256];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	fprintf(stderr, "%s: %s: %s\n", res->name,
+		resource ? "OUT OF RESOURCES" : "FAILED", buf);
+	if (!res->failed && !res->resource)
+		snprintf(res->msg, sizeof(res->msg), "%s", buf);
+	if (resource)
+		res->resource = true;
+	else
+		res->failed = true;
+}
+
+static void fail(struct result *res, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	vfail(res, false, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s: FAILED: %s\n", res->name, buf);
-	if (!res->failed)
-		snprintf(res->msg, sizeof(res->msg), "%s", buf);
-	res->failed = true;
+}
+
+/* Out of memory, threads or the like: the run stops, nothing is judged. */
+static void lack(struct result *res, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(res, true, fmt, ap);
+	va_end(ap);
+}
+
+/* A failed iopgt call: -ENOMEM is a resource failure, the rest wrong. */
+static void fail_ret(struct result *res, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(res, ret == -ENOMEM, fmt, ap);
+	va_end(ap);
+}
+
+/* "16 GiB", "1 TiB", "1.5 GiB", "512 MiB": a byte count as people say it */
+static const char *bytes_str(u64 bytes, char *buf, size_t len)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB",
+					    "PiB", "EiB" };
+	unsigned int k = 0;
+
+	while (k + 1 < sizeof(unit) / sizeof(unit[0]) &&
+	       bytes >= (1ull << (10 * (k + 1))))
+		k++;
+	if (!(bytes & ((1ull << (10 * k)) - 1)))
+		snprintf(buf, len, "%" PRIu64 " %s", bytes >> (10 * k),
+			 unit[k]);
+	else
+		snprintf(buf, len, "%.4g %s",
+			 (double)bytes / (double)(1ull << (10 * k)), unit[k]);
+	return buf;
+}
+
+/*
+ * Progress of one long step (map, split, merge, a walk of every leaf) on
+ * stderr, at most one line per PROGRESS_NS, none for a step shorter.
+ */
+struct meter {
+	const char *name;
+	const char *what;
+	u64 total;		/* bytes of IOVA */
+	u64 t0;
+	u64 last;
+};
+
+static void meter_start(struct meter *mt, const char *name, const char *what,
+			u64 total)
+{
+	mt->name = name;
+	mt->what = what;
+	mt->total = total;
+	mt->t0 = now_ns();
+	mt->last = mt->t0;
+}
+
+static void meter_tick(struct meter *mt, u64 done)
+{
+	char a[32], b[32];
+	u64 t = now_ns();
+
+	if (!progress || t - mt->last < PROGRESS_NS)
+		return;
+	mt->last = t;
+	fprintf(stderr, "%s: %s: %s of %s (%.0f%%), %.1f s\n", mt->name,
+		mt->what, bytes_str(done, a, sizeof(a)),
+		bytes_str(mt->total, b, sizeof(b)),
+		100.0 * (double)done / (double)mt->total,
+		(double)(t - mt->t0) / 1e9);
 }
 
 /* splitmix64: small, fast, and good enough to pick pages */
@@ -325,10 +466,11 @@ static int table_create(struct table *t, const struct fmt_cfg *fc,
 		want |= o->pgsize[k];
 	/* 4K leaf tables of the whole guest (len / 512), twice over while
 	 * split or merge builds beside what it replaces, and the rest */
-	arena = lay->len / 256 + (64ull << 20);
+	arena = o->arena_bytes ? o->arena_bytes :
+				 lay->len / 256 + (64ull << 20);
 	t->ta = talloc_create(arena, TALLOC_HUGEPAGE);
 	if (!t->ta) {
-		fail(res, "talloc_create of %" PRIu64 " MiB failed",
+		lack(res, "talloc_create of %" PRIu64 " MiB failed",
 		     arena >> 20);
 		return -1;
 	}
@@ -337,7 +479,7 @@ static int table_create(struct table *t, const struct fmt_cfg *fc,
 	cfg.pgsize_bitmap = want;
 	ret = iopgt_init(&t->pt, &cfg);
 	if (ret) {
-		fail(res, "iopgt_init: %s", iopgt_strerror(ret));
+		fail_ret(res, ret, "iopgt_init: %s", iopgt_strerror(ret));
 		return -1;
 	}
 	t->have_pt = true;
@@ -359,8 +501,9 @@ static int table_create(struct table *t, const struct fmt_cfg *fc,
 	hcfg.dirty_enabled = t->pt.dirty_tracking;
 	ret = hwm_create(&t->hw, &hcfg);
 	if (ret) {
-		fail(res, "hwm_create from iopgt_hw_info: %s",
-		     hwm_fault_name(ret));
+		fail_ret(res, ret, "hwm_create from iopgt_hw_info: %s",
+			 ret == -ENOMEM ? iopgt_strerror(ret) :
+					  hwm_fault_name(ret));
 		return -1;
 	}
 	return 0;
@@ -376,21 +519,38 @@ static void table_flush(struct table *t, struct iopgt_gather *g,
 	iopgt_gather_release(&t->pt, g, bitmap);
 }
 
+/* A piece of the guest for one call: CHUNK_BYTES, or @align if larger. */
+static u64 chunk_len(u64 at, u64 end, u64 align)
+{
+	u64 len = CHUNK_BYTES > align ? CHUNK_BYTES : align;
+
+	return end - at < len ? end - at : len;
+}
+
 static int table_map_guest(struct table *t, const struct layout *lay,
 			   struct result *res)
 {
+	struct meter mt;
 	unsigned int k;
+	u64 at, len;
 	int ret;
 
+	meter_start(&mt, res->name, "map", lay->len);
 	for (k = 0; k < lay->n; k++) {
 		const struct region *r = &lay->r[k];
+		const u64 end = r->iova + r->len;
 
-		ret = iopgt_map(&t->pt, r->iova, r->iova + r->delta, r->len,
-				IOPGT_READ | IOPGT_WRITE, 0, NULL);
-		if (ret) {
-			fail(res, "map 0x%" PRIx64 "+0x%" PRIx64 ": %s",
-			     r->iova, r->len, iopgt_strerror(ret));
-			return ret;
+		for (at = r->iova; at < end; at += len) {
+			len = chunk_len(at, end, 1ull << r->pgsize_lg2);
+			ret = iopgt_map(&t->pt, at, at + r->delta, len,
+					IOPGT_READ | IOPGT_WRITE, 0, NULL);
+			if (ret) {
+				fail_ret(res, ret, "map 0x%" PRIx64 "+0x%"
+					 PRIx64 ": %s", at, len,
+					 iopgt_strerror(ret));
+				return ret;
+			}
+			meter_tick(&mt, at + len);
 		}
 	}
 	return 0;
@@ -408,11 +568,17 @@ static bool table_check_leaves(struct table *t, const struct layout *lay,
 {
 	const struct region *r;
 	struct hwm_walk w;
-	u64 iova = 0;
+	struct meter mt;
+	u64 iova = 0, n = 0;
+	char what[64];
 	int ret;
 
+	snprintf(what, sizeof(what), "walk %s", when);
+	meter_start(&mt, res->name, what, lay->len);
 	memset(count, 0, 64 * sizeof(u64));
 	while (iova < lay->len) {
+		if (!(++n & 0xffff))
+			meter_tick(&mt, iova);
 		ret = hwm_walk(t->hw, iova, &w);
 		if (ret) {
 			fail(res, "%s: walk of 0x%" PRIx64 ": %s", when, iova,
@@ -464,20 +630,34 @@ static void describe_count(const u64 count[64], char *buf, size_t len)
 	}
 }
 
-/* Split (or merge) the whole guest, invalidate, release; time it all. */
+/*
+ * Split (or merge) the whole guest, invalidate, release; time it all. The
+ * work goes in pieces aligned to the largest page, each invalidated and
+ * released before the next, so that progress can be shown; a piece that
+ * fails stops the rest (what was done stays done: a half-split guest is
+ * still a valid one).
+ */
 static int table_split(struct table *t, const struct layout *lay, bool merge,
-		       u64 *ns)
+		       const char *name, u64 *ns)
 {
+	const u64 align = 1ull << lay->r[0].pgsize_lg2;
 	struct iopgt_gather g;
-	u64 t0 = now_ns();
-	int ret;
+	struct meter mt;
+	u64 t0 = now_ns(), at, len;
+	int ret = 0;
 
-	iopgt_gather_init(&g);
-	if (merge)
-		ret = iopgt_merge(&t->pt, 0, lay->len, 0, &g);
-	else
-		ret = iopgt_split(&t->pt, 0, lay->len, PAGE_LG2, 0, 0, &g);
-	table_flush(t, &g, NULL);
+	meter_start(&mt, name, merge ? "merge" : "split", lay->len);
+	for (at = 0; at < lay->len && !ret; at += len) {
+		len = chunk_len(at, lay->len, align);
+		iopgt_gather_init(&g);
+		if (merge)
+			ret = iopgt_merge(&t->pt, at, len, 0, &g);
+		else
+			ret = iopgt_split(&t->pt, at, len, PAGE_LG2, 0, 0,
+					  &g);
+		table_flush(t, &g, NULL);
+		meter_tick(&mt, at + len);
+	}
 	*ns = now_ns() - t0;
 	return ret;
 }
@@ -674,7 +854,7 @@ static int migration_prepare(struct migration *m, const struct fmt_cfg *fc,
 {
 	struct iopgt_gather g;
 	const char *why = NULL;
-	char desc[128];
+	char desc[128], size[32];
 	u64 count[64];
 	int ret;
 
@@ -687,25 +867,29 @@ static int migration_prepare(struct migration *m, const struct fmt_cfg *fc,
 	    !table_check_leaves(&m->t, lay, 0, count, res, "after map"))
 		return -1;
 	describe_count(count, desc, sizeof(desc));
-	note("%s: mapped %.3g GiB: %s", res->name, (double)lay->len / SZ_1G,
-	     desc);
+	note("%s: mapped %s: %s", res->name,
+	     bytes_str(lay->len, size, sizeof(size)), desc);
 
 	hwm_set_dirty_enabled(m->t.hw, true);
 	iopgt_gather_init(&g);
 	ret = iopgt_set_dirty_tracking(&m->t.pt, true, &g);
 	table_flush(&m->t, &g, NULL);
 	if (ret) {
-		fail(res, "set_dirty_tracking: %s", iopgt_strerror(ret));
+		fail_ret(res, ret, "set_dirty_tracking: %s",
+			 iopgt_strerror(ret));
 		return -1;
 	}
 
-	res->split_ret = table_split(&m->t, lay, false, &res->split_ns);
+	res->split_ran = true;
+	res->split_ret = table_split(&m->t, lay, false, res->name,
+				     &res->split_ns);
 	if (not_available(res->split_ret)) {
 		note("%s: split not available (%s): harvesting large pages, "
 		     "the bitmap reports them whole", res->name,
 		     iopgt_strerror(res->split_ret));
 	} else if (res->split_ret) {
-		fail(res, "split: %s", iopgt_strerror(res->split_ret));
+		fail_ret(res, res->split_ret, "split: %s",
+			 iopgt_strerror(res->split_ret));
 		return -1;
 	} else {
 		note("%s: split to 4K in %.1f ms", res->name,
@@ -728,7 +912,10 @@ static int migration_precopy(struct migration *m, const struct opts *o,
 	/* the first pass sends all of memory while the device runs */
 	wait = link_ns(o, lay->len);
 	if (wait) {
-		note("%s: bulk copy of %" PRIu64 " pages, %.1f ms", res->name,
+		char size[32];
+
+		note("%s: bulk copy of %s (%" PRIu64 " pages), %.1f ms",
+		     res->name, bytes_str(lay->len, size, sizeof(size)),
 		     m->nbits, ms(wait));
 		sleep_ns(wait);
 	}
@@ -751,7 +938,8 @@ static int migration_precopy(struct migration *m, const struct opts *o,
 		t3 = now_ns();
 		m->end_seq[r] = writelog_event(&m->d.seq);
 		if (ret) {
-			fail(res, "read_dirty: %s", iopgt_strerror(ret));
+			fail_ret(res, ret, "read_dirty: %s",
+				 iopgt_strerror(ret));
 			return ret;
 		}
 		res->harvest_ns += (t1 - t0) + (t3 - t2);
@@ -759,13 +947,17 @@ static int migration_precopy(struct migration *m, const struct opts *o,
 		pages = bitmap_weight(bm.words, m->nwords);
 		res->pages_sent += pages;
 		res->rounds = r + 1;
+		res->per_round[r] = (struct round_stat){
+			.pages = pages, .harvest_ns = (t1 - t0) + (t3 - t2),
+			.end_event = m->end_seq[r] };
 		note("%s round %u: %" PRIu64 " pages dirty, %.2f ms harvest",
 		     res->name, r + 1, pages, ms((t1 - t0) + (t3 - t2)));
 		if (pages <= o->converge) {
 			res->converged = true;
 			break;
 		}
-		sleep_ns(link_ns(o, pages << PAGE_LG2));
+		res->per_round[r].send_ns = link_ns(o, pages << PAGE_LG2);
+		sleep_ns(res->per_round[r].send_ns);
 	}
 	return 0;
 }
@@ -790,8 +982,9 @@ static int migration_finish(struct migration *m, const struct layout *lay,
 	res->final_ns = now_ns() - t0;
 	m->end_seq[last] = writelog_event(&m->d.seq);
 	if (ret || unmapped != lay->len) {
-		fail(res, "unmap_read_dirty: %s, 0x%" PRIx64 " of 0x%" PRIx64
-		     " bytes", iopgt_strerror(ret), unmapped, lay->len);
+		fail_ret(res, ret, "unmap_read_dirty: %s, 0x%" PRIx64 " of 0x%"
+			 PRIx64 " bytes", iopgt_strerror(ret), unmapped,
+			 lay->len);
 		return -1;
 	}
 	res->final_pages = bitmap_weight(bm.words, m->nwords);
@@ -836,14 +1029,16 @@ static void run_migration(const struct fmt_cfg *fc, const struct opts *o,
 	m.nwords = (m.nbits + 63) / 64;
 	m.maps = calloc(nmaps, sizeof(*m.maps));
 	m.end_seq = calloc(nmaps, sizeof(*m.end_seq));
-	if (!m.maps || !m.end_seq) {
-		fail(res, "out of memory");
+	res->per_round = calloc(nmaps, sizeof(*res->per_round));
+	if (!m.maps || !m.end_seq || !res->per_round) {
+		lack(res, "out of memory");
 		goto out;
 	}
 	for (r = 0; r < nmaps; r++) {
 		m.maps[r] = malloc(m.nwords * sizeof(u64));
 		if (!m.maps[r]) {
-			fail(res, "out of memory for %u bitmaps", nmaps);
+			lack(res, "out of memory for %u bitmaps of %" PRIu64
+			     " bytes", nmaps, m.nwords * 8);
 			goto out;
 		}
 		/* fault the bitmaps in now, not in a timed harvest */
@@ -854,8 +1049,9 @@ static void run_migration(const struct fmt_cfg *fc, const struct opts *o,
 		goto out;
 
 	device_init(&m.d, &m.t, lay, o);
-	if (pthread_create(&m.tid, NULL, device_thread, &m.d)) {
-		fail(res, "pthread_create failed");
+	ret = pthread_create(&m.tid, NULL, device_thread, &m.d);
+	if (ret) {
+		lack(res, "pthread_create: %s", strerror(ret));
 		goto out;
 	}
 	m.running = true;
@@ -891,14 +1087,17 @@ static void run_failed_migration(const struct fmt_cfg *fc,
 	    !table_check_leaves(&t, lay, 0, before, res, "after map"))
 		goto out;
 
-	res->fm_split_ret = table_split(&t, lay, false, &res->fm_split_ns);
+	res->fm_split_ran = true;
+	res->fm_split_ret = table_split(&t, lay, false, res->name,
+				       &res->fm_split_ns);
 	if (not_available(res->fm_split_ret)) {
 		note("%s: split not available (%s): no failed-migration path",
 		     res->name, iopgt_strerror(res->fm_split_ret));
 		goto out;
 	}
 	if (res->fm_split_ret) {
-		fail(res, "split: %s", iopgt_strerror(res->fm_split_ret));
+		fail_ret(res, res->fm_split_ret, "split: %s",
+			 iopgt_strerror(res->fm_split_ret));
 		goto out;
 	}
 	if (!table_check_leaves(&t, lay, PAGE_LG2, count, res, "after split"))
@@ -906,14 +1105,17 @@ static void run_failed_migration(const struct fmt_cfg *fc,
 	note("%s: failed migration: split to %" PRIu64 " x 4K in %.1f ms",
 	     res->name, count[PAGE_LG2], ms(res->fm_split_ns));
 
-	res->merge_ret = table_split(&t, lay, true, &res->merge_ns);
+	res->merge_ran = true;
+	res->merge_ret = table_split(&t, lay, true, res->name,
+				     &res->merge_ns);
 	if (not_available(res->merge_ret)) {
 		note("%s: merge not available (%s)", res->name,
 		     iopgt_strerror(res->merge_ret));
 		goto out;
 	}
 	if (res->merge_ret) {
-		fail(res, "merge: %s", iopgt_strerror(res->merge_ret));
+		fail_ret(res, res->merge_ret, "merge: %s",
+			 iopgt_strerror(res->merge_ret));
 		goto out;
 	}
 	if (!table_check_leaves(&t, lay, 0, count, res, "after merge"))
@@ -951,6 +1153,8 @@ static const char *verdict(const struct result *res)
 		return "skipped";
 	if (res->failed)
 		return "FAILED";
+	if (res->resource)
+		return "OUT-OF-RESOURCES";
 	return "VERIFIED";
 }
 
@@ -974,6 +1178,8 @@ static void print_table(const struct result *res, unsigned int n)
 	for (i = 0; i < n; i++) {
 		const struct result *r = &res[i];
 
+		if (!r->label)
+			continue;	/* not asked for */
 		if (r->skipped) {
 			printf("%-7s %-10s skipped: %s\n", r->name, r->label,
 			       r->skipped);
@@ -983,11 +1189,11 @@ static void print_table(const struct result *res, unsigned int n)
 		       " %9.1f %8s %8s %9" PRIu64 "  %s\n", r->name, r->label,
 		       r->rounds, r->converged ? "yes" : "no", r->pages_sent,
 		       r->final_pages, harvest_gibs(r),
-		       ms_or_na(!r->split_ret && r->split_ns, r->split_ns, a,
+		       ms_or_na(r->split_ran && !r->split_ret, r->split_ns, a,
 				sizeof(a)),
 		       ms_or_na(r->merge_checked, r->merge_ns, b, sizeof(b)),
 		       r->writes, verdict(r));
-		if (r->failed)
+		if (r->failed || r->resource)
 			printf("        %s\n", r->msg);
 	}
 }
@@ -1006,6 +1212,7 @@ static void json_string(const char *s)
 	putchar('"');
 }
 
+/* null when the call was not made, "ok", or its error */
 static void json_ret(const char *key, int ret, bool ran)
 {
 	printf(", \"%s\": ", key);
@@ -1025,58 +1232,92 @@ static void json_ms(const char *key, bool ran, u64 ns)
 		printf(", \"%s\": null", key);
 }
 
-static void print_json(const struct opts *o, const struct result *res,
-		       unsigned int n)
+static void json_rounds(const struct result *r)
 {
+	unsigned int k;
+
+	printf(", \"per_round\": [");
+	for (k = 0; k < r->rounds; k++) {
+		const struct round_stat *rs = &r->per_round[k];
+
+		printf("%s{\"round\": %u, \"pages\": %" PRIu64
+		       ", \"harvest_ms\": %.3f, \"send_ms\": %.3f, "
+		       "\"end_event\": %" PRIu64 "}", k ? ", " : "", k + 1,
+		       rs->pages, ms(rs->harvest_ns), ms(rs->send_ns),
+		       rs->end_event);
+	}
+	printf("]");
+}
+
+static void json_format(const struct result *r)
+{
+	printf("{\"format\": ");
+	json_string(r->name);
+	printf(", \"config\": ");
+	if (r->label)
+		json_string(r->label);
+	else
+		printf("null");
+	printf(", \"result\": ");
+	json_string(verdict(r));
+	if (r->skipped) {
+		printf(", \"reason\": ");
+		json_string(r->skipped);
+		printf("}");
+		return;
+	}
+	printf(", \"error\": ");
+	if (r->failed || r->resource)
+		json_string(r->msg);
+	else
+		printf("null");
+	json_ret("split", r->split_ret, r->split_ran);
+	json_ms("split_ms", r->split_ran && !r->split_ret, r->split_ns);
+	printf(", \"rounds\": %u, \"converged\": %s, \"pages_sent\": %" PRIu64
+	       ", \"final_pages\": %" PRIu64 ", \"harvest_ms\": %.3f, "
+	       "\"harvest_GiBps\": %.3f, \"final_ms\": %.3f, "
+	       "\"writes\": %" PRIu64 ", \"faults\": %" PRIu64
+	       ", \"log_full\": %s, \"verified\": %s", r->rounds,
+	       r->converged ? "true" : "false", r->pages_sent, r->final_pages,
+	       ms(r->harvest_ns), harvest_gibs(r), ms(r->final_ns), r->writes,
+	       r->faults, r->log_full ? "true" : "false",
+	       r->verified ? "true" : "false");
+	json_rounds(r);
+	json_ret("failed_split", r->fm_split_ret, r->fm_split_ran);
+	json_ms("failed_split_ms", r->fm_split_ran && !r->fm_split_ret,
+		r->fm_split_ns);
+	json_ret("merge", r->merge_ret, r->merge_ran);
+	json_ms("merge_ms", r->merge_ran && !r->merge_ret, r->merge_ns);
+	printf(", \"merge_restored\": %s}",
+	       r->merge_checked ? "true" : "false");
+}
+
+static void print_json(const struct opts *o, const struct result *res,
+		       unsigned int n, int status)
+{
+	char size[32];
 	unsigned int i;
 
-	printf("{\"guest_bytes\": %" PRIu64 ", \"pages\": ", o->guest_len);
+	printf("{\"schema_version\": %d, \"exit_status\": %d, "
+	       "\"guest_bytes\": %" PRIu64 ", \"guest_size\": ", JSON_SCHEMA,
+	       status, o->guest_len);
+	json_string(bytes_str(o->guest_len, size, sizeof(size)));
+	printf(", \"pages\": ");
 	json_string(o->pages);
 	printf(", \"dma_rate_per_ms\": %g, \"max_rounds\": %u, "
-	       "\"converge_pages\": %" PRIu64 ", \"link_GBps\": %g, "
-	       "\"seed\": %" PRIu64 ",\n \"formats\": [", o->dma_rate,
-	       o->rounds, o->converge, o->link_gbs, o->seed);
+	       "\"converge_pages\": %" PRIu64 ", \"converge_rule\": \"%s\", "
+	       "\"link_GBps\": %g, \"seed\": %" PRIu64 ", \"arena_bytes\": ",
+	       o->dma_rate, o->rounds, o->converge,
+	       o->converge_given ? "--converge" : "guest pages / 1024",
+	       o->link_gbs, o->seed);
+	if (o->arena_bytes)
+		printf("%" PRIu64, o->arena_bytes);
+	else
+		printf("null");
+	printf(",\n \"formats\": [");
 	for (i = 0; i < n; i++) {
-		const struct result *r = &res[i];
-
-		printf("%s\n  {\"format\": ", i ? "," : "");
-		json_string(r->name);
-		printf(", \"config\": ");
-		json_string(r->label);
-		if (r->skipped) {
-			printf(", \"skipped\": ");
-			json_string(r->skipped);
-			printf("}");
-			continue;
-		}
-		printf(", \"result\": ");
-		json_string(verdict(r));
-		if (r->failed) {
-			printf(", \"error\": ");
-			json_string(r->msg);
-		}
-		json_ret("split", r->split_ret, true);
-		json_ms("split_ms", !r->split_ret, r->split_ns);
-		printf(", \"rounds\": %u, "
-		       "\"converged\": %s, \"pages_sent\": %" PRIu64
-		       ", \"final_pages\": %" PRIu64 ", \"harvest_ms\": %.3f, "
-		       "\"harvest_GiBps\": %.3f, \"final_ms\": %.3f, "
-		       "\"writes\": %" PRIu64 ", \"faults\": %" PRIu64
-		       ", \"log_full\": %s, \"verified\": %s",
-		       r->rounds,
-		       r->converged ? "true" : "false", r->pages_sent,
-		       r->final_pages, ms(r->harvest_ns), harvest_gibs(r),
-		       ms(r->final_ns), r->writes, r->faults,
-		       r->log_full ? "true" : "false",
-		       r->verified ? "true" : "false");
-		json_ret("failed_split", r->fm_split_ret,
-			 r->fm_split_ns != 0);
-		json_ms("failed_split_ms", r->fm_split_ns && !r->fm_split_ret,
-			r->fm_split_ns);
-		json_ret("merge", r->merge_ret, r->merge_ns != 0);
-		json_ms("merge_ms", r->merge_ns && !r->merge_ret, r->merge_ns);
-		printf(", \"merge_restored\": %s}",
-		       r->merge_checked ? "true" : "false");
+		printf("%s\n  ", i ? "," : "");
+		json_format(&res[i]);
 	}
 	printf("\n]}\n");
 }
@@ -1091,8 +1332,9 @@ static void usage(FILE *out)
 "usage: migrate [options]\n"
 "Simulate a live migration of a guest's IO page table in every format.\n"
 "\n"
-"  --size GIB        guest memory in GiB (default %g)\n"
-"  --formats LIST    comma-separated: ", DEF_SIZE_GIB);
+"  --size GIB        guest memory in GiB, above 0 and at most %.0f (64 TiB),\n"
+"                    a multiple of the smallest page size (default %g)\n"
+"  --formats LIST    comma-separated: ", MAX_SIZE_GIB, DEF_SIZE_GIB);
 	for (f = IOPGT_FMT_NONE + 1; f < IOPGT_FMT_COUNT; f++)
 		fprintf(out, "%s%s", f > IOPGT_FMT_NONE + 1 ? "," : "",
 			iopgt_format_name(f));
@@ -1101,22 +1343,28 @@ static void usage(FILE *out)
 "  --pages LIST      page sizes the guest is mapped with, largest first;\n"
 "                    each but the last gets 3/4 of what is left\n"
 "                    (default %s)\n"
-"  --dma-rate N      device writes per ms; 0: as fast as it can\n"
+"  --dma-rate N      device writes per ms, 0 to %.0f; 0: as fast as it can\n"
 "                    (default %g)\n"
 "  --rounds N        most pre-copy rounds (default %u)\n"
 "  --converge N      pre-copy ends once a round reports at most N pages\n"
-"                    (default %u)\n"
-"  --link GBPS       simulated link speed in GB/s: each round waits while\n"
-"                    its pages are sent; 0: no wait (default %g)\n"
+"                    (default: one page in %u of the guest)\n"
+"  --link GBPS       simulated link speed in GB/s, %g to %.0f: each round\n"
+"                    waits while its pages are sent; 0: no wait\n"
+"                    (default %g)\n"
 "  --seed N          device seed (default %u)\n"
+"  --arena MIB       table memory per table, 1 to %llu MiB (default: the\n"
+"                    guest's size / 256 + 64 MiB); a run that runs out\n"
+"                    ends OUT-OF-RESOURCES\n"
 "  --json            machine-readable results on stdout\n"
 "  --quiet           no progress on stderr\n"
 "  --help            this text\n"
 "\n"
 "Exit status: 0 when every run verified, 1 when one failed, 2 on a bad\n"
-"option.\n",
-		DEF_PAGES, DEF_DMA_RATE, DEF_ROUNDS,
-		DEF_CONVERGE, DEF_LINK_GBS, DEF_SEED);
+"option, 3 when a run ran out of resources (memory, tables, a thread)\n"
+"and none failed.\n",
+		DEF_PAGES, MAX_DMA_RATE, DEF_DMA_RATE, DEF_ROUNDS,
+		CONVERGE_DIVISOR, MIN_LINK_GBS, MAX_LINK_GBS, DEF_LINK_GBS,
+		DEF_SEED, MAX_ARENA_MIB);
 }
 
 static bool parse_u64(const char *s, u64 *out)
@@ -1204,7 +1452,8 @@ static bool parse_formats(const char *s, struct opts *o)
 
 enum {
 	OPT_SIZE = 256, OPT_FORMATS, OPT_PAGES, OPT_DMA_RATE, OPT_ROUNDS,
-	OPT_CONVERGE, OPT_LINK, OPT_SEED, OPT_JSON, OPT_QUIET, OPT_HELP,
+	OPT_CONVERGE, OPT_LINK, OPT_SEED, OPT_ARENA, OPT_JSON, OPT_QUIET,
+	OPT_HELP,
 };
 
 static const struct option long_opts[] = {
@@ -1216,57 +1465,111 @@ static const struct option long_opts[] = {
 	{ "converge", required_argument, NULL, OPT_CONVERGE },
 	{ "link", required_argument, NULL, OPT_LINK },
 	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "arena", required_argument, NULL, OPT_ARENA },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ 0 },
 };
 
+/* A number option out of its range: say which range, and fail. */
+static int out_of_range(const char *opt, const char *arg, const char *want)
+{
+	fprintf(stderr, "migrate: --%s %s: want %s\n", opt, arg, want);
+	return -1;
+}
+
+/* The checks that need the whole command line: the guest's size. */
+static int check_size(struct opts *o, const char *arg, double size_gib)
+{
+	char a[32], b[32];
+	u64 min = o->pgsize[o->npgsize - 1];
+
+	o->guest_len = (u64)(size_gib * SZ_1G);
+	if (o->guest_len < min || o->guest_len & (min - 1)) {
+		fprintf(stderr, "migrate: --size %s (%s) is not a multiple of "
+			"%s, the smallest page size of --pages %s\n", arg,
+			bytes_str(o->guest_len, a, sizeof(a)),
+			bytes_str(min, b, sizeof(b)), o->pages);
+		return -1;
+	}
+	if (!o->converge_given)
+		o->converge = (o->guest_len >> PAGE_LG2) / CONVERGE_DIVISOR;
+	return 0;
+}
+
+/* The value of a numeric option, checked against its range. */
+static int parse_number(int c, const char *arg, struct opts *o,
+			double *size_gib)
+{
+	double d;
+	u64 v;
+
+	switch (c) {
+	case OPT_SIZE:
+		if (!parse_double(arg, size_gib) || !*size_gib ||
+		    *size_gib > MAX_SIZE_GIB)
+			return out_of_range("size", arg, "a size in GiB above "
+					    "0 and at most 65536 (64 TiB)");
+		return 0;
+	case OPT_DMA_RATE:
+		if (!parse_double(arg, &d) || d > MAX_DMA_RATE)
+			return out_of_range("dma-rate", arg, "0 (as fast as "
+					    "it can) to 1000000 writes per ms");
+		o->dma_rate = d;
+		return 0;
+	case OPT_LINK:
+		if (!parse_double(arg, &d) || d > MAX_LINK_GBS ||
+		    (d && d < MIN_LINK_GBS))
+			return out_of_range("link", arg, "0 (no wait), or "
+					    "0.001 to 1000000 GB/s");
+		o->link_gbs = d;
+		return 0;
+	case OPT_ROUNDS:
+		if (!parse_u64(arg, &v) || !v || v > 100000)
+			return out_of_range("rounds", arg, "1 to 100000");
+		o->rounds = (unsigned int)v;
+		return 0;
+	case OPT_CONVERGE:
+		if (!parse_u64(arg, &o->converge))
+			return out_of_range("converge", arg, "a page count");
+		o->converge_given = true;
+		return 0;
+	case OPT_SEED:
+		if (!parse_u64(arg, &o->seed))
+			return out_of_range("seed", arg, "an integer >= 0");
+		return 0;
+	case OPT_ARENA:
+		if (!parse_u64(arg, &v) || !v || v > MAX_ARENA_MIB)
+			return out_of_range("arena", arg,
+					    "1 to 1048576 MiB");
+		o->arena_bytes = v << 20;
+		return 0;
+	}
+	return -1;
+}
+
 /* Return 0, 1 for --help, or -1 with a message printed. */
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	double size_gib = DEF_SIZE_GIB;
-	u64 v;
+	const char *size_arg = "16";
 	int c;
 
 	*o = (struct opts){ .pages = DEF_PAGES, .formats = ~0u,
 			    .dma_rate = DEF_DMA_RATE, .rounds = DEF_ROUNDS,
-			    .converge = DEF_CONVERGE,
 			    .link_gbs = DEF_LINK_GBS, .seed = DEF_SEED };
 	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
 		switch (c) {
-		case OPT_SIZE:
-			if (!parse_double(optarg, &size_gib) || !size_gib ||
-			    size_gib > 65536)
-				goto bad;
-			break;
 		case OPT_FORMATS:
-			if (!parse_formats(optarg, o))
-				goto bad;
+			if (!parse_formats(optarg, o)) {
+				fprintf(stderr, "migrate: bad value for "
+					"--formats: '%s'\n", optarg);
+				return -1;
+			}
 			break;
 		case OPT_PAGES:
 			o->pages = optarg;
-			break;
-		case OPT_DMA_RATE:
-			if (!parse_double(optarg, &o->dma_rate))
-				goto bad;
-			break;
-		case OPT_ROUNDS:
-			if (!parse_u64(optarg, &v) || !v || v > 100000)
-				goto bad;
-			o->rounds = (unsigned int)v;
-			break;
-		case OPT_CONVERGE:
-			if (!parse_u64(optarg, &o->converge))
-				goto bad;
-			break;
-		case OPT_LINK:
-			if (!parse_double(optarg, &o->link_gbs))
-				goto bad;
-			break;
-		case OPT_SEED:
-			if (!parse_u64(optarg, &o->seed))
-				goto bad;
 			break;
 		case OPT_JSON:
 			o->json = true;
@@ -1278,6 +1581,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case OPT_HELP:
 			usage(stdout);
 			return 1;
+		case OPT_SIZE:
+			size_arg = optarg;
+			/* fall through */
+		case OPT_DMA_RATE: case OPT_LINK: case OPT_ROUNDS:
+		case OPT_CONVERGE: case OPT_SEED: case OPT_ARENA:
+			if (parse_number(c, optarg, o, &size_gib))
+				return -1;
+			break;
 		default:
 			usage(stderr);
 			return -1;
@@ -1293,17 +1604,33 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			"from 4K, largest first, like 1G,2M\n", o->pages);
 		return -1;
 	}
-	o->guest_len = (u64)(size_gib * SZ_1G);
-	if (o->guest_len & (o->pgsize[o->npgsize - 1] - 1)) {
-		fprintf(stderr, "migrate: --size %g GiB is not a multiple of "
-			"the smallest page size\n", size_gib);
-		return -1;
+	return check_size(o, size_arg, size_gib);
+}
+
+/* One format's run, from the migration to the failed-migration path. */
+static void run_format(enum iopgt_format f, const struct opts *o,
+		       const struct layout *lay, struct result *r)
+{
+	const struct fmt_cfg fc = fmt_cfg_of(f);
+
+	r->name = iopgt_format_name(f);
+	if (!(o->formats & (1u << f))) {
+		r->skipped = "not selected (--formats)";
+		return;
 	}
-	return 0;
-bad:
-	fprintf(stderr, "migrate: bad value for --%s: '%s'\n",
-		long_opts[c - OPT_SIZE].name, optarg);
-	return -1;
+	r->label = fc.label;
+	if (!iopgt_format_available(f)) {
+		r->skipped = "not built into this iopgt";
+		note("%s: %s, skipped", r->name, r->skipped);
+		return;
+	}
+	run_migration(&fc, o, lay, r);
+	if (r->skipped) {
+		note("%s: %s, skipped", r->name, r->skipped);
+		return;
+	}
+	if (!r->failed && !r->resource)
+		run_failed_migration(&fc, o, lay, r);
 }
 
 int main(int argc, char **argv)
@@ -1312,44 +1639,33 @@ int main(int argc, char **argv)
 	struct layout lay;
 	struct opts o;
 	unsigned int f, n = 0;
-	bool ok = true;
-	int ret;
+	bool failed = false, lacked = false;
+	int ret, status;
 
 	ret = parse_opts(argc, argv, &o);
 	if (ret)
-		return ret > 0 ? 0 : 2;
+		return ret > 0 ? EXIT_VERIFIED : EXIT_USAGE;
 	if (layout_make(&lay, &o)) {
-		fprintf(stderr, "migrate: cannot lay out %" PRIu64 " bytes "
-			"in pages of %s\n", o.guest_len, o.pages);
-		return 2;
+		char size[32];
+
+		fprintf(stderr, "migrate: cannot lay out %s in pages of %s\n",
+			bytes_str(o.guest_len, size, sizeof(size)), o.pages);
+		return EXIT_USAGE;
 	}
 	memset(res, 0, sizeof(res));
 	for (f = IOPGT_FMT_NONE + 1; f < IOPGT_FMT_COUNT; f++) {
-		const struct fmt_cfg fc = fmt_cfg_of(f);
-		struct result *r = &res[n];
+		struct result *r = &res[n++];
 
-		if (!(o.formats & (1u << f)))
-			continue;
-		n++;
-		r->name = iopgt_format_name(f);
-		r->label = fc.label;
-		if (!iopgt_format_available(f)) {
-			r->skipped = "not built into this iopgt";
-			note("%s: %s, skipped", r->name, r->skipped);
-			continue;
-		}
-		run_migration(&fc, &o, &lay, r);
-		if (r->skipped) {
-			note("%s: %s, skipped", r->name, r->skipped);
-			continue;
-		}
-		if (!r->failed)
-			run_failed_migration(&fc, &o, &lay, r);
-		ok &= !r->failed;
+		run_format(f, &o, &lay, r);
+		failed |= r->failed;
+		lacked |= r->resource;
 	}
+	status = failed ? EXIT_FAILED : lacked ? EXIT_RESOURCE : EXIT_VERIFIED;
 	if (o.json)
-		print_json(&o, res, n);
+		print_json(&o, res, n, status);
 	else
 		print_table(res, n);
-	return ok ? 0 : 1;
+	for (f = 0; f < n; f++)
+		free(res[f].per_round);
+	return status;
 }

@@ -7,7 +7,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,7 +71,7 @@ const char *shim_strerror(int err)
 	return iopgt_strerror(err);
 }
 
-/* ---- time and arguments -------------------------------------------------- */
+/* ---- time --------------------------------------------------------------- */
 
 uint64_t shim_now_ns(void)
 {
@@ -80,37 +79,6 @@ uint64_t shim_now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (u64)ts.tv_sec * 1000000000ull + (u64)ts.tv_nsec;
-}
-
-/* Google Benchmark's default --benchmark_min_time, in seconds. */
-#define SHIM_DEFAULT_MIN_TIME	0.5
-
-static double shim_iter_scale = 1.0;
-
-void shim_args(int argc, char **argv)
-{
-	static const char flag[] = "--benchmark_min_time=";
-	double min_time;
-	char *end;
-	int i;
-
-	for (i = 1; i < argc; i++) {
-		if (strncmp(argv[i], flag, sizeof(flag) - 1))
-			continue;
-		min_time = strtod(argv[i] + sizeof(flag) - 1, &end);
-		/* "<n>x" (an iteration count, newer libraries) is not a time */
-		if (end == argv[i] + sizeof(flag) - 1 || *end == 'x' ||
-		    min_time <= 0)
-			continue;
-		shim_iter_scale = min_time / SHIM_DEFAULT_MIN_TIME;
-	}
-}
-
-uint64_t shim_iterations(uint64_t dflt)
-{
-	double n = (double)dflt * shim_iter_scale + 0.5;
-
-	return n < 1 ? 1 : (u64)n;
 }
 
 /* ---- buffers and cache flushes ------------------------------------------- */
@@ -211,32 +179,17 @@ void shim_memset(void *buf, uint64_t bytes)
 	memset(buf, 0, bytes);
 }
 
-/* ---- the helper thread --------------------------------------------------- */
+/* ---- waiting ------------------------------------------------------------ */
 
 /*
- * The caller publishes @fn and @arg, then bumps @gen with a release store;
- * the helper's acquire load of @gen pairs with it. The helper stores @done
- * = @gen with release when finished; the caller's acquire load of @done
- * pairs with that, so it sees everything the helper wrote.
- */
-struct shim_pool {
-	pthread_t thread;
-	void (*fn)(void *arg);
-	void *arg;
-	unsigned int gen;
-	unsigned int done;
-	bool stop;
-};
-
-/*
- * One round of a wait loop: a pause at first, so a hand-over costs well
+ * A pause at first, so a hand-over between two spinning threads costs well
  * under a microsecond; after a while a sched_yield() instead, so that a
  * waiting thread gives way when both threads share a CPU (a machine busy
  * with something else).
  */
 #define SHIM_SPINS_BEFORE_YIELD	256
 
-static void shim_wait_round(unsigned int *spins)
+void shim_spin_wait(unsigned int *spins)
 {
 	if (*spins < SHIM_SPINS_BEFORE_YIELD) {
 		(*spins)++;
@@ -250,72 +203,14 @@ static void shim_wait_round(unsigned int *spins)
 	sched_yield();
 }
 
-static void *shim_pool_main(void *arg)
+/* [*@first, *@first + *@n) of @total items: part @part of @nparts. */
+static void shim_part(u64 total, unsigned int part, unsigned int nparts,
+		      u64 *first, u64 *n)
 {
-	struct shim_pool *pool = arg;
-	unsigned int seen = 0, gen, spins = 0;
+	u64 each = total / nparts;
 
-	for (;;) {
-		gen = __atomic_load_n(&pool->gen, __ATOMIC_ACQUIRE);
-		if (gen == seen) {
-			if (__atomic_load_n(&pool->stop, __ATOMIC_ACQUIRE))
-				return NULL;
-			shim_wait_round(&spins);
-			continue;
-		}
-		pool->fn(pool->arg);
-		seen = gen;
-		spins = 0;
-		__atomic_store_n(&pool->done, gen, __ATOMIC_RELEASE);
-	}
-}
-
-struct shim_pool *shim_pool_start(void)
-{
-	struct shim_pool *pool = calloc(1, sizeof(*pool));
-
-	if (!pool)
-		return NULL;
-	if (pthread_create(&pool->thread, NULL, shim_pool_main, pool)) {
-		free(pool);
-		return NULL;
-	}
-	return pool;
-}
-
-void shim_pool_stop(struct shim_pool *pool)
-{
-	if (!pool)
-		return;
-	__atomic_store_n(&pool->stop, true, __ATOMIC_RELEASE);
-	pthread_join(pool->thread, NULL);
-	free(pool);
-}
-
-/* Run @fn(@here) on the caller and @fn(@there) on the helper, both done. */
-static void shim_pool_run(struct shim_pool *pool, void (*fn)(void *),
-			  void *here, void *there)
-{
-	unsigned int gen = __atomic_load_n(&pool->gen, __ATOMIC_RELAXED) + 1;
-	unsigned int spins = 0;
-
-	pool->fn = fn;
-	pool->arg = there;
-	__atomic_store_n(&pool->gen, gen, __ATOMIC_RELEASE);
-	fn(here);
-	while (__atomic_load_n(&pool->done, __ATOMIC_ACQUIRE) != gen)
-		shim_wait_round(&spins);
-}
-
-static void shim_nop(void *arg)
-{
-	(void)arg;
-}
-
-void shim_pool_warm(struct shim_pool *pool)
-{
-	if (pool)
-		shim_pool_run(pool, shim_nop, NULL, NULL);
+	*first = each * part;
+	*n = part + 1 == nparts ? total - *first : each;
 }
 
 /* ---- baselines ----------------------------------------------------------- */
@@ -350,34 +245,27 @@ static void shim_stream_run(void *arg)
 	s->sum = s0 + s1 + s2 + s3;
 }
 
-static u64 shim_stream(struct shim_pool *pool, void *buf, u64 bytes,
-		       bool rmw)
+uint64_t shim_stream_read(const void *buf, uint64_t bytes,
+			  unsigned int part, unsigned int nparts)
 {
-	u64 n = bytes / sizeof(u64);
-	struct shim_stream half[2] = {
-		{ .words = buf, .n = pool ? n / 2 : n, .rmw = rmw },
-	};
+	struct shim_stream st = { 0 };
+	u64 first;
 
-	if (!pool) {
-		shim_stream_run(&half[0]);
-		return half[0].sum;
-	}
-	half[1] = (struct shim_stream){
-		.words = (u64 *)buf + n / 2, .n = n - n / 2, .rmw = rmw,
-	};
-	shim_pool_run(pool, shim_stream_run, &half[0], &half[1]);
-	return half[0].sum + half[1].sum;
+	shim_part(bytes / sizeof(u64), part, nparts, &first, &st.n);
+	st.words = (u64 *)buf + first;
+	shim_stream_run(&st);
+	return st.sum;
 }
 
-uint64_t shim_stream_read(struct shim_pool *pool, const void *buf,
-			  uint64_t bytes)
+void shim_stream_rmw(void *buf, uint64_t bytes, unsigned int part,
+		     unsigned int nparts)
 {
-	return shim_stream(pool, (void *)buf, bytes, false);
-}
+	struct shim_stream st = { .rmw = true };
+	u64 first;
 
-void shim_stream_rmw(struct shim_pool *pool, void *buf, uint64_t bytes)
-{
-	shim_stream(pool, buf, bytes, true);
+	shim_part(bytes / sizeof(u64), part, nparts, &first, &st.n);
+	st.words = (u64 *)buf + first;
+	shim_stream_run(&st);
 }
 
 /* ---- page tables --------------------------------------------------------- */
@@ -972,39 +860,37 @@ static void shim_naive_run(void *arg)
 	}
 }
 
-static int shim_hv_run(struct shim_hv *hv, struct shim_pool *pool,
-		       void (*fn)(void *))
+/* Run @fn on part @part of @nparts of the range, in whole leaves. */
+static int shim_hv_run(struct shim_hv *hv, unsigned int part,
+		       unsigned int nparts, void (*fn)(void *))
 {
-	struct shim_hv_job job[2] = {
-		{ .hv = hv, .iova = 0, .len = hv->len, .bm = &hv->bm },
-	};
-	u64 half = hv->len / 2;
+	struct shim_hv_job job = { .hv = hv, .bm = &hv->bm };
+	u64 first, n;
 
-	if (!pool) {
-		fn(&job[0]);
-		return job[0].ret;
-	}
-	/* Each half must hold whole leaves, or neither could clean them. */
-	if (half & ((1ull << hv->pgsize_lg2) - 1))
+	if (!nparts || part >= nparts)
 		return -EINVAL;
-	job[0].len = half;
-	job[1] = (struct shim_hv_job){
-		.hv = hv, .iova = half, .len = hv->len - half, .bm = &hv->bm,
-	};
-	shim_pool_run(pool, fn, &job[0], &job[1]);
-	return job[0].ret ? job[0].ret : job[1].ret;
+	/* Each part must hold whole leaves, or no part could clean them. */
+	shim_part(hv->len >> hv->pgsize_lg2, part, nparts, &first, &n);
+	if (!n)
+		return -EINVAL;
+	job.iova = first << hv->pgsize_lg2;
+	job.len = n << hv->pgsize_lg2;
+	fn(&job);
+	return job.ret;
 }
 
-int shim_hv_harvest(struct shim_hv *hv, struct shim_pool *pool)
+int shim_hv_harvest(struct shim_hv *hv, unsigned int part,
+		    unsigned int nparts)
 {
-	return shim_hv_run(hv, pool, shim_harvest_run);
+	return shim_hv_run(hv, part, nparts, shim_harvest_run);
 }
 
-int shim_hv_harvest_naive(struct shim_hv *hv, struct shim_pool *pool)
+int shim_hv_harvest_naive(struct shim_hv *hv, unsigned int part,
+			  unsigned int nparts)
 {
 	if (!hv->dev)
 		return -EOPNOTSUPP;
-	return shim_hv_run(hv, pool, shim_naive_run);
+	return shim_hv_run(hv, part, nparts, shim_naive_run);
 }
 
 int shim_hv_clean_all(struct shim_hv *hv)

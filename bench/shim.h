@@ -17,10 +17,11 @@
  *     merge take to a smaller size and back, with a check of the state;
  *   - baselines over plain buffers (memset, streaming read, streaming
  *     read-modify-write) and the cache flush that makes a run cold;
- *   - a one-helper-thread pool for the two-thread runs.
+ *   - a spin wait for the benchmarks' own barrier between threads.
  *
- * Nothing here is thread safe unless it says so: the benchmarks drive it
- * from one thread, and the pool's helper only runs what it is handed.
+ * Nothing here is thread safe unless it says so: the two-thread harvests
+ * run each part (shim_hv_harvest() and the baselines) on its own thread,
+ * and everything else on one thread while the other waits.
  *
  * Errors are 0 or a negative errno, as iopgt's; shim_strerror() names them.
  */
@@ -51,21 +52,17 @@ bool shim_format_has_device(int fmt);
 /* iopgt's description of an error code (or of a shim one). */
 const char *shim_strerror(int err);
 
-/* ---- time and iteration counts ------------------------------------------- */
+/* ---- time and threads -------------------------------------------------- */
 
 /* Monotonic time in nanoseconds: what the benchmarks' manual timing uses. */
 uint64_t shim_now_ns(void);
 
 /*
- * The benchmarks fix their iteration counts, because each iteration does
- * untimed set-up (re-dirtying, cache flushes) that --benchmark_min_time
- * cannot see. shim_args() reads --benchmark_min_time=<seconds> from the
- * command line (before benchmark::Initialize() consumes it) and
- * shim_iterations() scales a default count by min_time / 0.5 s, the
- * library's default, never below 1: a short smoke run stays short.
+ * One round of a wait loop of a thread spinning for another (*@spins
+ * starts at 0): a CPU pause while the wait is short, sched_yield() once it
+ * is long, so that two threads sharing one CPU still make progress.
  */
-void shim_args(int argc, char **argv);
-uint64_t shim_iterations(uint64_t dflt);
+void shim_spin_wait(unsigned int *spins);
 
 /* ---- page tables --------------------------------------------------------- */
 
@@ -131,25 +128,6 @@ void shim_pt_set_ops_hook(struct shim_pt *spt, void (*hook)(bool enter));
  */
 int shim_pt_mark_all(struct shim_pt *spt, uint64_t *pages);
 
-/* ---- the helper thread --------------------------------------------------- */
-
-struct shim_pool;
-
-/*
- * Start one helper thread. It spins (with a pause) waiting for work until
- * shim_pool_stop(), so handing it work costs no wake-up: start it only for
- * the runs that use it. Return: the pool, or NULL.
- */
-struct shim_pool *shim_pool_start(void);
-void shim_pool_stop(struct shim_pool *pool);
-
-/*
- * Hand the helper an empty job and wait for it, so that it is on a CPU and
- * spinning (not yielding) when the timed region that follows starts. Does
- * nothing without a pool.
- */
-void shim_pool_warm(struct shim_pool *pool);
-
 /* ---- the harvest fixture ------------------------------------------------- */
 
 struct shim_hv;
@@ -195,20 +173,24 @@ int shim_hv_mark(struct shim_hv *hv, unsigned int dirty_pct, uint64_t seed,
 void shim_hv_make_cold(struct shim_hv *hv);
 
 /*
- * Harvest the whole range the way migration does: iopgt_read_dirty() with
- * clear into the bitmap, then iopgt_gather_release(). With @pool, the
- * caller and the helper take one half of the range each, into the same
- * bitmap, each with its own gather. Return: 0 or iopgt's error.
+ * Harvest part @part of @nparts of the range (whole leaves, in order; the
+ * last part takes the remainder) the way migration does:
+ * iopgt_read_dirty() with clear into the bitmap, then
+ * iopgt_gather_release(), with a gather of its own. Threads may harvest
+ * different parts at once, into the same bitmap. Return: 0 or iopgt's
+ * error; -EINVAL if the part holds no leaf.
  */
-int shim_hv_harvest(struct shim_hv *hv, struct shim_pool *pool);
+int shim_hv_harvest(struct shim_hv *hv, unsigned int part,
+		    unsigned int nparts);
 
 /*
- * The naive harvester, for comparison: for each leaf of the range, a walk
+ * The naive harvester, for comparison: for each leaf of the part, a walk
  * from the root, an atomic test-and-clear of a dirty entry, and the
- * bitmap bits it covers set one at a time. Halves with @pool, as above.
+ * bitmap bits it covers set one at a time. Parts as above.
  * Return: 0; -EOPNOTSUPP for a format the device model does not know.
  */
-int shim_hv_harvest_naive(struct shim_hv *hv, struct shim_pool *pool);
+int shim_hv_harvest_naive(struct shim_hv *hv, unsigned int part,
+			  unsigned int nparts);
 
 /* Bits set in the bitmap. */
 uint64_t shim_hv_bitmap_weight(const struct shim_hv *hv);
@@ -300,18 +282,18 @@ void shim_flush(const void *p, uint64_t bytes);
 void shim_memset(void *buf, uint64_t bytes);
 
 /*
- * Streaming read: the sum of the u64 words of [@buf, @buf + @bytes), split
- * in halves over the caller and the helper with @pool. @bytes is a
- * multiple of 16.
+ * Streaming read: the sum of the u64 words of part @part of @nparts of
+ * [@buf, @buf + @bytes) (in words, the last part taking the remainder).
  */
-uint64_t shim_stream_read(struct shim_pool *pool, const void *buf,
-			  uint64_t bytes);
+uint64_t shim_stream_read(const void *buf, uint64_t bytes, unsigned int part,
+			  unsigned int nparts);
 
 /*
  * Streaming read-modify-write: clear bit 6 (a dirty bit) of every u64 of
- * the buffer, each word stored back, halves over @pool as above.
+ * the part, each word stored back. Parts as above.
  */
-void shim_stream_rmw(struct shim_pool *pool, void *buf, uint64_t bytes);
+void shim_stream_rmw(void *buf, uint64_t bytes, unsigned int part,
+		     unsigned int nparts);
 
 #ifdef __cplusplus
 }
