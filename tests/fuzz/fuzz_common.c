@@ -48,6 +48,14 @@ static const char *const fz_pinned[] = {
 	"arm_s2/64k-46-concat16",
 	"amdv1/mode1",
 	"arm_s1/4k-32",
+	"riscv/sv39",
+	"riscv/sv48",
+	"riscv/sv57",
+	"riscv_g/sv39x4",
+	"riscv_g/sv48x4",
+	"riscv_g/sv57x4",
+	"riscv/sv39-napot-pbmt",
+	"riscv_g/sv48x4-napot",
 };
 
 /*
