@@ -48,12 +48,12 @@
  * An Svnapot run is dirty if any of its 16 slots has D (the IOMMU updates
  * the one slot it walked); cleaning clears D in each slot read dirty.
  *
- * The PPN sits at bit 10, so the entry of the next 4K page is not this
- * one plus 4096: FMT_OA_LINEAR is 0 and map makes each entry. Split and
- * merge replace a leaf by a table, or back, with one compare-exchange: the
- * IOMMU's A/D update is itself a compare-and-swap that walks again when
- * the entry changed, so it never marks what became a table entry (the
- * template's default for stray marks holds).
+ * The PPN sits at bit 10, so the entry of the next 4K page is this one
+ * plus 1024 (FMT_OA_STEP), not plus 4096. Split and merge replace a leaf
+ * by a table, or back, with one compare-exchange: the IOMMU's A/D update
+ * is itself a compare-and-swap that walks again when the entry changed,
+ * so it never marks what became a table entry (the template's default for
+ * stray marks holds).
  */
 #ifndef IOPGT_FMT_RISCV_H
 #define IOPGT_FMT_RISCV_H
@@ -301,8 +301,9 @@ static inline const char *riscv_check_entry(const struct iopgt *pt,
 #define FMT_DIRTY_MASK(pt)	(RISCV_V | RISCV_D)
 #define FMT_DIRTY_VAL(pt)	(RISCV_V | RISCV_D)
 #define FMT_TRACKING_ENCODED	1
-/* The PPN is at bit 10: the next page's entry is not this one plus 4K */
-#define FMT_OA_LINEAR(pt)	((void)(pt), 0)
+/* The PPN is at bit 10: the next page's entry is this one plus size / 4 */
+#define FMT_OA_STEP(pt, size_lg2) \
+	((void)(pt), 1ull << ((size_lg2) - 12 + RISCV_PPN_SHIFT))
 /*
  * A plain dirty 4K leaf: valid, accessed, dirty, no N, and a leaf (R is
  * in every leaf iopgt makes, and at level 0 nothing else can be there).
