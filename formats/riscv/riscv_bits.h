@@ -46,8 +46,8 @@
 #define RISCV_D			(1ull << 7)
 #define RISCV_RSW		(3ull << 8)
 #define RISCV_PPN_SHIFT		10
-#define RISCV_PPN		0x003ffffffffffc00ull	/* bits 53:10 */
-#define RISCV_RSVD		(0x7full << 54)		/* bits 60:54 */
+#define RISCV_PPN		0x003ffffffffffc00ull /* bits 53:10 */
+#define RISCV_RSVD		(0x7full << 54)	/* bits 60:54 */
 #define RISCV_PBMT_SHIFT	61
 #define RISCV_PBMT		(3ull << RISCV_PBMT_SHIFT)
 #define RISCV_PBMT_PMA		0ull
