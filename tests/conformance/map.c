@@ -483,6 +483,14 @@ static void init_refuses_bad_configs(struct it *t)
 		c = good;
 		c.quirks |= IOPGT_QUIRK_ARM_BBML2;
 		IT_ASSERT_RET(t, iopgt_init(&pt, &c), -EINVAL);
+	} else if (!t->failed) {
+		/* and the RISC-V extensions on any other format */
+		c = good;
+		c.quirks |= IOPGT_QUIRK_RISCV_SVNAPOT;
+		IT_ASSERT_RET(t, iopgt_init(&pt, &c), -EINVAL);
+		c = good;
+		c.quirks |= IOPGT_QUIRK_RISCV_SVPBMT;
+		IT_ASSERT_RET(t, iopgt_init(&pt, &c), -EINVAL);
 	}
 	/* no ops, or a non-coherent walker without a cache_clean hook */
 	c = good;
