@@ -153,6 +153,8 @@ static const struct fmt_cfg fmt_cfgs[IOPGT_FMT_COUNT] = {
 	[IOPGT_FMT_ARM_S2] = { "4K ias 40", {
 		.granule_lg2 = 12, .ias = 40,
 		.quirks = IOPGT_QUIRK_ARM_BBML2 } },
+	[IOPGT_FMT_RISCV] = { "Sv48", { .levels = 4 } },
+	[IOPGT_FMT_RISCV_G] = { "Sv48x4", { .levels = 4 } },
 };
 
 /* @format's entry of fmt_cfgs, or else its defaults with 4 KiB tables. */

@@ -453,6 +453,8 @@ void shim_pt_set_ops_hook(struct shim_pt *spt, void (*hook)(bool enter))
  *   vtd_fl  leaf D bit 6 (A bit 5); PS as vtd_sl
  *   arm_s1  DBM (bit 51) leaves: a write clears AP[2] (bit 7)
  *   arm_s2  DBM (bit 51) leaves: a write sets S2AP[1] (bit 7)
+ *   riscv, riscv_g  leaf D bit 7 (A bit 6); R=W=X=0 (bits 3:1) is a table
+ *           entry, whose child's PPN is bits 53:10 (@child_pa)
  * and nothing else (-EOPNOTSUPP): a format of the list without an entry
  * here runs every benchmark but those that need a device, which report
  * it not applicable. Every leaf is taken to have its level's natural size,
@@ -465,6 +467,7 @@ struct shim_dev {
 	bool (*present)(u64 pte);
 	bool (*is_table)(u64 pte);	/* asked only above level 0 */
 	u64 oa_mask;			/* a table entry's child address */
+	u64 (*child_pa)(u64 pte);	/* instead, where it is not a mask */
 	u64 dirty_mask, dirty_val;
 	u64 need;
 	u64 write_set, write_clear;
@@ -496,6 +499,16 @@ static bool shim_ps_is_table(u64 pte)
 static bool shim_arm_is_table(u64 pte)
 {
 	return pte & 2;
+}
+
+static bool shim_riscv_is_table(u64 pte)
+{
+	return !(pte & 0xe);		/* R, W, X all clear */
+}
+
+static u64 shim_riscv_child_pa(u64 pte)
+{
+	return ((pte >> 10) & ((1ull << 44) - 1)) << 12;
 }
 
 #define SHIM_BIT(n)	(1ull << (n))
@@ -555,6 +568,19 @@ static const struct shim_dev shim_devs[IOPGT_FMT_COUNT] = {
 		.write_set = SHIM_BIT(7) | SHIM_BIT(10),
 		.clean_clear = SHIM_BIT(7),
 	},
+#define SHIM_RISCV_DEV {						\
+		.present = shim_bit0_present,				\
+		.is_table = shim_riscv_is_table,			\
+		.child_pa = shim_riscv_child_pa,			\
+		.dirty_mask = SHIM_BIT(0) | SHIM_BIT(7),		\
+		.dirty_val = SHIM_BIT(0) | SHIM_BIT(7),			\
+		.need = SHIM_BIT(0) | SHIM_BIT(2),	/* V, W */	\
+		.write_set = SHIM_BIT(6) | SHIM_BIT(7),	/* A, D */	\
+		.clean_clear = SHIM_BIT(7),				\
+	}
+	[IOPGT_FMT_RISCV] = SHIM_RISCV_DEV,
+	[IOPGT_FMT_RISCV_G] = SHIM_RISCV_DEV,
+#undef SHIM_RISCV_DEV
 };
 
 static const struct shim_dev *shim_dev_of(int fmt)
@@ -572,6 +598,8 @@ bool shim_format_has_device(int fmt)
 
 static u64 *shim_dev_child(const struct shim_dev *dev, u64 pte)
 {
+	if (dev->child_pa)
+		return (u64 *)(uintptr_t)dev->child_pa(pte);
 	return (u64 *)(uintptr_t)(pte & dev->oa_mask);
 }
 

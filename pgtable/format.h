@@ -122,7 +122,14 @@
  *
  * FMT_OA_LINEAR(pt)
  *	1 when a one-slot leaf's entry for the next OA is this entry plus
- *	the leaf's size (map writes stretches that way). Default: 1.
+ *	FMT_OA_STEP(pt, size_lg2) (map writes stretches that way).
+ *	Default: 1.
+ *
+ * FMT_OA_STEP(pt, size_lg2)
+ *	What the entry of a one-slot leaf of 2^size_lg2 grows by from one OA
+ *	to the next, when FMT_OA_LINEAR. Default: 2^size_lg2 (the OA field
+ *	holds the address in place; RISC-V's PPN at bit 10 makes it a
+ *	quarter of that).
  *
  * bool fmt_is_table(pt, level, pte)
  *	At @level > 0: fmt_classify() would say IOPGT_E_TABLE, told with as
@@ -346,6 +353,7 @@ static inline bool fmt_contract_table_stray(const struct iopgt *pt,
 static inline u64 fmt_contract_masks(const struct iopgt *pt)
 {
 	return FMT_DIRTY_MASK(pt) + FMT_DIRTY_VAL(pt) + FMT_OA_LINEAR(pt) +
+	       FMT_OA_STEP(pt, 12) +
 	       FMT_TRACKING_ENCODED + FMT_NEEDS_BBM;
 }
 

@@ -22,6 +22,11 @@
 #define FMT_OA_LINEAR(pt) ((void)(pt), 1)
 #endif
 
+/* The OA field holds the address in place: the step is the leaf's size. */
+#ifndef FMT_OA_STEP
+#define FMT_OA_STEP(pt, size_lg2) ((void)(pt), 1ull << (size_lg2))
+#endif
+
 #if FMT_NEEDS_BBM
 #ifndef fmt_leaf_mkinvalid
 #error "a format that needs break-before-make defines fmt_leaf_mkinvalid"

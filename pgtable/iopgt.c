@@ -59,6 +59,11 @@ int iopgt_init(struct iopgt *pt, const struct iopgt_cfg *cfg)
 		return -EINVAL;
 	if (cfg->format <= IOPGT_FMT_NONE || cfg->format >= IOPGT_FMT_COUNT)
 		return -EINVAL;
+	/* The RISC-V extensions mean nothing to another format */
+	if ((cfg->quirks & (IOPGT_QUIRK_RISCV_SVNAPOT |
+			    IOPGT_QUIRK_RISCV_SVPBMT)) &&
+	    cfg->format != IOPGT_FMT_RISCV && cfg->format != IOPGT_FMT_RISCV_G)
+		return -EINVAL;
 	if (!iopgt_fmts[cfg->format])
 		return -EOPNOTSUPP;
 	/* Hardware dirty management needs a walker that snoops */

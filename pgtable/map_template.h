@@ -87,7 +87,7 @@ static inline void tpl_write_leaves(const struct iopgt *pt, u64 *table,
 	if (size_lg2 == item_lg2 && FMT_OA_LINEAR(pt)) {
 		/* one entry a leaf: the next one is this one's OA plus a step */
 		pte = fmt_make_leaf(pt, level, pa, size_lg2, attrs);
-		step = 1ull << size_lg2;
+		step = FMT_OA_STEP(pt, size_lg2);
 		for (end = p + n; p < end; p++, pte += step)
 			WRITE_ONCE(*p, pte);
 	} else {

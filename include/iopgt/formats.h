@@ -30,7 +30,9 @@
 	X(VTD_SL, vtd_sl, VTD_SL)	/* Intel VT-d second-level */	\
 	X(VTD_FL, vtd_fl, VTD_FL)	/* VT-d first-level, AMD v2 */	\
 	X(ARM_S1, arm_s1, ARM)		/* ARM LPAE stage 1 */		\
-	X(ARM_S2, arm_s2, ARM)		/* ARM LPAE stage 2 */
+	X(ARM_S2, arm_s2, ARM)		/* ARM LPAE stage 2 */		\
+	X(RISCV, riscv, RISCV)		/* RISC-V first stage */	\
+	X(RISCV_G, riscv_g, RISCV)	/* RISC-V G-stage */
 
 /*
  * IOPGT_FMT_BUILT(FOLDER) - 1 if IOPGT_HAVE_FMT_<FOLDER> is defined as 1,

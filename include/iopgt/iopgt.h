@@ -76,7 +76,9 @@ enum iopgt_format {
 #define IOPGT_QUIRK_ARM_BBML1		(1u << 2) /* ARM: nT sequence */
 #define IOPGT_QUIRK_ARM_BBML2		(1u << 3) /* ARM: direct replace */
 #define IOPGT_QUIRK_KEEP_TABLES		(1u << 4) /* no reclaim, no gate */
-#define IOPGT_QUIRK_ALL			0x1fu
+#define IOPGT_QUIRK_RISCV_SVNAPOT	(1u << 8) /* RISC-V: 64K NAPOT runs */
+#define IOPGT_QUIRK_RISCV_SVPBMT	(1u << 9) /* RISC-V: PBMT types */
+#define IOPGT_QUIRK_ALL			0x31fu
 
 /**
  * struct iopgt_table_meta - per-table bookkeeping kept outside table memory
@@ -215,6 +217,12 @@ struct iopgt {
  * @arm.ps: IPS (stage 1) or PS (stage 2) encoding of @oas
  * @arm.start_level: ARM numbering (0..3) of the level the walk starts at
  * @arm.concat: number of concatenated top tables (1 if none)
+ * @riscv.mode: RISC-V: the MODE field (bits 63:60) of iosatp (first stage)
+ *              or iohgatp (G-stage): 8, 9 or 10 (Sv39, Sv48, Sv57, or
+ *              their x4 G-stage forms)
+ * @riscv.gstage: RISC-V: 1 if the table is a G-stage one (iohgatp)
+ * @riscv.ppn: RISC-V: the PPN field (bits 43:0) of that register, the
+ *             root table's physical address >> 12
  */
 struct iopgt_hw_info {
 	uint64_t root_pa;
@@ -238,6 +246,11 @@ struct iopgt_hw_info {
 			uint8_t start_level;
 			uint8_t concat;
 		} arm;
+		struct {
+			uint8_t mode;
+			uint8_t gstage;
+			uint64_t ppn;
+		} riscv;
 	};
 };
 

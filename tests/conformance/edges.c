@@ -151,6 +151,10 @@ static void clear_dirty_by_hand(struct fx *fx, u64 pa)
 	case IOPGT_FMT_ARM_S2:	/* S2AP[1] clear again: writable-clean */
 		__atomic_fetch_and(ptep, ~(1ull << 7), __ATOMIC_SEQ_CST);
 		break;
+	case IOPGT_FMT_RISCV:	/* D, bit 7 */
+	case IOPGT_FMT_RISCV_G:
+		__atomic_fetch_and(ptep, ~(1ull << 7), __ATOMIC_SEQ_CST);
+		break;
 	default:
 		break;
 	}

@@ -355,6 +355,14 @@ static void hw_info_describes_the_table(struct it *t)
 				~t->config->cfg.pgsize_bitmap, 0);
 	if (fx.pt.cfg.format == IOPGT_FMT_AMDV1)
 		IT_ASSERT_EQ(t, info.amdv1.mode, fx.pt.levels);
+	if (fx.pt.cfg.format == IOPGT_FMT_RISCV ||
+	    fx.pt.cfg.format == IOPGT_FMT_RISCV_G) {
+		/* iosatp/iohgatp MODE: Sv39(x4) 8, Sv48(x4) 9, Sv57(x4) 10 */
+		IT_ASSERT_EQ(t, info.riscv.mode, fx.pt.levels + 5u);
+		IT_ASSERT_EQ(t, info.riscv.ppn, fx.pt.root_pa >> 12);
+		IT_ASSERT_EQ(t, info.riscv.gstage,
+			     fx.pt.cfg.format == IOPGT_FMT_RISCV_G);
+	}
 	IT_CHECK(t, fx_teardown(&fx));
 }
 
@@ -453,6 +461,36 @@ static void init_refuses_bad_configs(struct it *t)
 			break;
 		}
 		IT_ASSERT(t, !pt.root);
+	}
+	/*
+	 * RISC-V: an ias past what the mode translates (the first stage's
+	 * upper half included), a PA wider than the 44-bit PPN, ARM quirks.
+	 */
+	if (!t->failed && (good.format == IOPGT_FMT_RISCV ||
+			   good.format == IOPGT_FMT_RISCV_G)) {
+		bool g = good.format == IOPGT_FMT_RISCV_G;
+
+		c = good;
+		c.levels = 3;
+		c.ias = g ? 42 : 39;
+		IT_ASSERT_RET(t, iopgt_init(&pt, &c), -EINVAL);
+		c.ias = g ? 41 : 38;
+		IT_ASSERT_RET(t, iopgt_init(&pt, &c), 0);
+		iopgt_destroy(&pt);
+		c = good;
+		c.oas = 57;
+		IT_ASSERT_RET(t, iopgt_init(&pt, &c), -EINVAL);
+		c = good;
+		c.quirks |= IOPGT_QUIRK_ARM_BBML2;
+		IT_ASSERT_RET(t, iopgt_init(&pt, &c), -EINVAL);
+	} else if (!t->failed) {
+		/* and the RISC-V extensions on any other format */
+		c = good;
+		c.quirks |= IOPGT_QUIRK_RISCV_SVNAPOT;
+		IT_ASSERT_RET(t, iopgt_init(&pt, &c), -EINVAL);
+		c = good;
+		c.quirks |= IOPGT_QUIRK_RISCV_SVPBMT;
+		IT_ASSERT_RET(t, iopgt_init(&pt, &c), -EINVAL);
 	}
 	/* no ops, or a non-coherent walker without a cache_clean hook */
 	c = good;

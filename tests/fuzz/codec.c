@@ -6,6 +6,8 @@ extern const struct fz_codec fz_codec_vtd_sl;
 extern const struct fz_codec fz_codec_vtd_fl;
 extern const struct fz_codec fz_codec_arm_s1;
 extern const struct fz_codec fz_codec_arm_s2;
+extern const struct fz_codec fz_codec_riscv;
+extern const struct fz_codec fz_codec_riscv_g;
 
 const struct fz_codec *fz_codec(enum iopgt_format format)
 {
@@ -27,6 +29,12 @@ const struct fz_codec *fz_codec(enum iopgt_format format)
 		return &fz_codec_arm_s1;
 	case IOPGT_FMT_ARM_S2:
 		return &fz_codec_arm_s2;
+#endif
+#ifdef IOPGT_HAVE_FMT_RISCV
+	case IOPGT_FMT_RISCV:
+		return &fz_codec_riscv;
+	case IOPGT_FMT_RISCV_G:
+		return &fz_codec_riscv_g;
 #endif
 	default:
 		return NULL;

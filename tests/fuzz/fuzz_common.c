@@ -48,6 +48,14 @@ static const char *const fz_pinned[] = {
 	"arm_s2/64k-46-concat16",
 	"amdv1/mode1",
 	"arm_s1/4k-32",
+	"riscv/sv39",
+	"riscv/sv48",
+	"riscv/sv57",
+	"riscv_g/sv39x4",
+	"riscv_g/sv48x4",
+	"riscv_g/sv57x4",
+	"riscv/sv39-napot-pbmt",
+	"riscv_g/sv48x4-napot",
 };
 
 /*
@@ -299,6 +307,12 @@ u32 fz_prot_canonical(enum iopgt_format format, u32 prot)
 	case IOPGT_FMT_VTD_FL:
 		return (prot & (IOPGT_WRITE | IOPGT_NOEXEC | IOPGT_MMIO)) |
 		       IOPGT_READ;
+	case IOPGT_FMT_RISCV:
+	case IOPGT_FMT_RISCV_G:
+		/* WRITE brings READ; MMIO/CACHE only with Svpbmt (ignored) */
+		if (prot & IOPGT_WRITE)
+			prot |= IOPGT_READ;
+		return prot;
 	case IOPGT_FMT_ARM_S1:
 	case IOPGT_FMT_ARM_S2:
 		if (format == IOPGT_FMT_ARM_S1 && (prot & IOPGT_WRITE))
@@ -309,6 +323,19 @@ u32 fz_prot_canonical(enum iopgt_format format, u32 prot)
 	default:
 		return prot;
 	}
+}
+
+u32 fz_prot_canonical_cfg(const struct iopgt_cfg *cfg, u32 prot)
+{
+	prot = fz_prot_canonical(cfg->format, prot);
+	if (cfg->format != IOPGT_FMT_RISCV && cfg->format != IOPGT_FMT_RISCV_G)
+		return prot;
+	/* Without Svpbmt no memory type is encoded; with it IO wins */
+	if (!(cfg->quirks & IOPGT_QUIRK_RISCV_SVPBMT))
+		return prot & ~(IOPGT_MMIO | IOPGT_CACHE);
+	if (prot & IOPGT_MMIO)
+		prot &= ~IOPGT_CACHE;
+	return prot;
 }
 
 u32 fz_prot_effective(enum iopgt_format format, u32 prot)

@@ -207,6 +207,16 @@ u32 fz_prot_effective(enum iopgt_format format, u32 prot);
 u32 fz_prot_canonical(enum iopgt_format format, u32 prot);
 
 /**
+ * fz_prot_canonical_cfg() - @prot as the configuration can express it
+ * @cfg: the table's configuration
+ * @prot: IOPGT_* flags as given to iopgt_map()
+ *
+ * fz_prot_canonical(), and then what the configuration's options decide
+ * (RISC-V: MMIO and CACHE exist only with IOPGT_QUIRK_RISCV_SVPBMT).
+ */
+u32 fz_prot_canonical_cfg(const struct iopgt_cfg *cfg, u32 prot);
+
+/**
  * fz_cached_mkdirty() - a write through a stale IOTLB entry, as an IOMMU
  *                       that updates the entry it cached
  * @format: the format

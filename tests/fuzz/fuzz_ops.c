@@ -591,7 +591,7 @@ static void map_check(struct ops_fz *f, u64 iova, u64 pa, u64 len, u32 prot,
 	int rm;
 
 	if ((prot & (IOPGT_READ | IOPGT_WRITE)) && !(prot & ~IOPGT_PROT_ALL))
-		mprot = fz_prot_canonical(f->format, prot);
+		mprot = fz_prot_canonical_cfg(&f->fz.pt.cfg, prot);
 	rm = model_map(f->m, iova, pa, len, mprot);
 	if (re != rm)
 		ops_fail(f, iova, "iopgt %s, model %s", test_errname(re),

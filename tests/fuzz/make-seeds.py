@@ -52,6 +52,14 @@ CONFIGS = [
     ("arm_s2/64k-46-concat16", 2, 16, 17, 46, 48, 0x420210000),
     ("amdv1/mode1", 1, 12, 9, 21, 52, 0x1ff000),
     ("arm_s1/4k-32", 3, 12, 2, 32, 40, 0x42211000),
+    ("riscv/sv39", 3, 12, 9, 38, 56, 0x40201000),
+    ("riscv/sv48", 4, 12, 9, 47, 56, 0x8040201000),
+    ("riscv/sv57", 5, 12, 9, 56, 56, 0x1008040201000),
+    ("riscv_g/sv39x4", 3, 12, 11, 41, 56, 0x40201000),
+    ("riscv_g/sv48x4", 4, 12, 11, 50, 56, 0x8040201000),
+    ("riscv_g/sv57x4", 5, 12, 11, 59, 56, 0x1008040201000),
+    ("riscv/sv39-napot-pbmt", 3, 12, 9, 38, 56, 0x40211000),
+    ("riscv_g/sv48x4-napot", 4, 12, 11, 50, 56, 0x8040211000),
 ]
 
 U64 = (1 << 64) - 1
@@ -640,10 +648,28 @@ def ops_seeds():
                   after=[(True, ("ent", 0, 22), 10)])
     seeds["amdv1-split-stale-4m"] = o
 
+    # RISC-V Svnapot 64K runs and 2M superpages through a migration: the
+    # device dirties one slot of a run; split, harvest, merge back.
+    o = Ops("riscv/sv39-napot-pbmt")
+    o.map(16, 1, 4, pa_follows=True)
+    o.map(21, 1, 1, pa=3)
+    o.write_run(16, 8, 12)
+    o.split(16, 1, 4, 12)
+    o.read_dirty(16, 1, 4, pgshift=12, back=2)
+    o.merge(16, 1, 4)
+    o.split(21, 1, 1, 16)
+    o.write_run(512, 32, 14)
+    o.read_dirty(21, 1, 1, pgshift=16)
+    o.merge(21, 1, 1)
+    o.unmap_read_dirty(21, 1, 1, pgshift=12)
+    seeds["riscv-napot-migrate"] = o
+
     # Dirty tracking off and on in the middle: ARM converts its writable
-    # leaves both ways; AMD only records the state; x86 presets D.
+    # leaves both ways; AMD only records the state; x86 and RISC-V preset
+    # D (RISC-V: without hardware A/D updating a clean leaf would fault).
     for name, kw in (("arm_s1/4k-48", {}), ("amdv1/mode4", {}),
-                     ("vtd_fl/4lvl", {}),
+                     ("vtd_fl/4lvl", {}), ("riscv_g/sv48x4", {}),
+                     ("riscv_g/sv48x4-napot", {}),
                      ("arm_s2/16k-48", {"notrack": True})):
         o = Ops(name, **kw)
         o.map(21, 1, 1, pa_follows=True)
@@ -921,6 +947,32 @@ def decode_seeds():
     d.end_run()
     d.finish(len_lg2=40, pgshift=20)
     seeds["vtd_fl-bytes"] = d
+
+    # RISC-V G-stage: a pointer high in the 2048-entry root, 2M leaves
+    # with A/D noise.
+    d = Decode("riscv_g/sv39x4", tracking=True)
+    d.path(1500)
+    d.table(1)
+    d.run(0, 3, "leaf")
+    d.leaf(21, 1, noise=0xc0)
+    d.leaf(21, 2)
+    d.leaf(21, 3, noise=0x80)
+    d.end_run()
+    d.finish(len_lg2=40, pgshift=16)
+    seeds["riscv_g-tree"] = d
+
+    # RISC-V Svnapot: a 64K run beside 4K pages, one bit flipped in a run.
+    d = Decode("riscv/sv39-napot-pbmt", tracking=True)
+    d.path(0, 0)
+    d.table(2)
+    d.run(16, 1, "leaf")
+    d.leaf(16, 1, noise=0x80)
+    d.end_run()
+    d.run(40, 1, "flip")
+    d.leaf(16, 2, flip=(3, 63))
+    d.end_run()
+    d.finish(len_lg2=30, pgshift=12)
+    seeds["riscv-napot"] = d
 
     # ARM stage 1, tracking on: contiguous runs at two levels.
     d = Decode("arm_s1/4k-48", tracking=True, bbml2=True)

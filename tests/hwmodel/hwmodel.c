@@ -24,6 +24,12 @@
  *                is missing from info.pgsize_bitmap.
  *   vtd_fl       PS at level 3 or 4, or at level 2 without 1G support;
  *                large-page OA bits 20:13 / 29:13 set (bit 12 is PAT).
+ *   riscv        (both stages) reserved bits 60:54 set; PBMT 3; a table
+ *                pointer (R=W=X=0) at level 0, or one with A, D, U, N or
+ *                PBMT set; W without R; N above level 0, N without
+ *                Svnapot (info.pgsize_bitmap given and without 64K), or
+ *                N with PPN[3:0] other than 0b1000; a superpage whose
+ *                PPN is not aligned to its size.
  *   arm          descriptor 0b01 at the leaf level; a block at a level the
  *                granule has no blocks at (4K: ARM level 0 only with oas >
  *                48; 16K/64K: ARM level 1 only with oas > 48); a table
@@ -81,6 +87,19 @@
 #define HWM_ARM_OA_HI		HWM_GENMASK(15, 12) /* 64K: PA[51:48] */
 #define HWM_ARM_DBM		HWM_BIT(51)
 #define HWM_ARM_CONT		HWM_BIT(52)
+
+/* RISC-V PTE bits (privileged spec; RISC-V IOMMU for the A/D rules) */
+#define HWM_RV_V		HWM_BIT(0)
+#define HWM_RV_R		HWM_BIT(1)
+#define HWM_RV_W		HWM_BIT(2)
+#define HWM_RV_X		HWM_BIT(3)
+#define HWM_RV_U		HWM_BIT(4)
+#define HWM_RV_A		HWM_BIT(6)
+#define HWM_RV_D		HWM_BIT(7)
+#define HWM_RV_PPN		HWM_GENMASK(53, 10)
+#define HWM_RV_RSVD		HWM_GENMASK(60, 54)
+#define HWM_RV_PBMT		HWM_GENMASK(62, 61)
+#define HWM_RV_N		HWM_BIT(63)
 
 #define HWM_DEFAULT_IOTLB	64
 #define HWM_DEFAULT_PWC		32
@@ -142,6 +161,7 @@ struct hwm {
 	unsigned int oas;
 	unsigned int granule_lg2;	/* ARM only */
 	bool af_required;		/* ARM: AF=0 faults */
+	bool napot;			/* RISC-V: Svnapot runs exist */
 	bool dirty_enabled;		/* atomic: hwm_walk() reads it */
 	unsigned int item_lg2[HWM_MAX_LEVELS];
 	unsigned int entries_lg2[HWM_MAX_LEVELS];
@@ -394,6 +414,72 @@ static const char *hwm_arm_decode(const struct hwm *hw, unsigned int level,
 	return NULL;
 }
 
+static bool hwm_is_riscv(const struct hwm *hw)
+{
+	return hw->fmt == IOPGT_FMT_RISCV || hw->fmt == IOPGT_FMT_RISCV_G;
+}
+
+/*
+ * RISC-V, both stages. Device requests are user-mode accesses (first
+ * stage: no process context grants supervisor privilege here; G-stage:
+ * always), so a leaf without U denies everything. Without hardware A/D
+ * updating (DC.tc.SADE/GADE, modelled by dirty_enabled) a leaf with A=0
+ * faults (hwm_needs_af()) and a write to one with D=0 faults: such a leaf
+ * is not writable.
+ */
+static const char *hwm_riscv_decode(const struct hwm *hw, unsigned int level,
+				    u64 pte, struct hwm_ent *e)
+{
+	u64 oa = ((pte & HWM_RV_PPN) >> 10) << 12;
+
+	if (!(pte & HWM_RV_V)) {
+		e->kind = HWM_EMPTY;
+		return NULL;
+	}
+	if (pte & HWM_RV_RSVD)
+		return "reserved bits 60:54 set";
+	if ((pte & HWM_RV_PBMT) == HWM_RV_PBMT)
+		return "PBMT 3 (reserved)";
+	if (!(pte & (HWM_RV_R | HWM_RV_W | HWM_RV_X))) {
+		if (!level)
+			return "table pointer at level 0";
+		if (pte & (HWM_RV_A | HWM_RV_D | HWM_RV_U | HWM_RV_N |
+			   HWM_RV_PBMT))
+			return "A, D, U, N or PBMT in a table pointer";
+		/* permissions live in the leaf alone */
+		e->r = true;
+		e->w = true;
+		e->kind = HWM_TABLE;
+		e->addr = oa;
+		return NULL;
+	}
+	if ((pte & (HWM_RV_R | HWM_RV_W)) == HWM_RV_W)
+		return "W without R (reserved)";
+	e->accessed = pte & HWM_RV_A;
+	e->dirty = pte & HWM_RV_D;
+	e->r = (pte & HWM_RV_U) && (pte & HWM_RV_R);
+	e->w = (pte & HWM_RV_U) && (pte & HWM_RV_W) &&
+	       ((pte & HWM_RV_D) || hwm_dirty_on(hw));
+	e->size_lg2 = hw->item_lg2[level];
+	if (pte & HWM_RV_N) {
+		if (level)
+			return "N above level 0";
+		if (!hw->napot)
+			return "N without Svnapot";
+		/* the one defined run: 64 KiB, PPN[3:0] = 0b1000 */
+		if (((oa >> 12) & 0xf) != 8)
+			return "N with PPN[3:0] other than 0b1000";
+		e->slots_lg2 = 4;
+		e->size_lg2 = 16;
+		oa &= ~(HWM_BIT(16) - 1);
+	} else if (oa & (HWM_BIT(e->size_lg2) - 1)) {
+		return "misaligned superpage";
+	}
+	e->kind = HWM_LEAF;
+	e->addr = oa;
+	return NULL;
+}
+
 /* Read one entry as the hardware would at @level. */
 static void hwm_decode(const struct hwm *hw, unsigned int level, u64 pte_pa,
 		       u64 pte, struct hwm_ent *e)
@@ -411,6 +497,10 @@ static void hwm_decode(const struct hwm *hw, unsigned int level, u64 pte_pa,
 		break;
 	case IOPGT_FMT_VTD_FL:
 		why = hwm_fl_decode(hw, level, pte, e);
+		break;
+	case IOPGT_FMT_RISCV:
+	case IOPGT_FMT_RISCV_G:
+		why = hwm_riscv_decode(hw, level, pte, e);
 		break;
 	default:
 		why = hwm_arm_decode(hw, level, pte_pa, pte, e);
@@ -443,6 +533,9 @@ static u64 hwm_leaf_mkyoung(const struct hwm *hw, u64 pte)
 		return hwm_dirty_on(hw) ? pte | HWM_SL_A : pte;
 	case IOPGT_FMT_VTD_FL:
 		return pte | HWM_FL_A;
+	case IOPGT_FMT_RISCV:
+	case IOPGT_FMT_RISCV_G:
+		return hwm_dirty_on(hw) ? pte | HWM_RV_A : pte;
 	default:
 		/* No hardware AF update: AF=0 is an access-flag fault */
 		return pte;
@@ -461,6 +554,9 @@ static u64 hwm_leaf_mkdirty(const struct hwm *hw, u64 pte)
 		return on ? pte | HWM_SL_A | HWM_SL_D : pte;
 	case IOPGT_FMT_VTD_FL:
 		return pte | HWM_FL_A | HWM_FL_D;
+	case IOPGT_FMT_RISCV:
+	case IOPGT_FMT_RISCV_G:
+		return on ? pte | HWM_RV_A | HWM_RV_D : pte;
 	case IOPGT_FMT_ARM_S1:
 		if (on && (pte & HWM_ARM_DBM))
 			return pte & ~HWM_ARM_AP2;
@@ -490,8 +586,20 @@ static u64 hwm_replica_ignore(const struct hwm *hw, u64 pte)
 {
 	if (hw->fmt == IOPGT_FMT_AMDV1)
 		return HWM_AMD_A | HWM_AMD_D;
+	/* Svnapot: bits 5:0 and the PPN agree, A and D are per slot */
+	if (hwm_is_riscv(hw))
+		return HWM_RV_A | HWM_RV_D;
 	/* ARM contiguous run */
 	return HWM_ARM_OA | ((pte & HWM_ARM_DBM) ? HWM_BIT(7) : 0);
+}
+
+/*
+ * Does a leaf with A (AF) clear fault? ARM always (no hardware AF update);
+ * RISC-V when hardware A/D updating is off.
+ */
+static bool hwm_needs_af(const struct hwm *hw)
+{
+	return hw->af_required || (hwm_is_riscv(hw) && !hwm_dirty_on(hw));
 }
 
 static bool hwm_iova_ok(const struct hwm *hw, u64 iova)
@@ -500,8 +608,8 @@ static bool hwm_iova_ok(const struct hwm *hw, u64 iova)
 
 	if (hw->va_bits >= 64)
 		return true;
-	/* x86: bits above va_bits-1 must copy it (canonical) */
-	if (hw->fmt == IOPGT_FMT_VTD_FL)
+	/* x86, RISC-V first stage: bits above va_bits-1 must copy it */
+	if (hw->fmt == IOPGT_FMT_VTD_FL || hw->fmt == IOPGT_FMT_RISCV)
 		return (u64)((s64)(iova << sh) >> sh) == iova;
 	return !(iova >> hw->va_bits);
 }
@@ -637,7 +745,7 @@ static bool hwm_tlb_mkdirty(struct hwm *hw, struct hwm_tlbe *t)
 		hwm_decode(hw, t->level, t->pte_pa, pte, &e);
 		if (e.kind != HWM_LEAF || e.addr != t->oa ||
 		    e.size_lg2 != t->size_lg2 || !e.w ||
-		    (hw->af_required && !e.accessed))
+		    (hwm_needs_af(hw) && !e.accessed))
 			return false;
 		new = hwm_leaf_mkdirty(hw, pte);
 		if (new == pte)
@@ -766,12 +874,12 @@ retry:
 			if (e.slots_lg2)
 				hwm_scan_replicas(hw, &e, res);
 			/* AF of the entry the hardware would use */
-			if (hw->af_required && !e.accessed)
+			if (hwm_needs_af(hw) && !e.accessed)
 				return HWM_FAULT_ACCESS;
 			return 0;
 		}
 
-		if (hw->af_required && !e.accessed)
+		if (hwm_needs_af(hw) && !e.accessed)
 			return HWM_FAULT_ACCESS;
 		if (((access & HWM_READ) && !res->readable) ||
 		    ((access & HWM_WRITE) && !res->writable))
@@ -971,6 +1079,39 @@ static int hwm_setup_vtd_fl(struct hwm *hw, const struct iopgt_hw_info *info)
 	return 0;
 }
 
+/*
+ * RISC-V: the mode comes from riscv.mode (8, 9, 10) or info.levels; the
+ * G-stage root has 2048 entries and two more IOVA bits, which must be
+ * zero above; the first stage's IOVA is sign-extended (hwm_iova_ok()).
+ * Superpages exist at every level; Svnapot when info.pgsize_bitmap is 0
+ * or has 64K.
+ */
+static int hwm_setup_riscv(struct hwm *hw, const struct iopgt_hw_info *info)
+{
+	bool g = hw->fmt == IOPGT_FMT_RISCV_G;
+	unsigned int levels = info->levels, l;
+
+	if (info->riscv.mode) {
+		if (info->riscv.mode < 8 || info->riscv.mode > 10 ||
+		    (levels && levels != info->riscv.mode - 5u))
+			return -EINVAL;
+		levels = info->riscv.mode - 5;
+	}
+	if (levels < 3 || levels > 5 || info->riscv.gstage != g)
+		return -EINVAL;
+	if (info->riscv.ppn && info->riscv.ppn != info->root_pa >> 12)
+		return -EINVAL;
+	hwm_setup_x86(hw, levels);
+	if (g) {
+		hw->entries_lg2[levels - 1] = 11;
+		hw->va_bits += 2;
+	}
+	for (l = 0; l < levels; l++)
+		hw->leaf_ok[l] = true;
+	hw->napot = hwm_has_pgsize(info, 16);
+	return 0;
+}
+
 static int hwm_setup_arm(struct hwm *hw, const struct iopgt_hw_info *info)
 {
 	unsigned int g, bpl, ias, top, l;
@@ -1043,7 +1184,7 @@ int hwm_create(struct hwm **out, const struct hwm_cfg *cfg)
 {
 	const struct iopgt_hw_info *info = &cfg->info;
 	struct hwm *hw;
-	unsigned int top;
+	unsigned int top, max_oas;
 	int ret;
 
 	hw = calloc(1, sizeof(*hw));
@@ -1052,10 +1193,13 @@ int hwm_create(struct hwm **out, const struct hwm_cfg *cfg)
 	hw->cfg = *cfg;
 	hw->fmt = cfg->format;
 	hw->oas = info->oas ? info->oas : 52;
+	/* RISC-V: a 44-bit PPN, 56-bit physical addresses */
+	max_oas = cfg->format == IOPGT_FMT_RISCV ||
+		  cfg->format == IOPGT_FMT_RISCV_G ? 56 : 52;
 	hw->root_pa = info->root_pa;
 	hw->dirty_enabled = cfg->dirty_enabled;
 
-	if (hw->oas < 12 || hw->oas > 52) {
+	if (hw->oas < 12 || hw->oas > max_oas) {
 		ret = -EINVAL;
 		goto err_free;
 	}
@@ -1072,6 +1216,10 @@ int hwm_create(struct hwm **out, const struct hwm_cfg *cfg)
 	case IOPGT_FMT_ARM_S1:
 	case IOPGT_FMT_ARM_S2:
 		ret = hwm_setup_arm(hw, info);
+		break;
+	case IOPGT_FMT_RISCV:
+	case IOPGT_FMT_RISCV_G:
+		ret = hwm_setup_riscv(hw, info);
 		break;
 	default:
 		ret = -EINVAL;

@@ -24,7 +24,8 @@
  *   HWM_FAULT_PERM         the walk's permissions (ANDed down the walk
  *                          where the format does so) deny the access.
  *   HWM_FAULT_ACCESS       ARM access-flag fault: leaf with AF (bit 10)
- *                          clear. The model never sets AF itself.
+ *                          clear. The model never sets AF itself. Also
+ *                          RISC-V A=0 without hardware A/D updating.
  *   HWM_FAULT_BAD_ENTRY    a present entry the hardware would reject:
  *                          reserved or malformed encoding, misaligned OA,
  *                          OA beyond oas, a leaf where the format allows
@@ -62,11 +63,16 @@ struct hwm;
  *        optional superpage supported; otherwise VT-d 2M/1G superpages
  *        exist only if their bit is set), plus per format
  *        amdv1.mode (or @info.levels), vtd.aw (vtd_sl, or @info.levels),
- *        vtd.flpm (vtd_fl, or @info.levels), and for ARM tsz (or @info.ias),
- *        tg0, start_level and concat (0: derive it). Fields given twice
- *        must agree.
+ *        vtd.flpm (vtd_fl, or @info.levels), for ARM tsz (or @info.ias),
+ *        tg0, start_level and concat (0: derive it), and for RISC-V
+ *        riscv.mode (or @info.levels), riscv.gstage (must match the
+ *        format) and riscv.ppn (0, or root_pa >> 12); RISC-V Svnapot
+ *        runs exist if @info.pgsize_bitmap is 0 or has 64K. Fields given
+ *        twice must agree.
  * @dirty_enabled: hardware dirty update on (AMD DTE.HAD, VT-d SSADE, ARM
- *                 HD). vtd_fl updates A/D whatever this says.
+ *                 HD, RISC-V DC.tc.SADE/GADE). vtd_fl updates A/D whatever
+ *                 this says. RISC-V without it: A=0 is HWM_FAULT_ACCESS
+ *                 and a write to a D=0 leaf HWM_FAULT_PERM.
  * @iotlb_entries: IOTLB size; 0: 64
  * @pwc_entries: paging-structure cache size; 0: 32
  * @phys_to_virt: CPU address of table memory at a physical address (not
@@ -166,7 +172,7 @@ struct hwm_stats {
  *
  * Return: 0; -EINVAL for a configuration the model cannot model (unknown
  * format, levels/mode/aw/flpm out of range or disagreeing, ARM granule,
- * ias, start level or concatenation inconsistent, oas outside 12..52, root
+ * ias, start level or concatenation inconsistent, oas outside 12..52 (RISC-V 12..56), root
  * PA zero, misaligned, beyond oas or not memory); -ENOMEM.
  */
 int hwm_create(struct hwm **out, const struct hwm_cfg *cfg);

@@ -1249,6 +1249,224 @@ static void test_concurrent_device_and_invalidation(void)
 	race_one(IOPGT_FMT_ARM_S1);
 }
 
+/* ---- RISC-V ---- */
+
+#define RV_V		BIT(0)
+#define RV_R		BIT(1)
+#define RV_W		BIT(2)
+#define RV_X		BIT(3)
+#define RV_U		BIT(4)
+#define RV_A		BIT(6)
+#define RV_D		BIT(7)
+#define RV_N		BIT(63)
+#define RV_LEAF		(RV_V | RV_R | RV_U | RV_A)
+
+/* A PTE's PPN field (bits 53:10) for a physical address */
+static u64 rv_ppn(u64 pa)
+{
+	return (pa >> 12) << 10;
+}
+
+static u64 rv_table(const u64 *child)
+{
+	return RV_V | rv_ppn(pa_of(child));
+}
+
+static struct iopgt_hw_info rv_info(const u64 *root, unsigned int mode,
+				    bool g)
+{
+	struct iopgt_hw_info info = {
+		.root_pa = pa_of(root),
+		.oas = 56,
+	};
+
+	info.riscv.mode = mode;
+	info.riscv.gstage = g;
+	info.riscv.ppn = pa_of(root) >> 12;
+	return info;
+}
+
+/*
+ * Sv39 with hardware A/D updating: leaves at every level, superpage
+ * alignment, W without R, U, malformed pointers, sign-extended IOVAs.
+ */
+static void test_riscv_sv39_walk_permissions_superpages(void)
+{
+	u64 *l2 = tbl(), *l1 = tbl(), *l0 = tbl(), *hi = tbl();
+	struct iopgt_hw_info info = rv_info(l2, 8, false);
+	u64 upper = 0xffffffc000000000ULL;	/* bit 38 and above set */
+	struct hwm_walk w;
+	struct hwm *hw;
+
+	set(l2, 0, rv_table(l1));
+	set(l1, 0, rv_table(l0));
+	set(l0, 1, rv_ppn(0xabc000) | RV_V | RV_R | RV_W | RV_X | RV_U);
+	set(l0, 2, rv_ppn(0x2000) | RV_LEAF);
+	set(l0, 3, rv_ppn(0x3000) | RV_V | RV_W | RV_U | RV_A);
+	set(l0, 4, rv_ppn(0x4000) | RV_V | RV_R | RV_W | RV_A);
+	set(l0, 5, rv_ppn(0x5000) | RV_V);	/* a pointer at level 0 */
+	set(l1, 1, rv_ppn(0x40200000) | RV_LEAF | RV_W);
+	set(l1, 2, rv_ppn(0x40201000) | RV_LEAF | RV_W);
+	set(l1, 3, rv_table(tbl()) | RV_A);	/* A in a pointer */
+	set(l2, 1, rv_ppn(0x80000000) | RV_LEAF | RV_D | RV_W);
+	set(l2, 256, rv_table(hi));
+	set(hi, 0, rv_ppn(0xc0000000) | RV_LEAF);
+	hw = mk(IOPGT_FMT_RISCV, &info, true);
+
+	/* A and D set by the walk, on the leaf only */
+	CHECK_XL(hw, 0x1000 + 0x10, RD, 0xabc010);
+	CHECK(get(l0, 1) & RV_A);
+	CHECK(!(get(l0, 1) & RV_D));
+	CHECK(!(get(l1, 0) & RV_A));
+	CHECK_XL(hw, 0x1000 + 0x20, WR, 0xabc020);
+	CHECK(get(l0, 1) & RV_D);
+	CHECK_FAULT(hw, 0x2000, WR, HWM_FAULT_PERM);
+	CHECK_XL(hw, 0x2000, RD, 0x2000);
+	CHECK_FAULT(hw, 0x3000, RD, HWM_FAULT_BAD_ENTRY);
+	/* device requests are user-mode: no U, no access */
+	CHECK_FAULT(hw, 0x4000, RD, HWM_FAULT_PERM);
+	CHECK_FAULT(hw, 0x5000, RD, HWM_FAULT_BAD_ENTRY);
+	CHECK_XL(hw, SZ_2M + 0x1234, WR, 0x40201234);
+	CHECK(get(l1, 1) & RV_D);
+	CHECK_FAULT(hw, 2 * SZ_2M, RD, HWM_FAULT_BAD_ENTRY);
+	CHECK_FAULT(hw, 3 * SZ_2M, RD, HWM_FAULT_BAD_ENTRY);
+	CHECK_XL(hw, SZ_1G + 0x5678, WR, 0x80005678);
+	CHECK_EQ(hwm_walk(hw, SZ_1G, &w), 0);
+	CHECK(w.dirty && w.size_lg2 == 30 && w.level == 2);
+	/* bits 63:39 must copy bit 38 */
+	CHECK_FAULT(hw, BIT(38), RD, HWM_FAULT_RANGE);
+	CHECK_FAULT(hw, BIT(39), RD, HWM_FAULT_RANGE);
+	CHECK_XL(hw, upper + 0x9876, RD, 0xc0009876);
+	hwm_destroy(hw);
+	tables_free();
+}
+
+/* Without hardware A/D updating, A=0 and a write to D=0 fault. */
+static void test_riscv_no_hw_ad_faults(void)
+{
+	u64 *l2 = tbl(), *l1 = tbl(), *l0 = tbl();
+	struct iopgt_hw_info info = rv_info(l2, 8, false);
+	struct hwm *hw;
+
+	set(l2, 0, rv_table(l1));
+	set(l1, 0, rv_table(l0));
+	set(l0, 1, rv_ppn(0x1000) | RV_V | RV_R | RV_W | RV_U);
+	set(l0, 2, rv_ppn(0x2000) | RV_LEAF | RV_W);
+	set(l0, 3, rv_ppn(0x3000) | RV_LEAF | RV_W | RV_D);
+	hw = mk(IOPGT_FMT_RISCV, &info, false);
+
+	CHECK_FAULT(hw, 0x1000, RD, HWM_FAULT_ACCESS);
+	CHECK_EQ(get(l0, 1), rv_ppn(0x1000) | RV_V | RV_R | RV_W | RV_U);
+	CHECK_XL(hw, 0x2000, RD, 0x2000);
+	CHECK_FAULT(hw, 0x2000, WR, HWM_FAULT_PERM);
+	CHECK(!(get(l0, 2) & RV_D));
+	CHECK_XL(hw, 0x3000, WR, 0x3000);
+	CHECK_EQ(get(l0, 3), rv_ppn(0x3000) | RV_LEAF | RV_W | RV_D);
+
+	/* the driver enables GADE/SADE: the same walks now update */
+	hwm_set_dirty_enabled(hw, true);
+	hwm_invalidate_all(hw);
+	CHECK_XL(hw, 0x1000, WR, 0x1000);
+	CHECK(get(l0, 1) & RV_A);
+	CHECK(get(l0, 1) & RV_D);
+	hwm_destroy(hw);
+	tables_free();
+}
+
+/*
+ * Svnapot: 16 level-0 slots, N=1, PPN[3:0] = 0b1000. The walk updates
+ * the one slot it read; the run is dirty if any slot is.
+ */
+static void test_riscv_napot_run(void)
+{
+	u64 *l2 = tbl(), *l1 = tbl(), *l0 = tbl();
+	struct iopgt_hw_info info = rv_info(l2, 8, false);
+	u64 run = RV_N | rv_ppn(0x100000) | (8ULL << 10) | RV_LEAF | RV_W;
+	struct hwm_walk w;
+	struct hwm *hw;
+	unsigned int i;
+
+	set(l2, 0, rv_table(l1));
+	set(l1, 0, rv_table(l0));
+	for (i = 16; i < 32; i++)
+		set(l0, i, run);
+	/* a run encoded 0b0100: no such size */
+	set(l0, 32, RV_N | rv_ppn(0x200000) | (4ULL << 10) | RV_LEAF);
+	/* N above level 0 */
+	set(l1, 1, RV_N | rv_ppn(0x400000) | (8ULL << 10) | RV_LEAF);
+	hw = mk(IOPGT_FMT_RISCV, &info, true);
+
+	CHECK_XL(hw, 16 * SZ_4K + 5 * SZ_4K + 0x10, WR, 0x105010);
+	CHECK(get(l0, 21) & RV_D);
+	CHECK(!(get(l0, 20) & RV_D));
+	CHECK_XL(hw, 16 * SZ_4K + 0xf123, RD, 0x10f123);
+	CHECK_EQ(hwm_walk(hw, 16 * SZ_4K, &w), 0);
+	CHECK(w.dirty && w.replicas == 16 && w.size_lg2 == 16);
+	CHECK(!w.replica_mismatch);
+	CHECK_FAULT(hw, 32 * SZ_4K, RD, HWM_FAULT_BAD_ENTRY);
+	CHECK_FAULT(hw, SZ_2M, RD, HWM_FAULT_BAD_ENTRY);
+	/* a slot whose permission bits differ: the run is inconsistent */
+	set(l0, 30, run & ~RV_W);
+	CHECK_EQ(hwm_walk(hw, 16 * SZ_4K, &w), 0);
+	CHECK(w.replica_mismatch);
+	hwm_destroy(hw);
+
+	/* an IOMMU without Svnapot (no 64K in its sizes) rejects N */
+	info.pgsize_bitmap = BIT(12) | BIT(21) | BIT(30);
+	hw = mk(IOPGT_FMT_RISCV, &info, true);
+	CHECK_FAULT(hw, 16 * SZ_4K, RD, HWM_FAULT_BAD_ENTRY);
+	hwm_destroy(hw);
+	tables_free();
+}
+
+/*
+ * G-stage Sv39x4: a 16 KiB root of 2048 entries, 41-bit IOVA with the
+ * bits above zero, leaves without U denied.
+ */
+static void test_riscv_g_stage_root_and_u(void)
+{
+	u64 *root = table_alloc(4 * SZ_4K), *l1 = tbl(), *l0 = tbl();
+	struct iopgt_hw_info info = rv_info(root, 8, true);
+	u64 iova = BIT(40) + SZ_1G + SZ_4K;
+	struct hwm *hw;
+
+	set(root, 1024 + 1, rv_table(l1));
+	set(l1, 0, rv_table(l0));
+	set(l0, 1, rv_ppn(0x7000) | RV_LEAF | RV_W);
+	set(l0, 2, rv_ppn(0x8000) | RV_V | RV_R | RV_W | RV_A);
+	set(root, 2047, rv_ppn(0x1c0000000ULL) | RV_LEAF);
+	hw = mk(IOPGT_FMT_RISCV_G, &info, true);
+
+	CHECK_XL(hw, iova + 0x44, WR, 0x7044);
+	CHECK(get(l0, 1) & RV_D);
+	CHECK_FAULT(hw, iova + SZ_4K, RD, HWM_FAULT_PERM);
+	CHECK_XL(hw, BIT(41) - SZ_1G + 0x10, RD, 0x1c0000010ULL);
+	CHECK_FAULT(hw, BIT(41), RD, HWM_FAULT_RANGE);
+	CHECK_FAULT(hw, ~0ULL, RD, HWM_FAULT_RANGE);
+	hwm_destroy(hw);
+
+	/* what the model refuses to be programmed with */
+	CHECK_EQ(try_create(IOPGT_FMT_RISCV, &info), -EINVAL);
+	info.riscv.gstage = 1;
+	info.riscv.mode = 11;
+	CHECK_EQ(try_create(IOPGT_FMT_RISCV_G, &info), -EINVAL);
+	info.riscv.mode = 8;
+	info.levels = 4;
+	CHECK_EQ(try_create(IOPGT_FMT_RISCV_G, &info), -EINVAL);
+	info.levels = 0;
+	info.oas = 57;
+	CHECK_EQ(try_create(IOPGT_FMT_RISCV_G, &info), -EINVAL);
+	info.oas = 56;
+	/* the G-stage root must be 16 KiB aligned */
+	info.root_pa += SZ_4K;
+	info.riscv.ppn = info.root_pa >> 12;
+	CHECK_EQ(try_create(IOPGT_FMT_RISCV_G, &info), -EINVAL);
+	info.root_pa -= SZ_4K;
+	info.riscv.ppn = 0;
+	CHECK_EQ(try_create(IOPGT_FMT_RISCV_G, &info), 0);
+	tables_free();
+}
+
 int main(void)
 {
 	/* the checks stand alone: report every failure of a run */
@@ -1273,6 +1491,10 @@ int main(void)
 	SELFTEST_RUN(test_arm_16k_granule);
 	SELFTEST_RUN(test_arm_64k_granule_52bit_oa);
 	SELFTEST_RUN(test_arm_s2_concatenated_top_and_s2ap);
+	SELFTEST_RUN(test_riscv_sv39_walk_permissions_superpages);
+	SELFTEST_RUN(test_riscv_no_hw_ad_faults);
+	SELFTEST_RUN(test_riscv_napot_run);
+	SELFTEST_RUN(test_riscv_g_stage_root_and_u);
 	SELFTEST_RUN(test_phys_to_virt_hook_low_pa);
 	SELFTEST_RUN(test_create_rejects_what_it_cannot_model);
 	SELFTEST_RUN(test_concurrent_device_and_invalidation);

@@ -3,7 +3,8 @@
 
 u32 test_prot_effective(enum iopgt_format format, u32 prot)
 {
-	if ((format == IOPGT_FMT_VTD_FL || format == IOPGT_FMT_ARM_S1) &&
+	if ((format == IOPGT_FMT_VTD_FL || format == IOPGT_FMT_ARM_S1 ||
+	     format == IOPGT_FMT_RISCV || format == IOPGT_FMT_RISCV_G) &&
 	    (prot & IOPGT_WRITE))
 		prot |= IOPGT_READ;
 	return prot;
