@@ -217,6 +217,7 @@ struct iopgt {
  * @arm.ps: IPS (stage 1) or PS (stage 2) encoding of @oas
  * @arm.start_level: ARM numbering (0..3) of the level the walk starts at
  * @arm.concat: number of concatenated top tables (1 if none)
+ * @riscv: the fields of IOPGT_FMT_RISCV and IOPGT_FMT_RISCV_G
  * @riscv.mode: RISC-V: the MODE field (bits 63:60) of iosatp (first stage)
  *              or iohgatp (G-stage): 8, 9 or 10 (Sv39, Sv48, Sv57, or
  *              their x4 G-stage forms)
