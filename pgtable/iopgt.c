@@ -263,7 +263,7 @@ static int iopgt_do_unmap(struct iopgt *pt, u64 iova, u64 len, u32 flags,
 
 	if (unmapped)
 		*unmapped = 0;
-	if (!gather || flags)
+	if (!gather || (flags & ~IOPGT_UNMAP_CUT))
 		return -EINVAL;
 	ret = iopgt_check_range_bitmap(pt, iova, len, bitmap, &last);
 	if (ret)
@@ -279,8 +279,8 @@ static int iopgt_do_unmap(struct iopgt *pt, u64 iova, u64 len, u32 flags,
 		}
 	}
 	iopgt_enter(pt);
-	ret = pt->fops->unmap(pt, iova, last, bitmap, read_dirty, gather,
-			      &done);
+	ret = pt->fops->unmap(pt, iova, last, flags, bitmap, read_dirty,
+			      gather, &done);
 	iopgt_exit(pt);
 	if (unmapped)
 		*unmapped = done;

@@ -35,7 +35,7 @@ struct iopgt_fmt_ops {
 	void (*hw_info)(const struct iopgt *pt, struct iopgt_hw_info *info);
 	int (*map)(struct iopgt *pt, u64 iova, u64 pa, u64 len, u32 prot,
 		   iopgt_gfp_t gfp);
-	int (*unmap)(struct iopgt *pt, u64 iova, u64 last,
+	int (*unmap)(struct iopgt *pt, u64 iova, u64 last, u32 flags,
 		     const struct iopgt_bitmap *bitmap, bool read_dirty,
 		     struct iopgt_gather *gather, u64 *unmapped);
 	int (*iova_to_phys)(struct iopgt *pt, u64 iova, u64 *pa);

@@ -351,6 +351,16 @@ struct iopgt_gather {
 /* Flags of iopgt_read_dirty(). */
 #define IOPGT_DIRTY_NO_CLEAR	(1u << 0)
 
+/*
+ * Flags of iopgt_unmap() and iopgt_unmap_read_dirty().
+ * IOPGT_UNMAP_CUT: remove exactly the range. A leaf reaching past either
+ * end is first split, while the device keeps translating and with its
+ * dirty state kept, into the largest one-slot leaves that fit beside the
+ * end; what lies outside the range stays mapped. The tables this needs
+ * are allocated with IOPGT_GFP_ATOMIC before anything changes.
+ */
+#define IOPGT_UNMAP_CUT		(1u << 0)
+
 /* Flags of iopgt_split() and iopgt_merge(). */
 #define IOPGT_SPLIT_ALLOW_FAULT	(1u << 0) /* ARM BBML0: accept a window */
 
@@ -415,12 +425,16 @@ int iopgt_map(struct iopgt *pt, uint64_t iova, uint64_t pa, uint64_t len,
  * @pt: the table
  * @iova: first IOVA, aligned to the smallest page size
  * @len: bytes, a multiple of the smallest page size
- * @flags: 0 (no flag is defined yet; any other value is -EINVAL)
+ * @flags: 0 or IOPGT_UNMAP_CUT (any other bit is -EINVAL)
  * @gather: collects the range to invalidate and the detached tables
  * @unmapped: if not NULL, set to the total size of the leaves removed
  *
  * A leaf partly inside the range is removed whole and counted whole, as
- * Linux does. Holes are skipped. Tables that lie entirely inside the range
+ * Linux does. Holes are skipped. With IOPGT_UNMAP_CUT, such a leaf is
+ * split first (as iopgt_split() would, installed with compare-exchange so
+ * the parts outside never stop translating) and only the range goes:
+ * *@unmapped is then the bytes of the range that were mapped, @len when
+ * there is no hole. Tables that lie entirely inside the range
  * are detached onto @gather and freed by iopgt_gather_release().
  *
  * Tables the unmap leaves empty on the paths to its two ends are detached
@@ -430,10 +444,14 @@ int iopgt_map(struct iopgt *pt, uint64_t iova, uint64_t pa, uint64_t len,
  * updates of one shared word). With IOPGT_QUIRK_KEEP_TABLES they stay,
  * and no call pays for the gate.
  *
- * Context: never allocates.
+ * Context: never sleeps; allocates (IOPGT_GFP_ATOMIC) only for a cut.
  * Return: 0; -EINVAL for a misaligned or zero @len or @iova, or unknown
- * @flags; -EOVERFLOW if the range wraps; -ERANGE if it is beyond ias; -ENOENT if nothing in
- * the range was mapped (the table is unchanged).
+ * @flags; -EOVERFLOW if the range wraps; -ERANGE if it is beyond ias;
+ * -ENOENT if nothing in the range was mapped (the table is unchanged).
+ * For a cut that must split, and then with the table unchanged: -ENOMEM;
+ * -EBUSY for ARM without IOPGT_QUIRK_ARM_BBML2 (a block cannot become a
+ * table in one step, and an unmap cannot wait for the invalidation the
+ * two-step sequences need).
  */
 int iopgt_unmap(struct iopgt *pt, uint64_t iova, uint64_t len, uint32_t flags,
 		struct iopgt_gather *gather, uint64_t *unmapped);
@@ -504,6 +522,9 @@ int iopgt_read_dirty(struct iopgt *pt, uint64_t iova, uint64_t len, uint32_t fla
  * the parts of leaves beyond the range that go with them are reported as
  * far as the bitmap reaches. One gather carries one bitmap: a second
  * call on the same gather must pass an identical one.
+ *
+ * With IOPGT_UNMAP_CUT, the removed part of a leaf that was cut is
+ * reported if the leaf was dirty; the parts kept stay dirty.
  *
  * Return: as iopgt_unmap(), and -EINVAL (the table untouched) for a bad
  * @bitmap, one that does not cover the range, or one that differs from

@@ -764,3 +764,99 @@ bool fx_merge(struct fx *fx, u64 iova, u64 len, int want)
 		rm = model_merge(fx->m, iova, len, 0);
 	return fx_edit_done(fx, "merge", iova, len, re, rm, want, &g);
 }
+
+/* ARM without BBML2 cannot turn a block into a table in one step. */
+bool fx_cut_blocked(const struct fx *fx)
+{
+	enum iopgt_format f = fx->pt.cfg.format;
+
+	return (f == IOPGT_FMT_ARM_S1 || f == IOPGT_FMT_ARM_S2) &&
+	       !(fx->pt.cfg.quirks & IOPGT_QUIRK_ARM_BBML2);
+}
+
+struct fx_clip_ctx {
+	u64 first, last, base, nbits, *words;
+	unsigned int pgshift;
+};
+
+/* A cut reports the dirty part of the range only. */
+static int fx_mark_clipped(void *ctx, const struct model_leaf *leaf)
+{
+	struct fx_clip_ctx *c = ctx;
+	u64 lf = leaf->iova, ll = lf + ((1ull << leaf->size_lg2) - 1);
+
+	if (leaf->dirty)
+		model_bitmap_set(c->words, c->nbits, c->base, c->pgshift,
+				 lf > c->first ? lf : c->first,
+				 ll < c->last ? ll : c->last);
+	return 0;
+}
+
+bool fx_cut(struct fx *fx, u64 iova, u64 len, bool read_dirty, u64 base,
+	    unsigned int pgshift, int want, int *ret)
+{
+	struct it *t = fx->t;
+	struct iopgt_bitmap bm = { .base = base, .pgshift = pgshift };
+	struct fx_clip_ctx c = { .first = iova, .last = iova + (len - 1),
+				 .base = base, .pgshift = pgshift };
+	struct iopgt_gather g;
+	u64 nbits = 0, *got = NULL, *exp = NULL, ue = 0x5a5a, um = 0, s0, s1;
+	bool ok = false;
+	int re, rm;
+
+	if (read_dirty) {
+		got = fx_bitmap_words(iova, len, base, pgshift, &nbits);
+		exp = fx_bitmap_words(iova, len, base, pgshift, &nbits);
+		if (!got || !exp) {
+			IT_FAIL(t, "out of memory");
+			goto out;
+		}
+		bm.words = got;
+		bm.nbits = nbits;
+		c.words = exp;
+		c.nbits = nbits;
+		model_foreach_range(fx->m, iova, len, fx_mark_clipped, &c);
+	}
+	/* the pages at both ends must not stay reachable through the IOTLB */
+	fx_add_probe(fx, iova);
+	fx_add_probe(fx, iova + len - (1ull << 12));
+	iopgt_gather_init(&g);
+	re = read_dirty ? iopgt_unmap_read_dirty(&fx->pt, iova, len,
+						 IOPGT_UNMAP_CUT, &bm, &g,
+						 &ue) :
+			  iopgt_unmap(&fx->pt, iova, len, IOPGT_UNMAP_CUT, &g,
+				      &ue);
+	rm = model_cut(fx->m, iova, len, !fx_cut_blocked(fx), &um);
+	if (ret)
+		*ret = re;
+	if (re != rm || (want != FX_ANY && re != want) || ue != um) {
+		IT_FAIL(t, "cut 0x%llx+0x%llx: iopgt %s 0x%llx, model %s 0x%llx",
+			(unsigned long long)iova, (unsigned long long)len,
+			test_errname(re), (unsigned long long)ue,
+			test_errname(rm), (unsigned long long)um);
+		goto out;
+	}
+	if (!re && model_last_span(fx->m, &s0, &s1) &&
+	    (g.start > s0 || g.last < s1)) {
+		IT_FAIL(t, "gather 0x%llx-0x%llx misses cut 0x%llx-0x%llx",
+			(unsigned long long)g.start, (unsigned long long)g.last,
+			(unsigned long long)s0, (unsigned long long)s1);
+		goto out;
+	}
+	if (re && re != -ENOENT && (g.start <= g.last || g.detached)) {
+		IT_FAIL(t, "failed cut left work in the gather");
+		goto out;
+	}
+	/* a refused cut reports nothing */
+	if (re && exp)
+		memset(exp, 0, (nbits + 63) / 64 * sizeof(u64));
+	fx_flush(fx, &g, read_dirty ? &bm : NULL);
+	if (read_dirty && !fx_same_bits(fx, got, exp, nbits, base, pgshift,
+					"cut read_dirty"))
+		goto out;
+	ok = true;
+out:
+	free(got);
+	free(exp);
+	return ok;
+}

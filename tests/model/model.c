@@ -818,6 +818,110 @@ int model_split(struct model *m, u64 iova, u64 len, unsigned int size_lg2)
 	return 0;
 }
 
+/* The leaf reaching from below @b to @b or past it, if any. */
+static bool model_straddles(const struct model *m, u64 b,
+			    struct model_leaf *out)
+{
+	return model_lookup(m, b, out) && out->iova < b;
+}
+
+/*
+ * The largest size a cut of @leaf may leave at @p: an entry's size below
+ * the leaf's level (or at it, for a leaf filling several slots), a page
+ * size, aligned at @p, not reaching past the leaf or across an end in
+ * @b[@nb].
+ */
+static unsigned int model_cut_size(const struct model *m,
+				   const struct model_leaf *leaf, u64 p,
+				   const u64 *b, unsigned int nb)
+{
+	unsigned int level = model_level_of(m, leaf->size_lg2), s, i, l;
+	u64 last;
+
+	if (model_item_lg2(m, level) == leaf->size_lg2)
+		level--;
+	for (l = level + 1; l-- > 0;) {
+		s = model_item_lg2(m, l);
+		if (l && !(m->pgsize_bitmap & (1ull << s)))
+			continue;
+		if (p & ((1ull << s) - 1))
+			continue;
+		last = p + ((1ull << s) - 1);
+		for (i = 0; i < nb; i++)
+			if (p < b[i] && b[i] <= last)
+				break;
+		if (i == nb)
+			return s;
+	}
+	return model_item_lg2(m, 0);
+}
+
+/* Replace @leaf by the pieces a cut at the ends @b[@nb] leaves. */
+static int model_cut_leaf(struct model *m, const struct model_leaf *leaf,
+			  const u64 *b, unsigned int nb)
+{
+	unsigned int top = model_level_of(m, leaf->size_lg2), l;
+	struct model_leaf piece = *leaf;
+	size_t lo, hi;
+	u64 p;
+	int ret;
+
+	model_leaves_in(m, leaf->iova, leaf_last(leaf), &lo, &hi);
+	model_remove(m, lo, hi - lo);
+	for (p = leaf->iova; p - leaf->iova < leaf_len(leaf);
+	     p += 1ull << piece.size_lg2) {
+		piece.size_lg2 = model_cut_size(m, leaf, p, b, nb);
+		piece.iova = p;
+		piece.oa = leaf->oa + (p - leaf->iova);
+		ret = model_add_leaf(m, &piece);
+		for (l = model_level_of(m, piece.size_lg2) + 1;
+		     !ret && l <= top; l++)
+			ret = model_tab_add(m, l,
+					    p & ~((1ull << model_item_lg2(m, l)) -
+						  1));
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int model_cut(struct model *m, u64 iova, u64 len, bool can_split,
+	      u64 *unmapped)
+{
+	struct model_leaf leaf[2];
+	unsigned int nb = 1, i, n = 0;
+	u64 last, b[2];
+	int ret;
+
+	m->span_valid = false;
+	if (unmapped)
+		*unmapped = 0;
+	ret = model_check_range(m, iova, len, &last);
+	if (ret)
+		return ret;
+	if (!m->levels)
+		return -EINVAL;
+	b[0] = iova;
+	if (last != ~0ull && !model_beyond(last + 1, m->ias))
+		b[nb++] = last + 1;
+	for (i = 0; i < nb; i++)
+		if (model_straddles(m, b[i], &leaf[n]) &&
+		    (!n || leaf[0].iova != leaf[n].iova))
+			n++;
+	if (n && !can_split)
+		return -EBUSY;
+	for (i = 0; i < n; i++) {
+		ret = model_cut_leaf(m, &leaf[i], b, nb);
+		if (ret)
+			return ret;
+	}
+	ret = model_unmap(m, iova, len, unmapped);
+	/* the span covers the leaves cut as well as those removed */
+	for (i = 0; i < n; i++)
+		model_span_add(m, leaf[i].iova, leaf_last(&leaf[i]));
+	return ret;
+}
+
 /*
  * One merge pass at block size 2^@lg2 over physical slots [@lo, @hi),
  * which all lie wholly inside the range ending at @last. Compacts in place
