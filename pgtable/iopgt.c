@@ -61,6 +61,11 @@ int iopgt_init(struct iopgt *pt, const struct iopgt_cfg *cfg)
 		return -EINVAL;
 	if (!iopgt_fmts[cfg->format])
 		return -EOPNOTSUPP;
+	/* growing needs the gate, which KEEP_TABLES does without */
+	if ((cfg->quirks & IOPGT_QUIRK_AMD_GROW_TOP) &&
+	    (cfg->format != IOPGT_FMT_AMDV1 ||
+	     (cfg->quirks & IOPGT_QUIRK_KEEP_TABLES)))
+		return -EINVAL;
 	/* Hardware dirty management needs a walker that snoops */
 	if ((cfg->quirks & IOPGT_QUIRK_DIRTY_TRACKING) &&
 	    (cfg->quirks & IOPGT_QUIRK_NON_COHERENT))
@@ -159,6 +164,38 @@ void iopgt_reclaim_end(struct iopgt *pt)
 	iopgt_xchg64(&pt->reclaim, 0);
 }
 
+void iopgt_gate_close(struct iopgt *pt)
+{
+	while (iopgt_cmpxchg64(&pt->reclaim, 0, 1) != 0)
+		iopgt_cpu_relax();
+	/* calls that counted themselves before the gate closed finish */
+	while (READ_ONCE(pt->active))
+		iopgt_cpu_relax();
+}
+
+void iopgt_gate_open(struct iopgt *pt)
+{
+	iopgt_reclaim_end(pt);
+}
+
+/*
+ * A table whose top may grow translates less than ias until it does, and
+ * nothing is mapped beyond what it translates. Clips *@last to that; false
+ * if nothing of the range is in reach. Called between enter and exit, with
+ * the level count stable.
+ */
+static bool iopgt_clip_reach(const struct iopgt *pt, u64 iova, u64 *last)
+{
+	unsigned int lg2 = iopgt_item_lg2(pt, pt->levels - 1) + pt->top_lg2;
+
+	if (iopgt_reaches(pt, *last))
+		return true;
+	if (iova >> lg2)
+		return false;
+	*last = iopgt_lg2_mask(lg2);
+	return true;
+}
+
 /* Checks shared by every range argument; sets *@last. */
 static int iopgt_check_range(const struct iopgt *pt, u64 iova, u64 len,
 			     u64 *last)
@@ -246,6 +283,11 @@ int iopgt_map(struct iopgt *pt, u64 iova, u64 pa, u64 len, u32 prot,
 		return ret;
 	if (pt->cfg.oas < 64 && ((pa + (len - 1)) >> pt->cfg.oas))
 		return -ERANGE;
+	if (!iopgt_reaches(pt, last)) {
+		ret = pt->fops->grow(pt, last, gfp);
+		if (ret)
+			return ret;
+	}
 	iopgt_enter(pt);
 	ret = pt->fops->map(pt, iova, pa, len, prot, gfp);
 	iopgt_exit(pt);
@@ -279,7 +321,8 @@ static int iopgt_do_unmap(struct iopgt *pt, u64 iova, u64 len, u32 flags,
 		}
 	}
 	iopgt_enter(pt);
-	ret = pt->fops->unmap(pt, iova, last, flags, bitmap, read_dirty,
+	ret = !iopgt_clip_reach(pt, iova, &last) ? -ENOENT :
+	      pt->fops->unmap(pt, iova, last, flags, bitmap, read_dirty,
 			      gather, &done);
 	iopgt_exit(pt);
 	if (unmapped)
@@ -309,7 +352,8 @@ int iopgt_iova_to_phys(struct iopgt *pt, u64 iova, u64 *pa)
 	if (pt->cfg.ias < 64 && (iova >> pt->cfg.ias))
 		return -ERANGE;
 	iopgt_enter(pt);
-	ret = pt->fops->iova_to_phys(pt, iova, pa);
+	ret = !iopgt_reaches(pt, iova) ? -ENOENT :
+	      pt->fops->iova_to_phys(pt, iova, pa);
 	iopgt_exit(pt);
 	return ret;
 }
@@ -344,7 +388,8 @@ int iopgt_read_dirty(struct iopgt *pt, u64 iova, u64 len, u32 flags,
 	if (pt->cfg.quirks & IOPGT_QUIRK_NON_COHERENT)
 		return -EOPNOTSUPP;
 	iopgt_enter(pt);
-	ret = pt->fops->read_dirty(pt, iova, last, flags, bitmap, gather);
+	ret = !iopgt_clip_reach(pt, iova, &last) ? 0 :
+	      pt->fops->read_dirty(pt, iova, last, flags, bitmap, gather);
 	iopgt_exit(pt);
 	return ret;
 }
@@ -363,7 +408,8 @@ int iopgt_split(struct iopgt *pt, u64 iova, u64 len, unsigned int pgsize_lg2,
 	if (ret)
 		return ret;
 	iopgt_enter(pt);
-	ret = pt->fops->split(pt, iova, last, pgsize_lg2, flags, gfp, gather);
+	ret = !iopgt_clip_reach(pt, iova, &last) ? 0 :
+	      pt->fops->split(pt, iova, last, pgsize_lg2, flags, gfp, gather);
 	iopgt_exit(pt);
 	return ret;
 }
@@ -380,7 +426,8 @@ int iopgt_merge(struct iopgt *pt, u64 iova, u64 len, u32 flags,
 	if (ret)
 		return ret;
 	iopgt_enter(pt);
-	ret = pt->fops->merge(pt, iova, last, flags, gather);
+	ret = !iopgt_clip_reach(pt, iova, &last) ? 0 :
+	      pt->fops->merge(pt, iova, last, flags, gather);
 	iopgt_exit(pt);
 	return ret;
 }

@@ -26,6 +26,7 @@
 #include "tracking_template.h"
 #include "split_template.h"
 #include "cut_template.h"
+#include "grow_template.h"
 #include "merge_template.h"
 #include "deferred_template.h"
 #include "validate_template.h"
@@ -39,6 +40,7 @@ const struct iopgt_fmt_ops IOPGT_FMT_OPS_NAME = {
 	.iova_to_phys = tpl_iova_to_phys,
 	.read_dirty = tpl_read_dirty,
 	.set_dirty_tracking = tpl_set_dirty_tracking,
+	.grow = tpl_grow,
 	.split = tpl_split,
 	.merge = tpl_merge,
 	.release_table = tpl_release_table,

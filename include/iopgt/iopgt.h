@@ -102,7 +102,8 @@ enum iopgt_format {
 #define IOPGT_QUIRK_ARM_BBML1		(1u << 2) /* ARM: nT sequence */
 #define IOPGT_QUIRK_ARM_BBML2		(1u << 3) /* ARM: direct replace */
 #define IOPGT_QUIRK_KEEP_TABLES		(1u << 4) /* no reclaim, no gate */
-#define IOPGT_QUIRK_ALL			0x1fu
+#define IOPGT_QUIRK_AMD_GROW_TOP	(1u << 5) /* AMD v1: see iopgt_map() */
+#define IOPGT_QUIRK_ALL			0x3fu
 
 /**
  * struct iopgt_table_meta - per-table bookkeeping kept outside table memory
@@ -168,7 +169,8 @@ struct iopgt_ops {
  * @granule_lg2: ARM: 12, 14 or 16, always given (anything else, 0
  *               included, is -EINVAL). Others: 0 or 12.
  * @levels: number of levels. 0: the fewest that cover @ias. AMD v1: the
- *          DTE mode (1..6).
+ *          DTE mode (1..6); with IOPGT_QUIRK_AMD_GROW_TOP the mode the
+ *          table starts with, @ias (0: 64) being what it may grow to.
  * @pgsize_bitmap: page sizes allowed (bit n set: 2^n bytes). 0: every size
  *                 the format and config offer; otherwise intersected with
  *                 them (use it to model optional superpage capabilities).
@@ -205,6 +207,10 @@ struct iopgt_fmt_ops;
  * @active: private: calls walking the tree right now (the reclaim gate;
  *          not kept with IOPGT_QUIRK_KEEP_TABLES)
  * @reclaim: private: set while an unmap detaches the tables it emptied
+ *           (or a map grows the top)
+ * @top_gen: how many times the top grew (IOPGT_QUIRK_AMD_GROW_TOP): a
+ *           caller that sees it change across iopgt_map() programs the
+ *           root and mode iopgt_hw_info() now gives (the DTE)
  */
 struct iopgt {
 	const struct iopgt_fmt_ops *fops;
@@ -219,6 +225,7 @@ struct iopgt {
 	uint64_t pgsize_bitmap;
 	uint64_t active;
 	uint64_t reclaim;
+	uint32_t top_gen;
 };
 
 /**
@@ -409,11 +416,23 @@ void iopgt_hw_info(const struct iopgt *pt, struct iopgt_hw_info *info);
  * the call needs are allocated before any entry changes, so a failure
  * leaves the table exactly as it was.
  *
+ * AMD v1 with IOPGT_QUIRK_AMD_GROW_TOP: a map reaching beyond the current
+ * mode first grows the top: new top tables whose entry 0 points at the old
+ * top (a PDE granting IR/IW, NextLevel the old mode), so the new root
+ * translates everything the old one did and the old root stays valid
+ * until the driver switches the DTE. @pt->top_gen then changes and
+ * iopgt_hw_info() gives the new root and mode. The old tops are never
+ * freed while the table lives (not even when an unmap or merge empties
+ * or collapses their range). The grow waits for calls in flight to leave
+ * and holds new ones off while it publishes the new root (the reclaim
+ * gate), so every call sees the root and the mode as one pair.
+ *
  * Context: the new entries become visible to the hardware as they are
  * written; nothing needs invalidating for a map.
  * Return: 0; -EINVAL for a misaligned or zero @len, @iova or @pa, or a
  * @prot without READ or WRITE or with unknown bits; -EOVERFLOW if the IOVA
- * or PA range wraps; -ERANGE if it is beyond ias or oas; -EEXIST if any
+ * or PA range wraps; -ERANGE if it is beyond ias or oas (for AMD v1
+ * without IOPGT_QUIRK_AMD_GROW_TOP, ias is the mode's reach); -EEXIST if any
  * part is mapped already; -EOPNOTSUPP for a @prot the format cannot
  * express; -ENOMEM if a table cannot be allocated.
  */

@@ -97,11 +97,11 @@ bool fx_size_ok(const struct fx *fx, unsigned int size_lg2)
 	return size_lg2 < 64 && (fx->pt.pgsize_bitmap & (1ull << size_lg2));
 }
 
+static bool fx_hwm_create(struct fx *fx, struct hwm **hw);
+
 bool fx_setup(struct it *t, struct fx *fx, u32 quirks)
 {
 	struct iopgt_cfg cfg = t->config->cfg;
-	struct iopgt_hw_info info;
-	struct hwm_cfg hcfg = { 0 };
 	int ret;
 
 	memset(fx, 0, sizeof(*fx));
@@ -137,15 +137,28 @@ bool fx_setup(struct it *t, struct fx *fx, u32 quirks)
 	model_set_geometry(fx->m, fx->pt.granule_lg2, fx->pt.levels);
 	model_set_reclaim(fx->m,
 			  !(fx->pt.cfg.quirks & IOPGT_QUIRK_KEEP_TABLES));
+	if (fx->pt.cfg.quirks & IOPGT_QUIRK_AMD_GROW_TOP)
+		model_set_grow(fx->m);
+	return fx_hwm_create(fx, &fx->hw);
+}
+
+/* A software IOMMU programmed from what iopgt_hw_info() says now. */
+static bool fx_hwm_create(struct fx *fx, struct hwm **hw)
+{
+	struct it *t = fx->t;
+	struct iopgt_hw_info info;
+	struct hwm_cfg hcfg = { 0 };
+	int ret;
+
 	iopgt_hw_info(&fx->pt, &info);
-	hcfg.format = cfg.format;
+	hcfg.format = fx->pt.cfg.format;
 	hcfg.info = info;
 	if (fx->shadow) {
 		hcfg.phys_to_virt = fx_shadow_virt;
 		hcfg.ctx = fx->shadow;
 	}
 	hcfg.dirty_enabled = fx->pt.dirty_tracking;
-	ret = hwm_create(&fx->hw, &hcfg);
+	ret = hwm_create(hw, &hcfg);
 	if (ret) {
 		IT_FAIL(t, "hwm_create from iopgt_hw_info: %d", ret);
 		return false;
@@ -224,15 +237,86 @@ bool fx_teardown(struct fx *fx)
 	return true;
 }
 
+/* Beyond what the table translates before its top grows further? */
+static bool fx_beyond_reach(struct fx *fx, u64 iova)
+{
+	struct iopgt_hw_info info;
+
+	iopgt_hw_info(&fx->pt, &info);
+	return (fx->pt.cfg.quirks & IOPGT_QUIRK_AMD_GROW_TOP) &&
+	       info.ias < 64 && (iova >> info.ias);
+}
+
+struct fx_old_ctx {
+	struct fx *fx;
+	struct hwm *old;
+	u64 reach_last;
+	bool ok;
+};
+
+/* A leaf the old root reaches must still translate through it. */
+static int fx_old_leaf(void *ctx, const struct model_leaf *leaf)
+{
+	struct fx_old_ctx *c = ctx;
+	u64 last = leaf->iova + ((1ull << leaf->size_lg2) - 1), pa = 0;
+	int ret;
+
+	if (last > c->reach_last)
+		return 1;
+	ret = hwm_translate(c->old, leaf->iova, HWM_READ, &pa);
+	if (ret || pa != leaf->oa) {
+		IT_FAIL(c->fx->t, "after the top grew, the old root gives %s 0x%llx for 0x%llx (want 0x%llx)",
+			hwm_fault_name(ret), (unsigned long long)pa,
+			(unsigned long long)leaf->iova,
+			(unsigned long long)leaf->oa);
+		c->ok = false;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * The map grew the top: the model learns it; the software IOMMU, still
+ * on the old root and mode (the driver has not switched the DTE yet),
+ * must translate everything the old root reached; then it is programmed
+ * with the new root and mode, as the driver would.
+ */
+bool fx_grew(struct fx *fx, unsigned int old_ias)
+{
+	struct fx_old_ctx c = { .fx = fx, .old = fx->hw, .ok = true,
+				.reach_last = old_ias >= 64 ? ~0ull :
+					      (1ull << old_ias) - 1 };
+	struct hwm *hw;
+	int ret;
+
+	ret = model_grow(fx->m, fx->pt.levels);
+	if (ret) {
+		IT_FAIL(fx->t, "model_grow to %u levels: %s", fx->pt.levels,
+			test_errname(ret));
+		return false;
+	}
+	model_foreach(fx->m, fx_old_leaf, &c);
+	if (!c.ok || !fx_hwm_create(fx, &hw))
+		return false;
+	hwm_destroy(fx->hw);
+	fx->hw = hw;
+	return true;
+}
+
 bool fx_map(struct fx *fx, u64 iova, u64 pa, u64 len, u32 prot, int want,
 	    int *ret)
 {
 	struct it *t = fx->t;
 	u64 mapped = 0x5a5a;
+	u32 gen = fx->pt.top_gen;
+	struct iopgt_hw_info info;
 	int re, rm;
 
+	iopgt_hw_info(&fx->pt, &info);
 	re = iopgt_map(&fx->pt, iova, pa, len, prot, 0, &mapped);
 	rm = model_map(fx->m, iova, pa, len, prot);
+	if (fx->pt.top_gen != gen && !fx_grew(fx, info.ias))
+		return false;
 	if (ret)
 		*ret = re;
 	if (re != rm) {
@@ -379,6 +463,9 @@ static bool fx_enumerate(struct fx *fx, struct model *into)
 		} else if (ret == HWM_FAULT_NOT_PRESENT && w.depth) {
 			lvl = w.path[w.depth - 1].level;
 			next = (iova | ((1ull << fx_item_lg2(fx, lvl)) - 1)) + 1;
+		} else if (ret == HWM_FAULT_RANGE && fx_beyond_reach(fx, iova)) {
+			/* a top that may grow: nothing is mapped beyond */
+			return true;
 		} else {
 			IT_FAIL(t, "hwmodel walk of 0x%llx: %s",
 				(unsigned long long)iova, hwm_fault_name(ret));

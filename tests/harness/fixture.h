@@ -103,6 +103,14 @@ bool fx_merge(struct fx *fx, u64 iova, u64 len, int want);
 bool fx_cut(struct fx *fx, u64 iova, u64 len, bool read_dirty, u64 base,
 	    unsigned int pgshift, int want, int *ret);
 
+/*
+ * The top grew (IOPGT_QUIRK_AMD_GROW_TOP) under a call the fixture did not
+ * make: the model learns it, the software IOMMU (on the old root, which
+ * reached @old_ias bits) must still translate what the old root reached,
+ * then it is programmed with the new root and mode. fx_map() does this.
+ */
+bool fx_grew(struct fx *fx, unsigned int old_ias);
+
 /* Whether a cut that must split is refused (-EBUSY) for this config. */
 bool fx_cut_blocked(const struct fx *fx);
 

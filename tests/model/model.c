@@ -28,6 +28,7 @@ struct model {
 	unsigned int oas;
 	bool span_valid;
 	bool keep_tables;	/* no reclaim of emptied tables */
+	unsigned int grow_from;	/* levels a growing top started with */
 	u64 span_start;
 	u64 span_last;
 	/*
@@ -282,6 +283,12 @@ static int model_tab_add(struct model *m, unsigned int level, u64 base)
 	return 0;
 }
 
+/* An old top of a grown table: never freed (iopgt_keeps_table). */
+static bool model_tab_kept(const struct model *m, unsigned int level, u64 b)
+{
+	return m->grow_from && !b && level >= m->grow_from;
+}
+
 /* Forget the tables whose entries lie wholly inside [@iova, @last]. */
 static void model_tab_remove_inside(struct model *m, u64 iova, u64 last)
 {
@@ -298,7 +305,7 @@ static void model_tab_remove_inside(struct model *m, u64 iova, u64 last)
 			b = m->tabs[level][i];
 			if (b > last)
 				break;
-			if (b + mask > last)
+			if (b + mask > last || model_tab_kept(m, level, b))
 				m->tabs[level][out++] = b;
 		}
 		memmove(&m->tabs[level][out], &m->tabs[level][i],
@@ -340,6 +347,7 @@ static void model_tab_drop_empty(struct model *m, u64 iova, u64 last)
 			b = ends[e] & ~mask;
 			i = model_tab_find(m, level, b);
 			if (i >= m->ntabs[level] || m->tabs[level][i] != b ||
+			    model_tab_kept(m, level, b) ||
 			    model_span_used(m, level, b, b + mask))
 				continue;
 			memmove(&m->tabs[level][i], &m->tabs[level][i + 1],
@@ -352,6 +360,25 @@ static void model_tab_drop_empty(struct model *m, u64 iova, u64 last)
 void model_set_reclaim(struct model *m, bool on)
 {
 	m->keep_tables = !on;
+}
+
+void model_set_grow(struct model *m)
+{
+	m->grow_from = m->levels;
+}
+
+int model_grow(struct model *m, unsigned int levels)
+{
+	int ret;
+
+	if (levels > MODEL_MAX_LEVELS || levels < m->levels || !m->grow_from)
+		return -EINVAL;
+	for (; m->levels < levels; m->levels++) {
+		ret = model_tab_add(m, m->levels, 0);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 void model_set_geometry(struct model *m, unsigned int granule_lg2,
@@ -373,6 +400,7 @@ struct model *model_clone(const struct model *m)
 		return NULL;
 	model_set_geometry(c, m->granule_lg2, m->levels);
 	c->keep_tables = m->keep_tables;
+	c->grow_from = m->grow_from;
 	for (i = 0; i < MODEL_MAX_LEVELS; i++) {
 		size_t k;
 
@@ -939,6 +967,8 @@ static size_t model_merge_pass(struct model *m, size_t lo, size_t hi,
 		struct model_leaf head = buf[r];
 
 		if (head.size_lg2 >= lg2 ||
+		    (m->levels && !head.iova &&
+		     model_tab_kept(m, model_level_of(m, lg2), 0)) ||
 		    ((head.iova | head.oa) & (bsize - 1)) ||
 		    head.iova + (bsize - 1) > last)
 			goto keep;

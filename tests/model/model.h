@@ -78,6 +78,25 @@ void model_set_geometry(struct model *m, unsigned int granule_lg2,
 void model_set_reclaim(struct model *m, bool on);
 
 /**
+ * model_set_grow() - the table's top may grow (IOPGT_QUIRK_AMD_GROW_TOP)
+ * @m: the model, its geometry set with the levels the table starts with
+ *
+ * The tops a grow leaves below the new one (at IOVA 0, from the starting
+ * level count up) are never freed: not by an unmap, a reclaim or a merge.
+ */
+void model_set_grow(struct model *m);
+
+/**
+ * model_grow() - what a map that grew the top to @levels did
+ * @m: the model, after model_set_grow()
+ * @levels: the new level count
+ *
+ * Return: 0; -EINVAL for fewer levels or a model that does not grow;
+ * -ENOMEM.
+ */
+int model_grow(struct model *m, unsigned int levels);
+
+/**
  * model_clone() - a copy, for comparing before and after
  * @m: the model
  *
