@@ -283,8 +283,9 @@ int iopgt_map(struct iopgt *pt, u64 iova, u64 pa, u64 len, u32 prot,
 		return ret;
 	if (pt->cfg.oas < 64 && ((pa + (len - 1)) >> pt->cfg.oas))
 		return -ERANGE;
-	if (!iopgt_reaches(pt, last)) {
-		ret = pt->fops->grow(pt, last, gfp);
+	/* past the reach, or a leaf as large as it: a top that grows grows */
+	if (!iopgt_reaches(pt, last > len ? last : len)) {
+		ret = pt->fops->grow(pt, last > len ? last : len, gfp);
 		if (ret)
 			return ret;
 	}

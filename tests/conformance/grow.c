@@ -55,17 +55,13 @@ static void grow_refused_without_the_quirk(struct it *t)
 	IT_CHECK(t, fx_teardown(&fx));
 }
 
-static void grow_through_each_level_keeps_translations(struct it *t)
+static void grow_levels(struct it *t)
 {
 	struct iopgt_hw_info info, before;
 	struct fx fx;
 	u64 *old_roots[8], iova, unit = 1ull << 12;
 	unsigned int nold = 0, i, gen;
 
-	if (!grows(t)) {
-		grow_refused_without_the_quirk(t);
-		return;
-	}
 	IT_CHECK(t, fx_setup_dirty(t, &fx));
 	fx.check_dirty = true;
 	/* something at both ends of what the starting mode reaches */
@@ -107,6 +103,24 @@ static void grow_through_each_level_keeps_translations(struct it *t)
 		IT_ASSERT(t, talloc_is_live(fx.ta, old_roots[i], NULL));
 	IT_CHECK(t, fx_check(&fx));
 	IT_CHECK(t, fx_teardown(&fx));
+}
+
+/* From the config's mode, then from mode 1, up to the config's ias. */
+static void grow_through_each_level_keeps_translations(struct it *t)
+{
+	const struct it_config *config = t->config;
+	struct it_config from1 = *config;
+
+	if (!grows(t)) {
+		grow_refused_without_the_quirk(t);
+		return;
+	}
+	grow_levels(t);
+	from1.cfg.levels = 1;
+	t->config = &from1;
+	if (!t->failed)
+		grow_levels(t);
+	t->config = config;
 }
 
 static void grow_alloc_failure_leaves_table_unchanged(struct it *t)

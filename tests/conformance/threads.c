@@ -368,6 +368,104 @@ static void cut_is_hitless_beside_the_range_under_dma(struct it *t)
 	IT_CHECK(t, fx_teardown(&fx));
 }
 
+/*
+ * A top that grows (IOPGT_QUIRK_AMD_GROW_TOP) while other calls run: two
+ * threads map far beyond the reach at once (each may grow the top), while
+ * a third looks up a page below it through iopgt and a device translates
+ * it through the old root. Every lookup and access must succeed, both maps
+ * must land, and the table must come out whole.
+ */
+struct grower {
+	struct iopgt *pt;
+	u64 iova;
+	int ret;
+};
+
+static void *grower_thread(void *arg)
+{
+	struct grower *g = arg;
+
+	g->ret = iopgt_map(g->pt, g->iova, 0, 1ull << 12, IOPGT_READ, 0,
+			   NULL);
+	return NULL;
+}
+
+struct looker {
+	struct iopgt *pt;
+	struct hwm *hw;
+	bool stop;		/* atomic */
+	u64 done, bad;
+};
+
+static void *looker_thread(void *arg)
+{
+	struct looker *l = arg;
+	u64 pa;
+
+	while (!__atomic_load_n(&l->stop, __ATOMIC_ACQUIRE)) {
+		if (iopgt_iova_to_phys(l->pt, 0x5000, &pa) || pa != 0x5000)
+			l->bad++;
+		if (hwm_translate(l->hw, 0x5000, HWM_READ, &pa) ||
+		    pa != 0x5000)
+			l->bad++;
+		l->done++;
+	}
+	return NULL;
+}
+
+static void grow_races_maps_and_lookups(struct it *t)
+{
+	struct fx fx;
+	struct grower g[2];
+	struct looker l = { 0 };
+	pthread_t tg[2], tl;
+	struct iopgt_hw_info info;
+	unsigned int i, reach;
+	u64 pa;
+
+	if (!(t->config->cfg.quirks & IOPGT_QUIRK_AMD_GROW_TOP))
+		return;
+	IT_CHECK(t, fx_setup(t, &fx, 0));
+	IT_CHECK(t, fx_map(&fx, 0, 0, 16ull << 12, IOPGT_READ, 0, NULL));
+	iopgt_hw_info(&fx.pt, &info);
+	reach = info.ias;
+	l.pt = &fx.pt;
+	l.hw = fx.hw;
+	for (i = 0; i < 2; i++) {
+		g[i].pt = &fx.pt;
+		/* the highest IOVAs the config has, apart */
+		g[i].iova = fx.pt.cfg.ias >= 64 ?
+			(~0ull << 12) - ((u64)i << 40) :
+			(1ull << fx.pt.cfg.ias) - ((u64)(i + 1) << 12);
+	}
+	IT_ASSERT_EQ(t, pthread_create(&tl, NULL, looker_thread, &l), 0);
+	while (!__atomic_load_n(&l.done, __ATOMIC_RELAXED))
+		sched_yield();
+	for (i = 0; i < 2; i++)
+		IT_ASSERT_EQ(t, pthread_create(&tg[i], NULL, grower_thread,
+					       &g[i]), 0);
+	for (i = 0; i < 2; i++)
+		pthread_join(tg[i], NULL);
+	__atomic_store_n(&l.stop, true, __ATOMIC_RELEASE);
+	pthread_join(tl, NULL);
+	for (i = 0; i < 2; i++) {
+		IT_ASSERT_RET(t, g[i].ret, 0);
+		IT_ASSERT_RET(t, iopgt_iova_to_phys(&fx.pt, g[i].iova, &pa), 0);
+		IT_ASSERT_EQ(t, pa, 0);
+	}
+	IT_ASSERT(t, 12u + 9u * fx.pt.levels > reach);
+	IT_ASSERT_EQ(t, l.bad, 0);
+	IT_ASSERT(t, l.done > 0);
+	IT_ASSERT_RET(t, iopgt_validate(&fx.pt, NULL), 0);
+	/* the model and the software IOMMU learn the grow and the maps */
+	IT_CHECK(t, fx_grew(&fx, reach));
+	for (i = 0; i < 2; i++)
+		IT_ASSERT_RET(t, model_map(fx.m, g[i].iova, 0, 1ull << 12,
+					   IOPGT_READ), 0);
+	IT_CHECK(t, fx_check(&fx));
+	IT_CHECK(t, fx_teardown(&fx));
+}
+
 /* Two threads map and unmap disjoint ranges that share upper tables. */
 struct mapper {
 	struct iopgt *pt;
@@ -435,6 +533,7 @@ const struct it_case it_cases_threads[] = {
 	  split_and_merge_are_hitless_under_dma },
 	{ "cut_is_hitless_beside_the_range_under_dma",
 	  cut_is_hitless_beside_the_range_under_dma },
+	{ "grow_races_maps_and_lookups", grow_races_maps_and_lookups },
 };
 
 const unsigned int it_ncases_threads = sizeof(it_cases_threads) /
