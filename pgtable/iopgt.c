@@ -284,7 +284,8 @@ int iopgt_map(struct iopgt *pt, u64 iova, u64 pa, u64 len, u32 prot,
 	if (pt->cfg.oas < 64 && ((pa + (len - 1)) >> pt->cfg.oas))
 		return -ERANGE;
 	/* past the reach, or a leaf as large as it: a top that grows grows */
-	if (!iopgt_reaches(pt, last > len ? last : len)) {
+	if ((pt->cfg.quirks & IOPGT_QUIRK_AMD_GROW_TOP) &&
+	    !iopgt_reaches(pt, last > len ? last : len)) {
 		ret = pt->fops->grow(pt, last > len ? last : len, gfp);
 		if (ret)
 			return ret;
