@@ -164,38 +164,6 @@ void iopgt_reclaim_end(struct iopgt *pt)
 	iopgt_xchg64(&pt->reclaim, 0);
 }
 
-void iopgt_gate_close(struct iopgt *pt)
-{
-	while (iopgt_cmpxchg64(&pt->reclaim, 0, 1) != 0)
-		iopgt_cpu_relax();
-	/* calls that counted themselves before the gate closed finish */
-	while (READ_ONCE(pt->active))
-		iopgt_cpu_relax();
-}
-
-void iopgt_gate_open(struct iopgt *pt)
-{
-	iopgt_reclaim_end(pt);
-}
-
-/*
- * A table whose top may grow translates less than ias until it does, and
- * nothing is mapped beyond what it translates. Clips *@last to that; false
- * if nothing of the range is in reach. Called between enter and exit, with
- * the level count stable.
- */
-static bool iopgt_clip_reach(const struct iopgt *pt, u64 iova, u64 *last)
-{
-	unsigned int lg2 = iopgt_item_lg2(pt, pt->levels - 1) + pt->top_lg2;
-
-	if (iopgt_reaches(pt, *last))
-		return true;
-	if (iova >> lg2)
-		return false;
-	*last = iopgt_lg2_mask(lg2);
-	return true;
-}
-
 /* Checks shared by every range argument; sets *@last. */
 static int iopgt_check_range(const struct iopgt *pt, u64 iova, u64 len,
 			     u64 *last)

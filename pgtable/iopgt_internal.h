@@ -129,6 +129,25 @@ static inline u64 iopgt_lg2_mask(unsigned int lg2)
 	return lg2 >= 64 ? ~0ull : (1ull << lg2) - 1;
 }
 
+/*
+ * A table whose top may grow translates less than ias until it does, and
+ * nothing is mapped beyond what it translates. Clips *@last to that; false
+ * if nothing of the range is in reach. Called between enter and exit, with
+ * the level count stable.
+ */
+static inline bool iopgt_clip_reach(const struct iopgt *pt, u64 iova,
+				    u64 *last)
+{
+	unsigned int lg2 = iopgt_item_lg2(pt, pt->levels - 1) + pt->top_lg2;
+
+	if (iopgt_reaches(pt, *last))
+		return true;
+	if (iova >> lg2)
+		return false;
+	*last = iopgt_lg2_mask(lg2);
+	return true;
+}
+
 static inline void *iopgt_table_va(const struct iopgt *pt, u64 pa)
 {
 	if (pt->cfg.ops->phys_to_virt)
@@ -180,8 +199,19 @@ void iopgt_reclaim_end(struct iopgt *pt);
  * counted (growing the top, before map counts itself): waits until no
  * other call is inside and keeps new ones out until iopgt_gate_open().
  */
-void iopgt_gate_close(struct iopgt *pt);
-void iopgt_gate_open(struct iopgt *pt);
+static inline void iopgt_gate_close(struct iopgt *pt)
+{
+	while (iopgt_cmpxchg64(&pt->reclaim, 0, 1) != 0)
+		iopgt_cpu_relax();
+	/* calls that counted themselves before the gate closed finish */
+	while (READ_ONCE(pt->active))
+		iopgt_cpu_relax();
+}
+
+static inline void iopgt_gate_open(struct iopgt *pt)
+{
+	iopgt_reclaim_end(pt);
+}
 
 /*
  * Tables a grown top must keep: the old tops, at IOVA 0 from the level
