@@ -12,12 +12,13 @@
  * pgtable/iopgt_template.h.
  */
 
-/* The fewest levels whose reach covers @last; 0 if none can. */
-static unsigned int tpl_levels_for(const struct iopgt *pt, u64 last)
+/* The fewest levels from @levels up whose reach covers @last; 0: none. */
+static unsigned int tpl_levels_for(const struct iopgt *pt,
+				   unsigned int levels, u64 last)
 {
-	unsigned int levels, reach_lg2;
+	unsigned int reach_lg2;
 
-	for (levels = pt->levels; levels <= IOPGT_MAX_LEVELS; levels++) {
+	for (; levels <= IOPGT_MAX_LEVELS; levels++) {
 		reach_lg2 = iopgt_item_lg2(pt, levels - 1) + iopgt_bpl(pt);
 		if (reach_lg2 >= 64 || !(last >> reach_lg2))
 			return levels;
@@ -35,12 +36,14 @@ static unsigned int tpl_levels_for(const struct iopgt *pt, u64 last)
 static int tpl_grow(struct iopgt *pt, u64 last, iopgt_gfp_t gfp)
 {
 	u64 *tables[IOPGT_MAX_LEVELS], pas[IOPGT_MAX_LEVELS], *top, top_pa;
-	unsigned int want = tpl_levels_for(pt, last), have, n, i = 0;
+	/* another grow may be publishing: only the gate orders the rest */
+	unsigned int have = READ_ONCE(pt->levels), n, i = 0;
+	unsigned int want = tpl_levels_for(pt, have, last);
 	const struct iopgt_ops *ops = pt->cfg.ops;
 
 	if (!want)
 		return -ERANGE;
-	for (n = 0; n + READ_ONCE(pt->levels) < want; n++) {
+	for (n = 0; n + have < want; n++) {
 		tables[n] = ops->alloc_table(pt->cfg.ctx, pt->granule_lg2, gfp,
 					     &pas[n]);
 		if (!tables[n])
@@ -60,9 +63,9 @@ static int tpl_grow(struct iopgt *pt, u64 last, iopgt_gfp_t gfp)
 	if (top != pt->root) {
 		pt->root = top;
 		pt->root_pa = top_pa;
-		pt->levels = (u8)have;
 		pt->top_lg2 = (u8)tpl_min(iopgt_bpl(pt),
 					  64 - iopgt_item_lg2(pt, have - 1));
+		WRITE_ONCE(pt->levels, (u8)have);
 		pt->top_gen++;
 	}
 	iopgt_gate_open(pt);

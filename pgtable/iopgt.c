@@ -251,14 +251,19 @@ int iopgt_map(struct iopgt *pt, u64 iova, u64 pa, u64 len, u32 prot,
 		return ret;
 	if (pt->cfg.oas < 64 && ((pa + (len - 1)) >> pt->cfg.oas))
 		return -ERANGE;
-	/* past the reach, or a leaf as large as it: a top that grows grows */
+	iopgt_enter(pt);
+	/*
+	 * Past the reach, or a leaf as large as it: a top that grows grows,
+	 * uncounted (the grow waits for every counted call to leave).
+	 */
 	if ((pt->cfg.quirks & IOPGT_QUIRK_AMD_GROW_TOP) &&
 	    !iopgt_reaches(pt, last > len ? last : len)) {
+		iopgt_exit(pt);
 		ret = pt->fops->grow(pt, last > len ? last : len, gfp);
 		if (ret)
 			return ret;
+		iopgt_enter(pt);
 	}
-	iopgt_enter(pt);
 	ret = pt->fops->map(pt, iova, pa, len, prot, gfp);
 	iopgt_exit(pt);
 	if (!ret && mapped)

@@ -408,7 +408,7 @@ static void *looker_thread(void *arg)
 		if (hwm_translate(l->hw, 0x5000, HWM_READ, &pa) ||
 		    pa != 0x5000)
 			l->bad++;
-		l->done++;
+		__atomic_store_n(&l->done, l->done + 1, __ATOMIC_RELAXED);
 	}
 	return NULL;
 }
