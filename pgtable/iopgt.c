@@ -66,6 +66,11 @@ int iopgt_init(struct iopgt *pt, const struct iopgt_cfg *cfg)
 		return -EINVAL;
 	if (!iopgt_fmts[cfg->format])
 		return -EOPNOTSUPP;
+	/* growing needs the gate, which KEEP_TABLES does without */
+	if ((cfg->quirks & IOPGT_QUIRK_AMD_GROW_TOP) &&
+	    (cfg->format != IOPGT_FMT_AMDV1 ||
+	     (cfg->quirks & IOPGT_QUIRK_KEEP_TABLES)))
+		return -EINVAL;
 	/* Hardware dirty management needs a walker that snoops */
 	if ((cfg->quirks & IOPGT_QUIRK_DIRTY_TRACKING) &&
 	    (cfg->quirks & IOPGT_QUIRK_NON_COHERENT))
@@ -252,6 +257,18 @@ int iopgt_map(struct iopgt *pt, u64 iova, u64 pa, u64 len, u32 prot,
 	if (pt->cfg.oas < 64 && ((pa + (len - 1)) >> pt->cfg.oas))
 		return -ERANGE;
 	iopgt_enter(pt);
+	/*
+	 * Past the reach, or a leaf as large as it: a top that grows grows,
+	 * uncounted (the grow waits for every counted call to leave).
+	 */
+	if ((pt->cfg.quirks & IOPGT_QUIRK_AMD_GROW_TOP) &&
+	    !iopgt_reaches(pt, last > len ? last : len)) {
+		iopgt_exit(pt);
+		ret = pt->fops->grow(pt, last > len ? last : len, gfp);
+		if (ret)
+			return ret;
+		iopgt_enter(pt);
+	}
 	ret = pt->fops->map(pt, iova, pa, len, prot, gfp);
 	iopgt_exit(pt);
 	if (!ret && mapped)
@@ -268,7 +285,7 @@ static int iopgt_do_unmap(struct iopgt *pt, u64 iova, u64 len, u32 flags,
 
 	if (unmapped)
 		*unmapped = 0;
-	if (!gather || flags)
+	if (!gather || (flags & ~IOPGT_UNMAP_CUT))
 		return -EINVAL;
 	ret = iopgt_check_range_bitmap(pt, iova, len, bitmap, &last);
 	if (ret)
@@ -284,8 +301,9 @@ static int iopgt_do_unmap(struct iopgt *pt, u64 iova, u64 len, u32 flags,
 		}
 	}
 	iopgt_enter(pt);
-	ret = pt->fops->unmap(pt, iova, last, bitmap, read_dirty, gather,
-			      &done);
+	ret = !iopgt_clip_reach(pt, iova, &last) ? -ENOENT :
+	      pt->fops->unmap(pt, iova, last, flags, bitmap, read_dirty,
+			      gather, &done);
 	iopgt_exit(pt);
 	if (unmapped)
 		*unmapped = done;
@@ -314,7 +332,8 @@ int iopgt_iova_to_phys(struct iopgt *pt, u64 iova, u64 *pa)
 	if (pt->cfg.ias < 64 && (iova >> pt->cfg.ias))
 		return -ERANGE;
 	iopgt_enter(pt);
-	ret = pt->fops->iova_to_phys(pt, iova, pa);
+	ret = !iopgt_reaches(pt, iova) ? -ENOENT :
+	      pt->fops->iova_to_phys(pt, iova, pa);
 	iopgt_exit(pt);
 	return ret;
 }
@@ -349,7 +368,8 @@ int iopgt_read_dirty(struct iopgt *pt, u64 iova, u64 len, u32 flags,
 	if (pt->cfg.quirks & IOPGT_QUIRK_NON_COHERENT)
 		return -EOPNOTSUPP;
 	iopgt_enter(pt);
-	ret = pt->fops->read_dirty(pt, iova, last, flags, bitmap, gather);
+	ret = !iopgt_clip_reach(pt, iova, &last) ? 0 :
+	      pt->fops->read_dirty(pt, iova, last, flags, bitmap, gather);
 	iopgt_exit(pt);
 	return ret;
 }
@@ -368,7 +388,8 @@ int iopgt_split(struct iopgt *pt, u64 iova, u64 len, unsigned int pgsize_lg2,
 	if (ret)
 		return ret;
 	iopgt_enter(pt);
-	ret = pt->fops->split(pt, iova, last, pgsize_lg2, flags, gfp, gather);
+	ret = !iopgt_clip_reach(pt, iova, &last) ? 0 :
+	      pt->fops->split(pt, iova, last, pgsize_lg2, flags, gfp, gather);
 	iopgt_exit(pt);
 	return ret;
 }
@@ -385,7 +406,8 @@ int iopgt_merge(struct iopgt *pt, u64 iova, u64 len, u32 flags,
 	if (ret)
 		return ret;
 	iopgt_enter(pt);
-	ret = pt->fops->merge(pt, iova, last, flags, gather);
+	ret = !iopgt_clip_reach(pt, iova, &last) ? 0 :
+	      pt->fops->merge(pt, iova, last, flags, gather);
 	iopgt_exit(pt);
 	return ret;
 }

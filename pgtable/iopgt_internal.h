@@ -35,7 +35,7 @@ struct iopgt_fmt_ops {
 	void (*hw_info)(const struct iopgt *pt, struct iopgt_hw_info *info);
 	int (*map)(struct iopgt *pt, u64 iova, u64 pa, u64 len, u32 prot,
 		   iopgt_gfp_t gfp);
-	int (*unmap)(struct iopgt *pt, u64 iova, u64 last,
+	int (*unmap)(struct iopgt *pt, u64 iova, u64 last, u32 flags,
 		     const struct iopgt_bitmap *bitmap, bool read_dirty,
 		     struct iopgt_gather *gather, u64 *unmapped);
 	int (*iova_to_phys)(struct iopgt *pt, u64 iova, u64 *pa);
@@ -44,6 +44,7 @@ struct iopgt_fmt_ops {
 			  struct iopgt_gather *gather);
 	int (*set_dirty_tracking)(struct iopgt *pt, bool on,
 				  struct iopgt_gather *gather);
+	int (*grow)(struct iopgt *pt, u64 last, iopgt_gfp_t gfp);
 	int (*split)(struct iopgt *pt, u64 iova, u64 last,
 		     unsigned int pgsize_lg2, u32 flags, iopgt_gfp_t gfp,
 		     struct iopgt_gather *gather);
@@ -105,6 +106,17 @@ static inline unsigned int iopgt_size_level(const struct iopgt *pt,
 	return (size_lg2 - pt->granule_lg2) / iopgt_bpl(pt);
 }
 
+/*
+ * Does the table as it is now translate @last? Always within ias, but for
+ * a table that may grow its top (IOPGT_QUIRK_AMD_GROW_TOP).
+ */
+static inline bool iopgt_reaches(const struct iopgt *pt, u64 last)
+{
+	unsigned int lg2 = iopgt_item_lg2(pt, pt->levels - 1) + pt->top_lg2;
+
+	return lg2 >= 64 || !(last >> lg2);
+}
+
 /* Smallest page size in use, log2. */
 static inline unsigned int iopgt_min_lg2(const struct iopgt *pt)
 {
@@ -115,6 +127,25 @@ static inline unsigned int iopgt_min_lg2(const struct iopgt *pt)
 static inline u64 iopgt_lg2_mask(unsigned int lg2)
 {
 	return lg2 >= 64 ? ~0ull : (1ull << lg2) - 1;
+}
+
+/*
+ * A table whose top may grow translates less than ias until it does, and
+ * nothing is mapped beyond what it translates. Clips *@last to that; false
+ * if nothing of the range is in reach. Called between enter and exit, with
+ * the level count stable.
+ */
+static inline bool iopgt_clip_reach(const struct iopgt *pt, u64 iova,
+				    u64 *last)
+{
+	unsigned int lg2 = iopgt_item_lg2(pt, pt->levels - 1) + pt->top_lg2;
+
+	if (iopgt_reaches(pt, *last))
+		return true;
+	if (iova >> lg2)
+		return false;
+	*last = iopgt_lg2_mask(lg2);
+	return true;
 }
 
 static inline void *iopgt_table_va(const struct iopgt *pt, u64 pa)
@@ -162,6 +193,38 @@ void iopgt_gather_detach(struct iopgt *pt, struct iopgt_gather *gather,
  */
 bool iopgt_reclaim_begin(struct iopgt *pt);
 void iopgt_reclaim_end(struct iopgt *pt);
+
+/*
+ * The same gate held against every call, for a caller that is not itself
+ * counted (growing the top, before map counts itself): waits until no
+ * other call is inside and keeps new ones out until iopgt_gate_open().
+ */
+static inline void iopgt_gate_close(struct iopgt *pt)
+{
+	while (iopgt_cmpxchg64(&pt->reclaim, 0, 1) != 0)
+		iopgt_cpu_relax();
+	/* calls that counted themselves before the gate closed finish */
+	while (READ_ONCE(pt->active))
+		iopgt_cpu_relax();
+}
+
+static inline void iopgt_gate_open(struct iopgt *pt)
+{
+	iopgt_reclaim_end(pt);
+}
+
+/*
+ * Tables a grown top must keep: the old tops, at IOVA 0 from the level
+ * the table started with (cfg.levels) up. A device may still walk from
+ * the old DTE, so they are never detached by an unmap, a reclaim or a
+ * merge.
+ */
+static inline bool iopgt_keeps_table(const struct iopgt *pt,
+				     unsigned int level, u64 iova)
+{
+	return (pt->cfg.quirks & IOPGT_QUIRK_AMD_GROW_TOP) && !iova &&
+	       level + 1u >= pt->cfg.levels;
+}
 
 /* Report the dirty stretch [@iova, @last] into @bitmap (already clipped). */
 void iopgt_bitmap_record(const struct iopgt_bitmap *bitmap, u64 iova,

@@ -25,6 +25,8 @@
 #include "harvest_template.h"
 #include "tracking_template.h"
 #include "split_template.h"
+#include "cut_template.h"
+#include "grow_template.h"
 #include "merge_template.h"
 #include "deferred_template.h"
 #include "validate_template.h"
@@ -34,10 +36,11 @@ const struct iopgt_fmt_ops IOPGT_FMT_OPS_NAME = {
 	.init = fmt_init,
 	.hw_info = tpl_hw_info,
 	.map = tpl_map,
-	.unmap = tpl_unmap,
+	.unmap = tpl_unmap_flags,
 	.iova_to_phys = tpl_iova_to_phys,
 	.read_dirty = tpl_read_dirty,
 	.set_dirty_tracking = tpl_set_dirty_tracking,
+	.grow = tpl_grow,
 	.split = tpl_split,
 	.merge = tpl_merge,
 	.release_table = tpl_release_table,

@@ -111,7 +111,8 @@ static bool tpl_merge_collapse(struct tpl_merge *mg, u64 *table,
 	u64 pte = READ_ONCE(table[idx]), cur, new, oa = 0, attrs = 0, *child;
 	bool dirty;
 
-	if (!(pt->pgsize_bitmap & (1ull << size_lg2)))
+	if (!(pt->pgsize_bitmap & (1ull << size_lg2)) ||
+	    iopgt_keeps_table(pt, level - 1, e_first))
 		return false;
 	child = tpl_child(pt, level, pte);
 	if (!tpl_table_uniform(pt, child, level - 1, &oa, &attrs, &dirty))

@@ -189,7 +189,9 @@ static void tpl_unmap_walk(struct tpl_unmap *u, struct tpl_it *it)
 			it->idx += n;
 			continue;
 		case IOPGT_E_TABLE:
-			if (tpl_it_covers(it)) {
+			if (tpl_it_covers(it) &&
+			    !iopgt_keeps_table(pt, it->level - 1,
+					       tpl_it_e_first(it))) {
 				tpl_unmap_table(u, it);
 			} else {
 				tpl_it_down(it, &sub);
@@ -278,12 +280,13 @@ static void tpl_reclaim_path(struct iopgt *pt, struct iopgt_gather *gather,
 
 	while (n--) {
 		level = pt->levels - 2 - n;
-		if (!tpl_table_empty(pt, tables[n], level, iova, ufirst,
+		first = iova & ~iopgt_lg2_mask(iopgt_item_lg2(pt, level + 1));
+		if (iopgt_keeps_table(pt, level, first) ||
+		    !tpl_table_empty(pt, tables[n], level, iova, ufirst,
 				     ulast))
 			return;
 		iopgt_xchg64(slots[n], 0);
 		iopgt_sync(pt, slots[n], sizeof(u64));
-		first = iova & ~iopgt_lg2_mask(iopgt_item_lg2(pt, level + 1));
 		iopgt_gather_detach(pt, gather, tables[n], level, first, 0);
 		iopgt_gather_add(gather, first,
 				 tpl_entry_last(pt, level + 1, iova));

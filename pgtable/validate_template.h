@@ -235,6 +235,10 @@ static void tpl_hw_info(const struct iopgt *pt, struct iopgt_hw_info *info)
 	info->root_pa = pt->root_pa;
 	info->levels = pt->levels;
 	info->ias = pt->cfg.ias;
+	/* a top that may grow translates what its levels reach, for now */
+	if (!iopgt_reaches(pt, iopgt_lg2_mask(info->ias)))
+		info->ias = (u8)(iopgt_item_lg2(pt, pt->levels - 1) +
+				 pt->top_lg2);
 	info->oas = pt->cfg.oas;
 	info->pgsize_bitmap = pt->pgsize_bitmap;
 	fmt_hw_info(pt, info);

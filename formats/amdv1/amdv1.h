@@ -30,10 +30,20 @@
 /* A 512 GiB page hits a hardware erratum; Linux never offers it either */
 #define AMDV1_ERRATUM_LG2 39
 
+/* The mode whose reach covers @ias bits. */
+static inline unsigned int amdv1_mode_for(unsigned int ias)
+{
+	unsigned int mode = (ias - 12 + 8) / 9;
+
+	return mode ? mode : 1;
+}
+
 static inline int amdv1_init(struct iopgt *pt)
 {
 	struct iopgt_cfg *cfg = &pt->cfg;
 	unsigned int mode = cfg->levels, ias = cfg->ias, max_lg2, span_lg2;
+	bool grow = cfg->quirks & IOPGT_QUIRK_AMD_GROW_TOP;
+	unsigned int max_mode;
 	u64 sizes;
 
 	if (cfg->granule_lg2 && cfg->granule_lg2 != 12)
@@ -44,16 +54,20 @@ static inline int amdv1_init(struct iopgt *pt)
 		return -EINVAL;
 	if (cfg->quirks & (IOPGT_QUIRK_ARM_BBML1 | IOPGT_QUIRK_ARM_BBML2))
 		return -EINVAL;
+	/* growing: @ias is the most the table may reach, all 64 bits if 0 */
+	if (grow && !ias)
+		ias = 64;
 	if (!mode)
-		mode = ias ? (ias - 12 + 8) / 9 : 4;
-	if (!mode)
-		mode = 1;
+		mode = ias ? amdv1_mode_for(ias) : 4;
 	span_lg2 = 12 + 9 * mode;
 	if (span_lg2 > 64)
 		span_lg2 = 64;
 	if (!ias)
 		ias = span_lg2;
-	if (ias > span_lg2)
+	if (ias > span_lg2 && !grow)
+		return -EINVAL;
+	max_mode = grow ? amdv1_mode_for(ias) : mode;
+	if (max_mode < mode)
 		return -EINVAL;
 	cfg->ias = ias;
 	cfg->levels = mode;
@@ -67,8 +81,8 @@ static inline int amdv1_init(struct iopgt *pt)
 	pt->top_alloc_lg2 = 12;
 
 	/* Every power of two from 4K; none at the top of mode 6 */
-	max_lg2 = 12 + 9 * mode - 1;
-	if (mode == 6)
+	max_lg2 = 12 + 9 * max_mode - 1;
+	if (max_mode == 6)
 		max_lg2 = 12 + 9 * 5 - 1;
 	if (max_lg2 > ias)
 		max_lg2 = ias;

@@ -76,9 +76,10 @@ enum iopgt_format {
 #define IOPGT_QUIRK_ARM_BBML1		(1u << 2) /* ARM: nT sequence */
 #define IOPGT_QUIRK_ARM_BBML2		(1u << 3) /* ARM: direct replace */
 #define IOPGT_QUIRK_KEEP_TABLES		(1u << 4) /* no reclaim, no gate */
+#define IOPGT_QUIRK_AMD_GROW_TOP	(1u << 5) /* AMD v1: see iopgt_map() */
 #define IOPGT_QUIRK_RISCV_SVNAPOT	(1u << 8) /* RISC-V: 64K NAPOT runs */
 #define IOPGT_QUIRK_RISCV_SVPBMT	(1u << 9) /* RISC-V: PBMT types */
-#define IOPGT_QUIRK_ALL			0x31fu
+#define IOPGT_QUIRK_ALL			0x33fu
 
 /**
  * struct iopgt_table_meta - per-table bookkeeping kept outside table memory
@@ -144,7 +145,8 @@ struct iopgt_ops {
  * @granule_lg2: ARM: 12, 14 or 16, always given (anything else, 0
  *               included, is -EINVAL). Others: 0 or 12.
  * @levels: number of levels. 0: the fewest that cover @ias. AMD v1: the
- *          DTE mode (1..6).
+ *          DTE mode (1..6); with IOPGT_QUIRK_AMD_GROW_TOP the mode the
+ *          table starts with, @ias (0: 64) being what it may grow to.
  * @pgsize_bitmap: page sizes allowed (bit n set: 2^n bytes). 0: every size
  *                 the format and config offer; otherwise intersected with
  *                 them (use it to model optional superpage capabilities).
@@ -181,6 +183,10 @@ struct iopgt_fmt_ops;
  * @active: private: calls walking the tree right now (the reclaim gate;
  *          not kept with IOPGT_QUIRK_KEEP_TABLES)
  * @reclaim: private: set while an unmap detaches the tables it emptied
+ *           (or a map grows the top)
+ * @top_gen: how many times the top grew (IOPGT_QUIRK_AMD_GROW_TOP): a
+ *           caller that sees it change across iopgt_map() programs the
+ *           root and mode iopgt_hw_info() now gives (the DTE)
  */
 struct iopgt {
 	const struct iopgt_fmt_ops *fops;
@@ -195,6 +201,7 @@ struct iopgt {
 	uint64_t pgsize_bitmap;
 	uint64_t active;
 	uint64_t reclaim;
+	uint32_t top_gen;
 };
 
 /**
@@ -343,6 +350,16 @@ struct iopgt_gather {
 /* Flags of iopgt_read_dirty(). */
 #define IOPGT_DIRTY_NO_CLEAR	(1u << 0)
 
+/*
+ * Flags of iopgt_unmap() and iopgt_unmap_read_dirty().
+ * IOPGT_UNMAP_CUT: remove exactly the range. A leaf reaching past either
+ * end is first split, while the device keeps translating and with its
+ * dirty state kept, into the largest one-slot leaves that fit beside the
+ * end; what lies outside the range stays mapped. The tables this needs
+ * are allocated with IOPGT_GFP_ATOMIC before anything changes.
+ */
+#define IOPGT_UNMAP_CUT		(1u << 0)
+
 /* Flags of iopgt_split() and iopgt_merge(). */
 #define IOPGT_SPLIT_ALLOW_FAULT	(1u << 0) /* ARM BBML0: accept a window */
 
@@ -391,11 +408,23 @@ void iopgt_hw_info(const struct iopgt *pt, struct iopgt_hw_info *info);
  * the call needs are allocated before any entry changes, so a failure
  * leaves the table exactly as it was.
  *
+ * AMD v1 with IOPGT_QUIRK_AMD_GROW_TOP: a map reaching beyond the current
+ * mode first grows the top: new top tables whose entry 0 points at the old
+ * top (a PDE granting IR/IW, NextLevel the old mode), so the new root
+ * translates everything the old one did and the old root stays valid
+ * until the driver switches the DTE. @pt->top_gen then changes and
+ * iopgt_hw_info() gives the new root and mode. The old tops are never
+ * freed while the table lives (not even when an unmap or merge empties
+ * or collapses their range). The grow waits for calls in flight to leave
+ * and holds new ones off while it publishes the new root (the reclaim
+ * gate), so every call sees the root and the mode as one pair.
+ *
  * Context: the new entries become visible to the hardware as they are
  * written; nothing needs invalidating for a map.
  * Return: 0; -EINVAL for a misaligned or zero @len, @iova or @pa, or a
  * @prot without READ or WRITE or with unknown bits; -EOVERFLOW if the IOVA
- * or PA range wraps; -ERANGE if it is beyond ias or oas; -EEXIST if any
+ * or PA range wraps; -ERANGE if it is beyond ias or oas (for AMD v1
+ * without IOPGT_QUIRK_AMD_GROW_TOP, ias is the mode's reach); -EEXIST if any
  * part is mapped already; -EOPNOTSUPP for a @prot the format cannot
  * express; -ENOMEM if a table cannot be allocated.
  */
@@ -407,12 +436,16 @@ int iopgt_map(struct iopgt *pt, uint64_t iova, uint64_t pa, uint64_t len,
  * @pt: the table
  * @iova: first IOVA, aligned to the smallest page size
  * @len: bytes, a multiple of the smallest page size
- * @flags: 0 (no flag is defined yet; any other value is -EINVAL)
+ * @flags: 0 or IOPGT_UNMAP_CUT (any other bit is -EINVAL)
  * @gather: collects the range to invalidate and the detached tables
  * @unmapped: if not NULL, set to the total size of the leaves removed
  *
  * A leaf partly inside the range is removed whole and counted whole, as
- * Linux does. Holes are skipped. Tables that lie entirely inside the range
+ * Linux does. Holes are skipped. With IOPGT_UNMAP_CUT, such a leaf is
+ * split first (as iopgt_split() would, installed with compare-exchange so
+ * the parts outside never stop translating) and only the range goes:
+ * *@unmapped is then the bytes of the range that were mapped, @len when
+ * there is no hole. Tables that lie entirely inside the range
  * are detached onto @gather and freed by iopgt_gather_release().
  *
  * Tables the unmap leaves empty on the paths to its two ends are detached
@@ -422,10 +455,14 @@ int iopgt_map(struct iopgt *pt, uint64_t iova, uint64_t pa, uint64_t len,
  * updates of one shared word). With IOPGT_QUIRK_KEEP_TABLES they stay,
  * and no call pays for the gate.
  *
- * Context: never allocates.
+ * Context: never sleeps; allocates (IOPGT_GFP_ATOMIC) only for a cut.
  * Return: 0; -EINVAL for a misaligned or zero @len or @iova, or unknown
- * @flags; -EOVERFLOW if the range wraps; -ERANGE if it is beyond ias; -ENOENT if nothing in
- * the range was mapped (the table is unchanged).
+ * @flags; -EOVERFLOW if the range wraps; -ERANGE if it is beyond ias;
+ * -ENOENT if nothing in the range was mapped (the table is unchanged).
+ * For a cut that must split, and then with the table unchanged: -ENOMEM;
+ * -EBUSY for ARM without IOPGT_QUIRK_ARM_BBML2 (a block cannot become a
+ * table in one step, and an unmap cannot wait for the invalidation the
+ * two-step sequences need).
  */
 int iopgt_unmap(struct iopgt *pt, uint64_t iova, uint64_t len, uint32_t flags,
 		struct iopgt_gather *gather, uint64_t *unmapped);
@@ -496,6 +533,9 @@ int iopgt_read_dirty(struct iopgt *pt, uint64_t iova, uint64_t len, uint32_t fla
  * the parts of leaves beyond the range that go with them are reported as
  * far as the bitmap reaches. One gather carries one bitmap: a second
  * call on the same gather must pass an identical one.
+ *
+ * With IOPGT_UNMAP_CUT, the removed part of a leaf that was cut is
+ * reported if the leaf was dirty; the parts kept stay dirty.
  *
  * Return: as iopgt_unmap(), and -EINVAL (the table untouched) for a bad
  * @bitmap, one that does not cover the range, or one that differs from

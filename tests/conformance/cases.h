@@ -15,6 +15,10 @@ extern const struct it_case it_cases_random[];
 extern const unsigned int it_ncases_random;
 extern const struct it_case it_cases_edges[];
 extern const unsigned int it_ncases_edges;
+extern const struct it_case it_cases_cut[];
+extern const unsigned int it_ncases_cut;
+extern const struct it_case it_cases_grow[];
+extern const unsigned int it_ncases_grow;
 extern const struct it_case it_cases_arm_decode[];
 extern const unsigned int it_ncases_arm_decode;
 

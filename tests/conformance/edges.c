@@ -616,6 +616,16 @@ static void keep_tables_quirk_keeps_the_tables_unmap_empties(struct it *t)
 	struct fx fx;
 	bool ran;
 
+	/* a top that grows needs the gate KEEP_TABLES does without */
+	if (t->config->cfg.quirks & IOPGT_QUIRK_AMD_GROW_TOP) {
+		struct iopgt_cfg cfg = t->config->cfg;
+		struct iopgt pt;
+
+		cfg.ops = talloc_ops();
+		cfg.quirks |= IOPGT_QUIRK_KEEP_TABLES;
+		IT_ASSERT_RET(t, iopgt_init(&pt, &cfg), -EINVAL);
+		return;
+	}
 	IT_CHECK(t, fx_setup(t, &fx, IOPGT_QUIRK_KEEP_TABLES));
 	IT_CHECK(t, empty_table_round(t, &fx, true, &ran));
 	IT_CHECK(t, fx_teardown(&fx));

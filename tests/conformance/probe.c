@@ -27,8 +27,12 @@
  *    wrote once), clean, only through table pointers, or while its first
  *    write races the split; then written elsewhere in the former leaf
  *    through the stale entry.
+ *  - cut_keeps_writes_through_stale_leaf: every leaf size above four
+ *    pages has its second quarter cut out while the device holds it as
+ *    for split; it then writes beside both ends and at the leaf's edges,
+ *    before the invalidation, without a fault, and no write is lost.
  *  - random_probed_edits_lose_no_write_under_dma: random split, merge,
- *    unmap_read_dirty + remap and harvest (some rounds NO_CLEAR) of random
+ *    unmap_read_dirty (plain or cutting) + remap and harvest (some rounds NO_CLEAR) of random
  *    sub-ranges of two halves while a device thread reads and writes the
  *    first through the software IOMMU, every edit probed by a second
  *    device behind its own IOMMU. In the quiet second half the probes'
@@ -644,6 +648,133 @@ static void split_keeps_writes_through_stale_leaf(struct it *t)
 	fx_teardown(&fx);
 }
 
+/* ---- cuts of a leaf the device holds ----------------------------------- */
+
+#define CUT_PROBES 4
+
+/*
+ * Map one 2^@s leaf at 0, let the device hold it (@mode, as for split),
+ * cut [len/4, len/2) out of it with unmap_read_dirty, then write, before
+ * the invalidation, the pages either side of both ends and the leaf's
+ * edges: none may fault or go astray. After the release, a harvest must
+ * report each of them, and with the leaf held dirty the whole rest of it;
+ * the cut's bitmap must report the removed part if the leaf was dirty.
+ */
+static bool cut_probe_one(struct fx *fx, unsigned int s, enum split_mode mode)
+{
+	struct it *t = fx->t;
+	unsigned int ul = unit_lg2(fx), i;
+	u64 unit = sz(ul), len = sz(s), pa, *words, *cut_words, bit, got = 0;
+	u64 page[CUT_PROBES] = { len - unit, 0, len / 4 - unit, len / 2 };
+	struct iopgt_bitmap bm = { .base = 0, .pgshift = ul };
+	enum pr_path path;
+	struct iopgt_gather g;
+	int ret;
+
+	ret = iopgt_map(&fx->pt, 0, 0, len, PR_RW, 0, NULL);
+	if (ret) {
+		IT_FAIL(t, "map 0x0+0x%llx: %s", (unsigned long long)len,
+			test_errname(ret));
+		return false;
+	}
+	words = calloc(((len >> ul) + 63) / 64, sizeof(u64));
+	cut_words = calloc(((len >> ul) + 63) / 64, sizeof(u64));
+	if (!words || !cut_words) {
+		IT_FAIL(t, "out of memory");
+		goto out;
+	}
+	bm.words = cut_words;
+	bm.nbits = len >> ul;
+	ret = probe_access(fx->hw, page[0],
+			   mode == SPLIT_DIRTY ? HWM_WRITE : HWM_READ, &pa,
+			   &path);
+	if (ret || pa != page[0]) {
+		IT_FAIL(t, "access at 0x%llx through a 2^%u leaf: %s",
+			(unsigned long long)page[0], s, hwm_fault_name(ret));
+		goto out;
+	}
+	if (mode == SPLIT_WALK)
+		hwm_invalidate(fx->hw, 0, len - 1, false);
+	iopgt_gather_init(&g);
+	ret = iopgt_unmap_read_dirty(&fx->pt, len / 4, len / 4,
+				     IOPGT_UNMAP_CUT, &bm, &g, &got);
+	if (ret || got != len / 4) {
+		IT_FAIL(t, "cut of 0x%llx+0x%llx from the 2^%u leaf at 0x0: %s, 0x%llx unmapped",
+			(unsigned long long)(len / 4),
+			(unsigned long long)(len / 4), s, test_errname(ret),
+			(unsigned long long)got);
+		fx_flush(fx, &g, &bm);
+		goto out;
+	}
+	for (i = 0; i < CUT_PROBES; i++) {
+		ret = probe_access(fx->hw, page[i], HWM_WRITE, &pa, &path);
+		if (ret || pa != page[i]) {
+			IT_FAIL(t, "write at 0x%llx right after cutting 0x%llx+0x%llx from the 2^%u leaf (%s): %s -> 0x%llx",
+				(unsigned long long)page[i],
+				(unsigned long long)(len / 4),
+				(unsigned long long)(len / 4), s,
+				split_mode_name[mode], hwm_fault_name(ret),
+				(unsigned long long)pa);
+			fx_flush(fx, &g, &bm);
+			goto out;
+		}
+	}
+	fx_flush(fx, &g, &bm);
+	ret = harvest_into(fx, 0, len, 0, words);
+	for (bit = 0; !ret && bit < len >> ul; bit++) {
+		u64 iova = bit << ul;
+		bool removed = iova >= len / 4 && iova < len / 2;
+		bool probed = false;
+
+		for (i = 0; i < CUT_PROBES; i++)
+			probed |= page[i] == iova;
+		if (removed ? (mode != SPLIT_DIRTY || bit_test(cut_words, bit)) :
+			      (!(probed || mode == SPLIT_DIRTY) ||
+			       bit_test(words, bit)))
+			continue;
+		IT_FAIL(t, "cut of the 2^%u leaf at 0x0 (%s): 0x%llx (%s) reported clean",
+			s, split_mode_name[mode], (unsigned long long)iova,
+			removed ? "removed, by the cut" :
+				  "kept, by the harvest after it");
+		goto out;
+	}
+	if (ret)
+		IT_FAIL(t, "read_dirty after the cut: %s", test_errname(ret));
+out:
+	free(words);
+	free(cut_words);
+	iopgt_gather_init(&g);
+	ret = iopgt_unmap(&fx->pt, 0, len, 0, &g, NULL);
+	fx_flush(fx, &g, NULL);
+	if (ret)
+		IT_FAIL(t, "unmap 0x0+0x%llx: %s", (unsigned long long)len,
+			test_errname(ret));
+	return !t->failed;
+}
+
+static void cut_keeps_writes_through_stale_leaf(struct it *t)
+{
+	struct fx fx;
+	enum split_mode mode;
+	unsigned int s;
+
+	IT_CHECK(t, fx_setup_dirty(t, &fx));
+	if (fx_cut_blocked(&fx)) {
+		fx_teardown(&fx);
+		return;
+	}
+	/* largest first, as for split; a leaf of at least 4 pages */
+	for (s = cap_lg2(&fx); s >= unit_lg2(&fx) + 2 && !t->failed; s--) {
+		if (!fx_size_ok(&fx, s))
+			continue;
+		for (mode = 0; mode < SPLIT_RACE && !t->failed; mode++)
+			cut_probe_one(&fx, s, mode);
+	}
+	if (!t->failed && iopgt_validate(&fx.pt, NULL))
+		IT_FAIL(t, "iopgt_validate failed after the cuts");
+	fx_teardown(&fx);
+}
+
 /* ---- random probed edits under DMA ------------------------------------- */
 
 #define PR_NMAPS	16		/* rounds whose bitmaps are kept */
@@ -659,12 +790,20 @@ enum pr_kind {
 	PR_SPLIT,
 	PR_MERGE,
 	PR_UNMAP,
+	PR_CUT,
 	PR_NKINDS,
 };
 
 static const char *const pr_kind_name[PR_NKINDS] = {
 	"harvest", "NO_CLEAR harvest", "split", "merge", "unmap_read_dirty",
+	"cutting unmap_read_dirty",
 };
+
+/* Edits that take translations away: only there may the device fault. */
+static bool pr_removes(enum pr_kind kind)
+{
+	return kind == PR_UNMAP || kind == PR_CUT;
+}
 
 /*
  * One edit: what was asked; [first, last], what it changed (the leaves an
@@ -766,6 +905,7 @@ struct pr_run {
 	u64 base, len, unit;
 	unsigned int ul, top_level;
 	bool blocked;
+	bool cut_blocked;	/* ARM without BBML2: no cut */
 	u64 nbits;
 	u64 *maps[PR_NMAPS];	/* round r reports into maps[r % PR_NMAPS] */
 	u64 *end_seq;		/* the event ending each round */
@@ -865,7 +1005,7 @@ static void pr_check_fault(struct pr_run *p, const struct pr_rec *w,
 
 		if (e->seq_end < w->before)
 			break;
-		if (e->kind == PR_UNMAP && e->first <= w->iova &&
+		if (pr_removes(e->kind) && e->first <= w->iova &&
 		    w->iova <= e->last && e->seq_begin <= w->after)
 			return;
 	}
@@ -1037,7 +1177,7 @@ static bool pr_probe_write(struct pr_run *p, u64 iova, u64 idx,
 		p->probe_writes++;
 		return true;
 	}
-	if (ret && e->kind == PR_UNMAP && e->first <= iova && iova <= e->last)
+	if (ret && pr_removes(e->kind) && e->first <= iova && iova <= e->last)
 		return true;
 	pr_edit_str(e, what, sizeof(what));
 	IT_FAIL(p->t, "probe write at 0x%llx %s the %s: %s -> 0x%llx",
@@ -1158,9 +1298,9 @@ static void pr_flush(struct pr_run *p, struct iopgt_gather *g,
 	if (g->start <= g->last) {
 		hwm_invalidate(p->fx.hw, g->start, g->last, tables);
 		hwm_invalidate(p->probe, g->start, g->last, tables);
-		if (e->kind != PR_UNMAP && g->start < e->first)
+		if (!pr_removes(e->kind) && g->start < e->first)
 			e->first = g->start;
-		if (e->kind != PR_UNMAP && g->last > e->last)
+		if (!pr_removes(e->kind) && g->last > e->last)
 			e->last = g->last;
 	}
 	iopgt_gather_release(&p->fx.pt, g, bm);
@@ -1319,11 +1459,14 @@ static bool pr_unmap_extent(struct pr_run *p, u64 iova, u64 len, u64 *first,
 /*
  * unmap_read_dirty of a random range into this round's bitmap (the
  * gather release adds detached tables' leaves to it), then the leaves it
- * took are mapped again.
+ * took are mapped again. Where the config can cut, half of them cut
+ * (IOPGT_UNMAP_CUT): exactly the range goes, and the device must never
+ * fault beside it, stale IOTLB entries of the leaves cut included.
  */
 static void pr_unmap_remap(struct pr_run *p)
 {
 	struct iopgt_bitmap bm = pr_bitmap(p);
+	bool cut = !p->cut_blocked && it_rand_below(&p->rnd, 2);
 	struct iopgt_gather g;
 	struct pr_window win;
 	struct pr_edit *e;
@@ -1334,14 +1477,19 @@ static void pr_unmap_remap(struct pr_run *p)
 	pr_pick_range(p, &iova, &len);
 	if (!pr_unmap_extent(p, iova, len, &first, &last))
 		return;
-	idx = pr_edit_begin(p, PR_UNMAP, iova, len);
+	if (cut) {
+		first = iova;
+		last = iova + (len - 1);
+	}
+	idx = pr_edit_begin(p, cut ? PR_CUT : PR_UNMAP, iova, len);
 	e = pr_edit_at(p, idx);
 	e->first = first;
 	e->last = last;
 	if (!pr_window_before(p, &win, idx))
 		return;
 	iopgt_gather_init(&g);
-	ret = iopgt_unmap_read_dirty(&p->fx.pt, iova, len, 0, &bm, &g,
+	ret = iopgt_unmap_read_dirty(&p->fx.pt, iova, len,
+				     cut ? IOPGT_UNMAP_CUT : 0, &bm, &g,
 				     &unmapped);
 	pr_edit_str(e, what, sizeof(what));
 	if (ret || unmapped != last - first + 1)
@@ -1452,6 +1600,7 @@ static bool pr_setup(struct it *t, struct pr_run *p)
 	p->t = t;
 	p->rnd = t->seed ^ pr_env_u64("IOPGT_PROBE_SEED", 0);
 	p->blocked = fx_bbm_blocked(&p->fx);
+	p->cut_blocked = fx_cut_blocked(&p->fx);
 	p->ul = unit_lg2(&p->fx);
 	p->unit = sz(p->ul);
 	/* two halves of up to 1 GiB: the device thread's, and a quiet one */
@@ -1508,7 +1657,7 @@ static bool pr_setup(struct it *t, struct pr_run *p)
 
 static void pr_summary(struct pr_run *p)
 {
-	printf("probe %s: %llu device writes, %llu reads, %llu faulted accesses; %llu probe writes (%llu via stale IOTLB entries, %llu via cached table pointers; %llu multi-slot leaves probed), %u rounds, edits: %llu harvest (%llu NO_CLEAR), %llu split, %llu merge, %llu unmap_read_dirty%s; %llu lost writes\n",
+	printf("probe %s: %llu device writes, %llu reads, %llu faulted accesses; %llu probe writes (%llu via stale IOTLB entries, %llu via cached table pointers; %llu multi-slot leaves probed), %u rounds, edits: %llu harvest (%llu NO_CLEAR), %llu split, %llu merge, %llu unmap_read_dirty, %llu cut%s; %llu lost writes\n",
 	       p->t->config->name, (unsigned long long)p->writes,
 	       (unsigned long long)p->reads, (unsigned long long)p->faults,
 	       (unsigned long long)p->probe_writes,
@@ -1521,6 +1670,7 @@ static void pr_summary(struct pr_run *p)
 	       (unsigned long long)p->kinds[PR_SPLIT],
 	       (unsigned long long)p->kinds[PR_MERGE],
 	       (unsigned long long)p->kinds[PR_UNMAP],
+	       (unsigned long long)p->kinds[PR_CUT],
 	       p->blocked ? " (split and merge refused: -EBUSY)" : "",
 	       (unsigned long long)p->lost);
 	fflush(stdout);
@@ -1620,6 +1770,8 @@ const struct it_case it_cases_probe[] = {
 	  multi_level_merge_keeps_write_through_stale_walk_cache },
 	{ "split_keeps_writes_through_stale_leaf",
 	  split_keeps_writes_through_stale_leaf },
+	{ "cut_keeps_writes_through_stale_leaf",
+	  cut_keeps_writes_through_stale_leaf },
 	{ "random_probed_edits_lose_no_write_under_dma",
 	  random_probed_edits_lose_no_write_under_dma },
 };

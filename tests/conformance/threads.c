@@ -4,7 +4,8 @@
  * software IOMMU and logs each write that went through with a sequence
  * number, while this thread runs harvest rounds (read_dirty, invalidate
  * exactly the gather's range, release) and, every few rounds,
- * unmap_read_dirty of a part of the range followed by a remap. At the end
+ * unmap_read_dirty of a part of the range (every other time a cut of a
+ * ragged range inside it) followed by a remap. At the end
  * every logged write must appear in a round from the one running when it
  * began to the one after the one running when it ended (the rule and its
  * check: tests/support/writelog.h).
@@ -62,13 +63,14 @@ static void no_lost_write_under_dma(struct it *t)
 	enum writelog_verdict v;
 	pthread_t tid;
 	u64 unit, big, len, nbits, words, **maps, *end_seq, part, k, pa_off;
-	bool split_blocked;
+	bool split_blocked, cut_blocked, cut;
 	unsigned int rounds, r, big_lg2, from, to;
 	size_t i;
 	int ret;
 
 	IT_CHECK(t, fx_setup_dirty(t, &fx));
 	split_blocked = fx_bbm_blocked(&fx);
+	cut_blocked = fx_cut_blocked(&fx);
 	unit = 1ull << __builtin_ctzll(fx.pt.pgsize_bitmap);
 	/* half in the smallest pages (PA off by one page), half in large */
 	big_lg2 = fx_item_lg2(&fx, fx.pt.levels > 1 ? 1 : 0);
@@ -139,18 +141,28 @@ static void no_lost_write_under_dma(struct it *t)
 				break;
 		}
 		if (r % 4 == 2 && r != rounds) {
-			/* take a piece away while the device writes to it */
+			/*
+			 * Take a piece away while the device writes to it;
+			 * every other time cut a ragged range out of it, the
+			 * device writing on both sides meanwhile.
+			 */
 			k = (r / 4) % 8;
 			part = k * big;
+			cut = !cut_blocked && (r / 4) % 2;
+			if (cut)
+				part += unit;
 			iopgt_gather_init(&g);
-			ret = iopgt_unmap_read_dirty(&fx.pt, part, big, 0, &bm,
-						     &g, NULL);
+			ret = iopgt_unmap_read_dirty(&fx.pt, part,
+						     big - 3 * cut * unit,
+						     cut ? IOPGT_UNMAP_CUT : 0,
+						     &bm, &g, NULL);
 			fx_flush(&fx, &g, &bm);
 			if (ret)
 				break;
 			ret = iopgt_map(&fx.pt, part,
 					part < len / 2 ? part + pa_off : part,
-					big, IOPGT_READ | IOPGT_WRITE, 0, NULL);
+					big - 3 * cut * unit,
+					IOPGT_READ | IOPGT_WRITE, 0, NULL);
 			if (ret)
 				break;
 		}
@@ -193,6 +205,7 @@ struct reader {
 	struct hwm *hw;
 	u64 len, unit, pa_off;
 	u64 rnd;
+	u64 hole, hole_len;	/* never accessed (a cut takes it away) */
 	bool stop;		/* atomic */
 	u64 done, bad;
 	u64 bad_iova;
@@ -207,6 +220,8 @@ static void *reader_thread(void *arg)
 
 	while (!__atomic_load_n(&rd->stop, __ATOMIC_ACQUIRE)) {
 		iova = it_rand_below(&rd->rnd, rd->len / rd->unit) * rd->unit;
+		if (iova - rd->hole < rd->hole_len)
+			continue;
 		ret = hwm_translate(rd->hw, iova,
 				    rd->done & 1 ? HWM_WRITE : HWM_READ, &pa);
 		if ((ret || pa != iova + rd->pa_off) && !rd->bad++) {
@@ -278,6 +293,179 @@ static void split_and_merge_are_hitless_under_dma(struct it *t)
 	IT_CHECK(t, fx_teardown(&fx));
 }
 
+/*
+ * Cut a ragged range out of large leaves while the device keeps reading
+ * and writing everywhere else: no access beside the range may fault or go
+ * astray, through its IOTLB or a fresh walk. The range is mapped again
+ * and merged back before the next cut.
+ */
+static void cut_is_hitless_beside_the_range_under_dma(struct it *t)
+{
+	struct fx fx;
+	struct reader rd = { 0 };
+	struct iopgt_gather g;
+	pthread_t tid;
+	unsigned int i, iters, big_lg2;
+	u64 got;
+	int ret = 0;
+
+	IT_CHECK(t, fx_setup_dirty(t, &fx));
+	if (fx_cut_blocked(&fx)) {
+		/* a cut needs a split: refused, see fx_cut */
+		IT_CHECK(t, fx_teardown(&fx));
+		return;
+	}
+	big_lg2 = fx_item_lg2(&fx, fx.pt.levels > 2 ? 2 : fx.pt.levels - 1);
+	rd.unit = 1ull << __builtin_ctzll(fx.pt.pgsize_bitmap);
+	rd.len = 2ull << big_lg2;
+	if (rd.len > (1ull << 30))
+		rd.len = 1ull << 30;
+	if (fx_ias(&fx) < 64 && rd.len > (1ull << (fx_ias(&fx) - 1)))
+		rd.len = 1ull << (fx_ias(&fx) - 1);
+	/* both ends inside leaves of every size the range holds */
+	rd.hole = rd.len / 2 - 3 * rd.unit;
+	rd.hole_len = rd.len / 8 + 5 * rd.unit;
+	rd.pa_off = rd.len;
+	rd.hw = fx.hw;
+	rd.rnd = t->seed;
+	IT_ASSERT_RET(t, iopgt_map(&fx.pt, 0, rd.pa_off, rd.len,
+				   IOPGT_READ | IOPGT_WRITE, 0, NULL), 0);
+	IT_ASSERT_EQ(t, pthread_create(&tid, NULL, reader_thread, &rd), 0);
+	iters = it_scaled(t, 40);
+	for (i = 0; i < iters && !ret; i++) {
+		iopgt_gather_init(&g);
+		ret = iopgt_unmap(&fx.pt, rd.hole, rd.hole_len, IOPGT_UNMAP_CUT,
+				  &g, &got);
+		fx_flush(&fx, &g, NULL);
+		if (ret || got != rd.hole_len) {
+			IT_FAIL(t, "cut: %d, 0x%llx unmapped", ret,
+				(unsigned long long)got);
+			break;
+		}
+		while (__atomic_load_n(&rd.stop, __ATOMIC_RELAXED) == false &&
+		       i == 0 && !__atomic_load_n(&rd.done, __ATOMIC_RELAXED))
+			sched_yield();
+		ret = iopgt_map(&fx.pt, rd.hole, rd.hole + rd.pa_off,
+				rd.hole_len, IOPGT_READ | IOPGT_WRITE, 0, NULL);
+		if (ret)
+			break;
+		iopgt_gather_init(&g);
+		ret = iopgt_merge(&fx.pt, 0, rd.len, 0, &g);
+		fx_flush(&fx, &g, NULL);
+	}
+	__atomic_store_n(&rd.stop, true, __ATOMIC_RELEASE);
+	pthread_join(tid, NULL);
+	IT_ASSERT_RET(t, ret, 0);
+	if (rd.bad)
+		IT_FAIL(t, "%llu of %llu accesses went wrong, first at 0x%llx (%s)",
+			(unsigned long long)rd.bad,
+			(unsigned long long)rd.done,
+			(unsigned long long)rd.bad_iova,
+			hwm_fault_name(rd.bad_ret));
+	IT_CHECK(t, !t->failed);
+	IT_ASSERT(t, rd.done > 0);
+	IT_ASSERT_RET(t, iopgt_validate(&fx.pt, NULL), 0);
+	IT_CHECK(t, fx_teardown(&fx));
+}
+
+/*
+ * A top that grows (IOPGT_QUIRK_AMD_GROW_TOP) while other calls run: two
+ * threads map far beyond the reach at once (each may grow the top), while
+ * a third looks up a page below it through iopgt and a device translates
+ * it through the old root. Every lookup and access must succeed, both maps
+ * must land, and the table must come out whole.
+ */
+struct grower {
+	struct iopgt *pt;
+	u64 iova;
+	int ret;
+};
+
+static void *grower_thread(void *arg)
+{
+	struct grower *g = arg;
+
+	g->ret = iopgt_map(g->pt, g->iova, 0, 1ull << 12, IOPGT_READ, 0,
+			   NULL);
+	return NULL;
+}
+
+struct looker {
+	struct iopgt *pt;
+	struct hwm *hw;
+	bool stop;		/* atomic */
+	u64 done, bad;
+};
+
+static void *looker_thread(void *arg)
+{
+	struct looker *l = arg;
+	u64 pa;
+
+	while (!__atomic_load_n(&l->stop, __ATOMIC_ACQUIRE)) {
+		if (iopgt_iova_to_phys(l->pt, 0x5000, &pa) || pa != 0x5000)
+			l->bad++;
+		if (hwm_translate(l->hw, 0x5000, HWM_READ, &pa) ||
+		    pa != 0x5000)
+			l->bad++;
+		__atomic_store_n(&l->done, l->done + 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+static void grow_races_maps_and_lookups(struct it *t)
+{
+	struct fx fx;
+	struct grower g[2];
+	struct looker l = { 0 };
+	pthread_t tg[2], tl;
+	struct iopgt_hw_info info;
+	unsigned int i, reach;
+	u64 pa;
+
+	if (!(t->config->cfg.quirks & IOPGT_QUIRK_AMD_GROW_TOP))
+		return;
+	IT_CHECK(t, fx_setup(t, &fx, 0));
+	IT_CHECK(t, fx_map(&fx, 0, 0, 16ull << 12, IOPGT_READ, 0, NULL));
+	iopgt_hw_info(&fx.pt, &info);
+	reach = info.ias;
+	l.pt = &fx.pt;
+	l.hw = fx.hw;
+	for (i = 0; i < 2; i++) {
+		g[i].pt = &fx.pt;
+		/* the highest IOVAs the config has, apart */
+		g[i].iova = fx.pt.cfg.ias >= 64 ?
+			(~0ull << 12) - ((u64)i << 40) :
+			(1ull << fx.pt.cfg.ias) - ((u64)(i + 1) << 12);
+	}
+	IT_ASSERT_EQ(t, pthread_create(&tl, NULL, looker_thread, &l), 0);
+	while (!__atomic_load_n(&l.done, __ATOMIC_RELAXED))
+		sched_yield();
+	for (i = 0; i < 2; i++)
+		IT_ASSERT_EQ(t, pthread_create(&tg[i], NULL, grower_thread,
+					       &g[i]), 0);
+	for (i = 0; i < 2; i++)
+		pthread_join(tg[i], NULL);
+	__atomic_store_n(&l.stop, true, __ATOMIC_RELEASE);
+	pthread_join(tl, NULL);
+	for (i = 0; i < 2; i++) {
+		IT_ASSERT_RET(t, g[i].ret, 0);
+		IT_ASSERT_RET(t, iopgt_iova_to_phys(&fx.pt, g[i].iova, &pa), 0);
+		IT_ASSERT_EQ(t, pa, 0);
+	}
+	IT_ASSERT(t, 12u + 9u * fx.pt.levels > reach);
+	IT_ASSERT_EQ(t, l.bad, 0);
+	IT_ASSERT(t, l.done > 0);
+	IT_ASSERT_RET(t, iopgt_validate(&fx.pt, NULL), 0);
+	/* the model and the software IOMMU learn the grow and the maps */
+	IT_CHECK(t, fx_grew(&fx, reach));
+	for (i = 0; i < 2; i++)
+		IT_ASSERT_RET(t, model_map(fx.m, g[i].iova, 0, 1ull << 12,
+					   IOPGT_READ), 0);
+	IT_CHECK(t, fx_check(&fx));
+	IT_CHECK(t, fx_teardown(&fx));
+}
+
 /* Two threads map and unmap disjoint ranges that share upper tables. */
 struct mapper {
 	struct iopgt *pt;
@@ -343,6 +531,9 @@ const struct it_case it_cases_threads[] = {
 	  disjoint_maps_race_without_a_lock },
 	{ "split_and_merge_are_hitless_under_dma",
 	  split_and_merge_are_hitless_under_dma },
+	{ "cut_is_hitless_beside_the_range_under_dma",
+	  cut_is_hitless_beside_the_range_under_dma },
+	{ "grow_races_maps_and_lookups", grow_races_maps_and_lookups },
 };
 
 const unsigned int it_ncases_threads = sizeof(it_cases_threads) /

@@ -100,11 +100,11 @@ bool fx_size_ok(const struct fx *fx, unsigned int size_lg2)
 	return size_lg2 < 64 && (fx->pt.pgsize_bitmap & (1ull << size_lg2));
 }
 
+static bool fx_hwm_create(struct fx *fx, struct hwm **hw);
+
 bool fx_setup(struct it *t, struct fx *fx, u32 quirks)
 {
 	struct iopgt_cfg cfg = t->config->cfg;
-	struct iopgt_hw_info info;
-	struct hwm_cfg hcfg = { 0 };
 	int ret;
 
 	memset(fx, 0, sizeof(*fx));
@@ -140,15 +140,28 @@ bool fx_setup(struct it *t, struct fx *fx, u32 quirks)
 	model_set_geometry(fx->m, fx->pt.granule_lg2, fx->pt.levels);
 	model_set_reclaim(fx->m,
 			  !(fx->pt.cfg.quirks & IOPGT_QUIRK_KEEP_TABLES));
+	if (fx->pt.cfg.quirks & IOPGT_QUIRK_AMD_GROW_TOP)
+		model_set_grow(fx->m);
+	return fx_hwm_create(fx, &fx->hw);
+}
+
+/* A software IOMMU programmed from what iopgt_hw_info() says now. */
+static bool fx_hwm_create(struct fx *fx, struct hwm **hw)
+{
+	struct it *t = fx->t;
+	struct iopgt_hw_info info;
+	struct hwm_cfg hcfg = { 0 };
+	int ret;
+
 	iopgt_hw_info(&fx->pt, &info);
-	hcfg.format = cfg.format;
+	hcfg.format = fx->pt.cfg.format;
 	hcfg.info = info;
 	if (fx->shadow) {
 		hcfg.phys_to_virt = fx_shadow_virt;
 		hcfg.ctx = fx->shadow;
 	}
 	hcfg.dirty_enabled = fx->pt.dirty_tracking;
-	ret = hwm_create(&fx->hw, &hcfg);
+	ret = hwm_create(hw, &hcfg);
 	if (ret) {
 		IT_FAIL(t, "hwm_create from iopgt_hw_info: %d", ret);
 		return false;
@@ -227,15 +240,86 @@ bool fx_teardown(struct fx *fx)
 	return true;
 }
 
+/* Beyond what the table translates before its top grows further? */
+static bool fx_beyond_reach(struct fx *fx, u64 iova)
+{
+	struct iopgt_hw_info info;
+
+	iopgt_hw_info(&fx->pt, &info);
+	return (fx->pt.cfg.quirks & IOPGT_QUIRK_AMD_GROW_TOP) &&
+	       info.ias < 64 && (iova >> info.ias);
+}
+
+struct fx_old_ctx {
+	struct fx *fx;
+	struct hwm *old;
+	u64 reach_last;
+	bool ok;
+};
+
+/* A leaf the old root reaches must still translate through it. */
+static int fx_old_leaf(void *ctx, const struct model_leaf *leaf)
+{
+	struct fx_old_ctx *c = ctx;
+	u64 last = leaf->iova + ((1ull << leaf->size_lg2) - 1), pa = 0;
+	int ret;
+
+	if (last > c->reach_last)
+		return 1;
+	ret = hwm_translate(c->old, leaf->iova, HWM_READ, &pa);
+	if (ret || pa != leaf->oa) {
+		IT_FAIL(c->fx->t, "after the top grew, the old root gives %s 0x%llx for 0x%llx (want 0x%llx)",
+			hwm_fault_name(ret), (unsigned long long)pa,
+			(unsigned long long)leaf->iova,
+			(unsigned long long)leaf->oa);
+		c->ok = false;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * The map grew the top: the model learns it; the software IOMMU, still
+ * on the old root and mode (the driver has not switched the DTE yet),
+ * must translate everything the old root reached; then it is programmed
+ * with the new root and mode, as the driver would.
+ */
+bool fx_grew(struct fx *fx, unsigned int old_ias)
+{
+	struct fx_old_ctx c = { .fx = fx, .old = fx->hw, .ok = true,
+				.reach_last = old_ias >= 64 ? ~0ull :
+					      (1ull << old_ias) - 1 };
+	struct hwm *hw;
+	int ret;
+
+	ret = model_grow(fx->m, fx->pt.levels);
+	if (ret) {
+		IT_FAIL(fx->t, "model_grow to %u levels: %s", fx->pt.levels,
+			test_errname(ret));
+		return false;
+	}
+	model_foreach(fx->m, fx_old_leaf, &c);
+	if (!c.ok || !fx_hwm_create(fx, &hw))
+		return false;
+	hwm_destroy(fx->hw);
+	fx->hw = hw;
+	return true;
+}
+
 bool fx_map(struct fx *fx, u64 iova, u64 pa, u64 len, u32 prot, int want,
 	    int *ret)
 {
 	struct it *t = fx->t;
 	u64 mapped = 0x5a5a;
+	u32 gen = fx->pt.top_gen;
+	struct iopgt_hw_info info;
 	int re, rm;
 
+	iopgt_hw_info(&fx->pt, &info);
 	re = iopgt_map(&fx->pt, iova, pa, len, prot, 0, &mapped);
 	rm = model_map(fx->m, iova, pa, len, prot);
+	if (fx->pt.top_gen != gen && !fx_grew(fx, info.ias))
+		return false;
 	if (ret)
 		*ret = re;
 	if (re != rm) {
@@ -382,6 +466,9 @@ static bool fx_enumerate(struct fx *fx, struct model *into)
 		} else if (ret == HWM_FAULT_NOT_PRESENT && w.depth) {
 			lvl = w.path[w.depth - 1].level;
 			next = (iova | ((1ull << fx_item_lg2(fx, lvl)) - 1)) + 1;
+		} else if (ret == HWM_FAULT_RANGE && fx_beyond_reach(fx, iova)) {
+			/* a top that may grow: nothing is mapped beyond */
+			return true;
 		} else {
 			IT_FAIL(t, "hwmodel walk of 0x%llx: %s",
 				(unsigned long long)iova, hwm_fault_name(ret));
@@ -766,4 +853,100 @@ bool fx_merge(struct fx *fx, u64 iova, u64 len, int want)
 	if (!fx_bbm_blocked(fx))
 		rm = model_merge(fx->m, iova, len, 0);
 	return fx_edit_done(fx, "merge", iova, len, re, rm, want, &g);
+}
+
+/* ARM without BBML2 cannot turn a block into a table in one step. */
+bool fx_cut_blocked(const struct fx *fx)
+{
+	enum iopgt_format f = fx->pt.cfg.format;
+
+	return (f == IOPGT_FMT_ARM_S1 || f == IOPGT_FMT_ARM_S2) &&
+	       !(fx->pt.cfg.quirks & IOPGT_QUIRK_ARM_BBML2);
+}
+
+struct fx_clip_ctx {
+	u64 first, last, base, nbits, *words;
+	unsigned int pgshift;
+};
+
+/* A cut reports the dirty part of the range only. */
+static int fx_mark_clipped(void *ctx, const struct model_leaf *leaf)
+{
+	struct fx_clip_ctx *c = ctx;
+	u64 lf = leaf->iova, ll = lf + ((1ull << leaf->size_lg2) - 1);
+
+	if (leaf->dirty)
+		model_bitmap_set(c->words, c->nbits, c->base, c->pgshift,
+				 lf > c->first ? lf : c->first,
+				 ll < c->last ? ll : c->last);
+	return 0;
+}
+
+bool fx_cut(struct fx *fx, u64 iova, u64 len, bool read_dirty, u64 base,
+	    unsigned int pgshift, int want, int *ret)
+{
+	struct it *t = fx->t;
+	struct iopgt_bitmap bm = { .base = base, .pgshift = pgshift };
+	struct fx_clip_ctx c = { .first = iova, .last = iova + (len - 1),
+				 .base = base, .pgshift = pgshift };
+	struct iopgt_gather g;
+	u64 nbits = 0, *got = NULL, *exp = NULL, ue = 0x5a5a, um = 0, s0, s1;
+	bool ok = false;
+	int re, rm;
+
+	if (read_dirty) {
+		got = fx_bitmap_words(iova, len, base, pgshift, &nbits);
+		exp = fx_bitmap_words(iova, len, base, pgshift, &nbits);
+		if (!got || !exp) {
+			IT_FAIL(t, "out of memory");
+			goto out;
+		}
+		bm.words = got;
+		bm.nbits = nbits;
+		c.words = exp;
+		c.nbits = nbits;
+		model_foreach_range(fx->m, iova, len, fx_mark_clipped, &c);
+	}
+	/* the pages at both ends must not stay reachable through the IOTLB */
+	fx_add_probe(fx, iova);
+	fx_add_probe(fx, iova + len - (1ull << 12));
+	iopgt_gather_init(&g);
+	re = read_dirty ? iopgt_unmap_read_dirty(&fx->pt, iova, len,
+						 IOPGT_UNMAP_CUT, &bm, &g,
+						 &ue) :
+			  iopgt_unmap(&fx->pt, iova, len, IOPGT_UNMAP_CUT, &g,
+				      &ue);
+	rm = model_cut(fx->m, iova, len, !fx_cut_blocked(fx), &um);
+	if (ret)
+		*ret = re;
+	if (re != rm || (want != FX_ANY && re != want) || ue != um) {
+		IT_FAIL(t, "cut 0x%llx+0x%llx: iopgt %s 0x%llx, model %s 0x%llx",
+			(unsigned long long)iova, (unsigned long long)len,
+			test_errname(re), (unsigned long long)ue,
+			test_errname(rm), (unsigned long long)um);
+		goto out;
+	}
+	if (!re && model_last_span(fx->m, &s0, &s1) &&
+	    (g.start > s0 || g.last < s1)) {
+		IT_FAIL(t, "gather 0x%llx-0x%llx misses cut 0x%llx-0x%llx",
+			(unsigned long long)g.start, (unsigned long long)g.last,
+			(unsigned long long)s0, (unsigned long long)s1);
+		goto out;
+	}
+	if (re && re != -ENOENT && (g.start <= g.last || g.detached)) {
+		IT_FAIL(t, "failed cut left work in the gather");
+		goto out;
+	}
+	/* a refused cut reports nothing */
+	if (re && exp)
+		memset(exp, 0, (nbits + 63) / 64 * sizeof(u64));
+	fx_flush(fx, &g, read_dirty ? &bm : NULL);
+	if (read_dirty && !fx_same_bits(fx, got, exp, nbits, base, pgshift,
+					"cut read_dirty"))
+		goto out;
+	ok = true;
+out:
+	free(got);
+	free(exp);
+	return ok;
 }

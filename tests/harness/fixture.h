@@ -92,6 +92,28 @@ bool fx_unmap_read_dirty(struct fx *fx, u64 iova, u64 len, u64 base,
 bool fx_split(struct fx *fx, u64 iova, u64 len, unsigned int lg2, int want);
 bool fx_merge(struct fx *fx, u64 iova, u64 len, int want);
 
+/*
+ * iopgt_unmap() (or, with @read_dirty, iopgt_unmap_read_dirty() on a
+ * bitmap from @base at @pgshift) with IOPGT_UNMAP_CUT, against
+ * model_cut(): codes and unmapped bytes must agree (and the code equal
+ * @want unless FX_ANY), the gather must cover what changed, and the bits
+ * must be the model's dirty leaves clipped to the range. Then invalidate
+ * and release.
+ */
+bool fx_cut(struct fx *fx, u64 iova, u64 len, bool read_dirty, u64 base,
+	    unsigned int pgshift, int want, int *ret);
+
+/*
+ * The top grew (IOPGT_QUIRK_AMD_GROW_TOP) under a call the fixture did not
+ * make: the model learns it, the software IOMMU (on the old root, which
+ * reached @old_ias bits) must still translate what the old root reached,
+ * then it is programmed with the new root and mode. fx_map() does this.
+ */
+bool fx_grew(struct fx *fx, unsigned int old_ias);
+
+/* Whether a cut that must split is refused (-EBUSY) for this config. */
+bool fx_cut_blocked(const struct fx *fx);
+
 /* Whether split and merge are refused (-EBUSY) for this config. */
 bool fx_bbm_blocked(const struct fx *fx);
 

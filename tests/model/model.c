@@ -28,6 +28,7 @@ struct model {
 	unsigned int oas;
 	bool span_valid;
 	bool keep_tables;	/* no reclaim of emptied tables */
+	unsigned int grow_from;	/* levels a growing top started with */
 	u64 span_start;
 	u64 span_last;
 	/*
@@ -282,6 +283,12 @@ static int model_tab_add(struct model *m, unsigned int level, u64 base)
 	return 0;
 }
 
+/* An old top of a grown table: never freed (iopgt_keeps_table). */
+static bool model_tab_kept(const struct model *m, unsigned int level, u64 b)
+{
+	return m->grow_from && !b && level >= m->grow_from;
+}
+
 /* Forget the tables whose entries lie wholly inside [@iova, @last]. */
 static void model_tab_remove_inside(struct model *m, u64 iova, u64 last)
 {
@@ -298,7 +305,7 @@ static void model_tab_remove_inside(struct model *m, u64 iova, u64 last)
 			b = m->tabs[level][i];
 			if (b > last)
 				break;
-			if (b + mask > last)
+			if (b + mask > last || model_tab_kept(m, level, b))
 				m->tabs[level][out++] = b;
 		}
 		memmove(&m->tabs[level][out], &m->tabs[level][i],
@@ -340,6 +347,7 @@ static void model_tab_drop_empty(struct model *m, u64 iova, u64 last)
 			b = ends[e] & ~mask;
 			i = model_tab_find(m, level, b);
 			if (i >= m->ntabs[level] || m->tabs[level][i] != b ||
+			    model_tab_kept(m, level, b) ||
 			    model_span_used(m, level, b, b + mask))
 				continue;
 			memmove(&m->tabs[level][i], &m->tabs[level][i + 1],
@@ -352,6 +360,25 @@ static void model_tab_drop_empty(struct model *m, u64 iova, u64 last)
 void model_set_reclaim(struct model *m, bool on)
 {
 	m->keep_tables = !on;
+}
+
+void model_set_grow(struct model *m)
+{
+	m->grow_from = m->levels;
+}
+
+int model_grow(struct model *m, unsigned int levels)
+{
+	int ret;
+
+	if (levels > MODEL_MAX_LEVELS || levels < m->levels || !m->grow_from)
+		return -EINVAL;
+	for (; m->levels < levels; m->levels++) {
+		ret = model_tab_add(m, m->levels, 0);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 void model_set_geometry(struct model *m, unsigned int granule_lg2,
@@ -373,6 +400,7 @@ struct model *model_clone(const struct model *m)
 		return NULL;
 	model_set_geometry(c, m->granule_lg2, m->levels);
 	c->keep_tables = m->keep_tables;
+	c->grow_from = m->grow_from;
 	for (i = 0; i < MODEL_MAX_LEVELS; i++) {
 		size_t k;
 
@@ -818,6 +846,110 @@ int model_split(struct model *m, u64 iova, u64 len, unsigned int size_lg2)
 	return 0;
 }
 
+/* The leaf reaching from below @b to @b or past it, if any. */
+static bool model_straddles(const struct model *m, u64 b,
+			    struct model_leaf *out)
+{
+	return model_lookup(m, b, out) && out->iova < b;
+}
+
+/*
+ * The largest size a cut of @leaf may leave at @p: an entry's size below
+ * the leaf's level (or at it, for a leaf filling several slots), a page
+ * size, aligned at @p, not reaching past the leaf or across an end in
+ * @b[@nb].
+ */
+static unsigned int model_cut_size(const struct model *m,
+				   const struct model_leaf *leaf, u64 p,
+				   const u64 *b, unsigned int nb)
+{
+	unsigned int level = model_level_of(m, leaf->size_lg2), s, i, l;
+	u64 last;
+
+	if (model_item_lg2(m, level) == leaf->size_lg2)
+		level--;
+	for (l = level + 1; l-- > 0;) {
+		s = model_item_lg2(m, l);
+		if (l && !(m->pgsize_bitmap & (1ull << s)))
+			continue;
+		if (p & ((1ull << s) - 1))
+			continue;
+		last = p + ((1ull << s) - 1);
+		for (i = 0; i < nb; i++)
+			if (p < b[i] && b[i] <= last)
+				break;
+		if (i == nb)
+			return s;
+	}
+	return model_item_lg2(m, 0);
+}
+
+/* Replace @leaf by the pieces a cut at the ends @b[@nb] leaves. */
+static int model_cut_leaf(struct model *m, const struct model_leaf *leaf,
+			  const u64 *b, unsigned int nb)
+{
+	unsigned int top = model_level_of(m, leaf->size_lg2), l;
+	struct model_leaf piece = *leaf;
+	size_t lo, hi;
+	u64 p;
+	int ret;
+
+	model_leaves_in(m, leaf->iova, leaf_last(leaf), &lo, &hi);
+	model_remove(m, lo, hi - lo);
+	for (p = leaf->iova; p - leaf->iova < leaf_len(leaf);
+	     p += 1ull << piece.size_lg2) {
+		piece.size_lg2 = model_cut_size(m, leaf, p, b, nb);
+		piece.iova = p;
+		piece.oa = leaf->oa + (p - leaf->iova);
+		ret = model_add_leaf(m, &piece);
+		for (l = model_level_of(m, piece.size_lg2) + 1;
+		     !ret && l <= top; l++)
+			ret = model_tab_add(m, l,
+					    p & ~((1ull << model_item_lg2(m, l)) -
+						  1));
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int model_cut(struct model *m, u64 iova, u64 len, bool can_split,
+	      u64 *unmapped)
+{
+	struct model_leaf leaf[2];
+	unsigned int nb = 1, i, n = 0;
+	u64 last, b[2];
+	int ret;
+
+	m->span_valid = false;
+	if (unmapped)
+		*unmapped = 0;
+	ret = model_check_range(m, iova, len, &last);
+	if (ret)
+		return ret;
+	if (!m->levels)
+		return -EINVAL;
+	b[0] = iova;
+	if (last != ~0ull && !model_beyond(last + 1, m->ias))
+		b[nb++] = last + 1;
+	for (i = 0; i < nb; i++)
+		if (model_straddles(m, b[i], &leaf[n]) &&
+		    (!n || leaf[0].iova != leaf[n].iova))
+			n++;
+	if (n && !can_split)
+		return -EBUSY;
+	for (i = 0; i < n; i++) {
+		ret = model_cut_leaf(m, &leaf[i], b, nb);
+		if (ret)
+			return ret;
+	}
+	ret = model_unmap(m, iova, len, unmapped);
+	/* the span covers the leaves cut as well as those removed */
+	for (i = 0; i < n; i++)
+		model_span_add(m, leaf[i].iova, leaf_last(&leaf[i]));
+	return ret;
+}
+
 /*
  * One merge pass at block size 2^@lg2 over physical slots [@lo, @hi),
  * which all lie wholly inside the range ending at @last. Compacts in place
@@ -835,6 +967,8 @@ static size_t model_merge_pass(struct model *m, size_t lo, size_t hi,
 		struct model_leaf head = buf[r];
 
 		if (head.size_lg2 >= lg2 ||
+		    (m->levels && !head.iova &&
+		     model_tab_kept(m, model_level_of(m, lg2), 0)) ||
 		    ((head.iova | head.oa) & (bsize - 1)) ||
 		    head.iova + (bsize - 1) > last)
 			goto keep;

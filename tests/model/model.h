@@ -78,6 +78,25 @@ void model_set_geometry(struct model *m, unsigned int granule_lg2,
 void model_set_reclaim(struct model *m, bool on);
 
 /**
+ * model_set_grow() - the table's top may grow (IOPGT_QUIRK_AMD_GROW_TOP)
+ * @m: the model, its geometry set with the levels the table starts with
+ *
+ * The tops a grow leaves below the new one (at IOVA 0, from the starting
+ * level count up) are never freed: not by an unmap, a reclaim or a merge.
+ */
+void model_set_grow(struct model *m);
+
+/**
+ * model_grow() - what a map that grew the top to @levels did
+ * @m: the model, after model_set_grow()
+ * @levels: the new level count
+ *
+ * Return: 0; -EINVAL for fewer levels or a model that does not grow;
+ * -ENOMEM.
+ */
+int model_grow(struct model *m, unsigned int levels);
+
+/**
  * model_clone() - a copy, for comparing before and after
  * @m: the model
  *
@@ -285,6 +304,27 @@ void model_bitmap_set(u64 *words, u64 nbits, u64 base, unsigned int pgshift,
  * @size_lg2 not in the page sizes; -EOVERFLOW; -ERANGE; -ENOMEM.
  */
 int model_split(struct model *m, u64 iova, u64 len, unsigned int size_lg2);
+
+/**
+ * model_cut() - what iopgt_unmap() does with IOPGT_UNMAP_CUT
+ * @m: the model, with geometry (model_set_geometry())
+ * @iova: first IOVA
+ * @len: bytes
+ * @can_split: false if the table may not split a leaf (ARM without
+ *             BBML2): then a cut that needs one is -EBUSY
+ * @unmapped: set to the bytes of the range that were mapped
+ *
+ * A leaf reaching past either end of the range is first replaced by the
+ * largest leaves that fit on each side of the end: naturally aligned, of
+ * an entry's size at a level below the leaf's (at the leaf's own level for
+ * a leaf filling several slots), one of the page sizes; each keeps the
+ * leaf's OA progression, prot and dirty state, and the entries above them
+ * become tables. Then exactly the range is unmapped, as model_unmap().
+ *
+ * Return: as model_unmap(); -EBUSY (nothing changed) as said above.
+ */
+int model_cut(struct model *m, u64 iova, u64 len, bool can_split,
+	      u64 *unmapped);
 
 /**
  * model_merge() - what iopgt_merge() does
