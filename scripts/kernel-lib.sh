@@ -168,9 +168,9 @@ klib_judge() {
 	local log=$1 module=$2 end=$3 plan results notok
 
 	if grep -Eq "$klib_complaints" "$log"; then
-		klib_problems+=("the kernel reported trouble:" \
-			"$(grep -Ec "$klib_complaints" "$log") lines like:" \
-			"$(grep -Em1 "$klib_complaints" "$log")")
+		klib_problems+=("the kernel reported trouble, $(
+			grep -Ec "$klib_complaints" "$log") lines like: $(
+			grep -Em1 "$klib_complaints" "$log")")
 	fi
 	grep -q "^kernel-vm: insmod $module: exit 0$" "$log" ||
 		klib_problems+=("insmod did not succeed")

@@ -585,8 +585,10 @@ static int qi_setup(struct qi *q)
 
 static void qi_teardown(struct qi *q)
 {
-	if (q->iommu)
-		q->iommu->release(q);
+	/* both units' probes map their registers at q->regs */
+	if (q->regs)
+		iounmap(q->regs);
+	q->regs = NULL;
 	if (q->edu_regs)
 		pci_iounmap(q->edu, q->edu_regs);
 	if (q->edu) {
