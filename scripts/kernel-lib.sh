@@ -22,6 +22,9 @@
 #	Sets klib_kdir for a build alone (no boot, so no image needed):
 #	KDIR, else the running kernel's /lib/modules/$(uname -r)/build,
 #	else the newest configured header tree.
+#   klib_workdir KEEP
+#	Sets klib_work to a new temporary directory, removed at exit unless
+#	KEEP is 1 (then its path is printed at exit).
 #   klib_export_core DIR [FORMAT...]
 #	scripts/export-kernel into DIR (all formats when none are named).
 #   klib_build DIR LOG
@@ -122,6 +125,16 @@ klib_pick_headers() {
 		klib_fail "$klib_kdir is not a configured kernel tree" \
 			"(Makefile, include/config/auto.conf," \
 			"include/generated/utsrelease.h)"
+}
+
+klib_workdir() {
+	klib_work=$(mktemp -d \
+		"${TMPDIR:-/tmp}/iopgt-${klib_name:-kernel}.XXXXXX")
+	if (($1)); then
+		trap 'echo "$klib_name: kept $klib_work"' EXIT
+	else
+		trap 'rm -rf "$klib_work"' EXIT
+	fi
 }
 
 klib_export_core() {
