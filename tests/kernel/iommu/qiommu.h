@@ -48,7 +48,6 @@ enum qi_fault {
  *          bad device table entries); printed and counted
  * @disable: translation off, what @enable allocated freed (the unit may
  *           be enabled again with another table)
- * @release: registers unmapped, for good
  */
 struct qi_iommu {
 	const char *name;
@@ -60,7 +59,6 @@ struct qi_iommu {
 	enum qi_fault (*fault_seen)(struct qi *q, u64 iova, bool write);
 	int (*errors)(struct qi *q);
 	void (*disable)(struct qi *q);
-	void (*release)(struct qi *q);
 };
 
 extern const struct qi_iommu qi_vtd;

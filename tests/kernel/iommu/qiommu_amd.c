@@ -255,13 +255,6 @@ static void amd_disable(struct qi *q)
 	a->sem_seq = 0;
 }
 
-static void amd_release(struct qi *q)
-{
-	if (q->regs)
-		iounmap(q->regs);
-	q->regs = NULL;
-}
-
 const struct qi_iommu qi_amd = {
 	.name = "amd",
 	.probe = amd_probe,
@@ -272,5 +265,4 @@ const struct qi_iommu qi_amd = {
 	.fault_seen = amd_fault_seen,
 	.errors = amd_errors,
 	.disable = amd_disable,
-	.release = amd_release,
 };

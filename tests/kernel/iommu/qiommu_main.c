@@ -400,8 +400,9 @@ static bool test_never_mapped(struct qi *q)
  * A leaf of one size: DMA lands at the PA iopgt mapped, both ways, at
  * both ends of the block; after unmap and the invalidation the gather
  * names, the old IOVA is refused. Whether the IOMMU still used the old
- * translation before that invalidation is reported (it caches, so it
- * should: that is what makes the invalidation matter).
+ * translation before that invalidation is reported for 4K, 2M and 1G
+ * (it caches, so it should: that is what makes the invalidation
+ * matter).
  */
 static bool test_pgsize(struct qi *q, unsigned int lg2)
 {
@@ -422,14 +423,21 @@ static bool test_pgsize(struct qi *q, unsigned int lg2)
 	iopgt_gather_init(&g);
 	CHECK(ok, !iopgt_unmap(&q->pt, l.iova, l.len, 0, &g, &unmapped) &&
 	      unmapped == l.len, "unmap: %#llx", unmapped);
-	memset(va, CANARY, XFER);
-	mb();
-	edu_dma(q, EDU_BUF + 0x800, l.blk_iova + s, true);
-	mb();
-	stale = va[0] != CANARY;
-	q->iommu->fault_clear(q);
-	qi_diag("unmapped, not yet invalidated: the old translation %s",
-		stale ? "was still used" : "was not used");
+	/*
+	 * Only informative, and the same at every size of one level: ask
+	 * at the sizes a level holds natively, where a transfer (100 ms of
+	 * edu's timer) tells something new.
+	 */
+	if (lg2 == 12 || lg2 == 21 || lg2 == 30) {
+		memset(va, CANARY, XFER);
+		mb();
+		edu_dma(q, EDU_BUF + 0x800, l.blk_iova + s, true);
+		mb();
+		stale = va[0] != CANARY;
+		q->iommu->fault_clear(q);
+		qi_diag("unmapped, not yet invalidated: the old translation %s",
+			stale ? "was still used" : "was not used");
+	}
 	ok &= flush_gather(q, &g);
 	ok &= dma_refused(q, l.blk_iova + s, va);
 	CHECK(ok, iopgt_iova_to_phys(&q->pt, l.blk_iova, &pa) == -ENOENT,
@@ -577,8 +585,10 @@ static int qi_setup(struct qi *q)
 
 static void qi_teardown(struct qi *q)
 {
-	if (q->iommu)
-		q->iommu->release(q);
+	/* both units' probes map their registers at q->regs */
+	if (q->regs)
+		iounmap(q->regs);
+	q->regs = NULL;
 	if (q->edu_regs)
 		pci_iounmap(q->edu, q->edu_regs);
 	if (q->edu) {

@@ -285,13 +285,6 @@ static void vtd_disable(struct qi *q)
 	v->root = v->ctx = NULL;
 }
 
-static void vtd_release(struct qi *q)
-{
-	if (q->regs)
-		iounmap(q->regs);
-	q->regs = NULL;
-}
-
 const struct qi_iommu qi_vtd = {
 	.name = "vtd",
 	.probe = vtd_probe,
@@ -302,5 +295,4 @@ const struct qi_iommu qi_vtd = {
 	.fault_seen = vtd_fault_seen,
 	.errors = vtd_errors,
 	.disable = vtd_disable,
-	.release = vtd_release,
 };

@@ -169,7 +169,7 @@ static void kc_put(struct kc_file *f, const char *s)
 	mutex_unlock(&f->lock);
 }
 
-static int kc_vfprintf(FILE *f, const char *fmt, va_list ap)
+static __printf(2, 0) int kc_vfprintf(FILE *f, const char *fmt, va_list ap)
 {
 	char *s = kvasprintf(GFP_KERNEL, fmt, ap);
 	int n;
