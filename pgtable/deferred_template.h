@@ -22,7 +22,9 @@ enum tpl_defer {
 	 * Table entries a split installed over a leaf a device held cached
 	 * (IOPGT_GATHER_SPLIT): a write through that entry may have set the
 	 * leaf's dirty mark in what is now a table entry (AMD v1); the
-	 * subtree below is made dirty.
+	 * subtree below is made dirty. The write may have gone to a part a
+	 * cut removed since, so the former leaf's span is reported to the
+	 * release's bitmap too, when it has one.
 	 */
 	TPL_DEFER_SPLIT_CHECK,
 	/*
@@ -63,8 +65,8 @@ static inline enum tpl_defer tpl_defer_kind(const struct iopgt_table_meta *meta)
 	return TPL_DEFER_FREE;
 }
 
-/* TPL_DEFER_SPLIT_CHECK over the tables @it walks. */
-static void tpl_split_check(struct tpl_it *it)
+/* TPL_DEFER_SPLIT_CHECK over the tables @it walks; @rep may be NULL. */
+static void tpl_split_check(struct tpl_it *it, struct tpl_report *rep)
 {
 	struct tpl_it sub;
 	u64 cur;
@@ -73,6 +75,9 @@ static void tpl_split_check(struct tpl_it *it)
 		if (tpl_it_load(it) != IOPGT_E_TABLE)
 			continue;
 		if (fmt_table_stray_dirty(it->pt, it->level, it->pte)) {
+			if (rep)
+				tpl_report(rep, tpl_it_e_first(it),
+					   tpl_it_e_last(it));
 			tpl_it_down_whole(it, &sub);
 			tpl_tree_dirty(&sub, true);
 			while ((cur = iopgt_cmpxchg64(tpl_it_ptep(it), it->pte,
@@ -83,7 +88,7 @@ static void tpl_split_check(struct tpl_it *it)
 			iopgt_sync(it->pt, tpl_it_ptep(it), sizeof(u64));
 		}
 		tpl_it_down(it, &sub);
-		tpl_split_check(&sub);
+		tpl_split_check(&sub, rep);
 	}
 }
 
@@ -248,9 +253,11 @@ static void tpl_runs_recheck(struct iopgt *pt, struct iopgt_gather *gather)
 }
 
 /* The kinds that belong to the gather rather than to a detached table. */
-static void tpl_gather_finish(struct iopgt *pt, struct iopgt_gather *gather)
+static void tpl_gather_finish(struct iopgt *pt, struct iopgt_gather *gather,
+			      const struct iopgt_bitmap *bitmap)
 {
 	struct iopgt_table_meta *meta;
+	struct tpl_report rep;
 	struct tpl_it it;
 	void *sub, *next;
 
@@ -265,7 +272,11 @@ static void tpl_gather_finish(struct iopgt *pt, struct iopgt_gather *gather)
 	    gather->start <= gather->last) {
 		tpl_it_init(&it, pt, pt->root, pt->levels - 1, gather->start,
 			    gather->last);
-		tpl_split_check(&it);
+		if (bitmap)
+			tpl_report_init(&rep, bitmap, 1, 0);
+		tpl_split_check(&it, bitmap ? &rep : NULL);
+		if (bitmap)
+			tpl_report_flush(&rep);
 	}
 	if (gather->nruns)
 		tpl_runs_recheck(pt, gather);

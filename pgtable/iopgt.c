@@ -469,7 +469,7 @@ void iopgt_gather_release(struct iopgt *pt, struct iopgt_gather *gather,
 				 &gather->bitmap : NULL;
 	iopgt_enter(pt);
 	gather->pending = iopgt_list_reverse(pt, gather->pending);
-	pt->fops->gather_finish(pt, gather);
+	pt->fops->gather_finish(pt, gather, bitmap);
 	/*
 	 * In the order the tables were detached: a merge that collapsed
 	 * several levels detached the lower tables first, and their dirty

@@ -53,7 +53,8 @@ struct iopgt_fmt_ops {
 	void (*release_table)(struct iopgt *pt, u64 *table,
 			      const struct iopgt_table_meta *meta,
 			      const struct iopgt_bitmap *bitmap);
-	void (*gather_finish)(struct iopgt *pt, struct iopgt_gather *gather);
+	void (*gather_finish)(struct iopgt *pt, struct iopgt_gather *gather,
+			      const struct iopgt_bitmap *bitmap);
 	void (*free_tree)(struct iopgt *pt, u64 *table, unsigned int level);
 	int (*validate)(struct iopgt *pt, struct iopgt_validate_err *err);
 	void (*dump)(struct iopgt *pt,

@@ -656,9 +656,13 @@ static void split_keeps_writes_through_stale_leaf(struct it *t)
  * Map one 2^@s leaf at 0, let the device hold it (@mode, as for split),
  * cut [len/4, len/2) out of it with unmap_read_dirty, then write, before
  * the invalidation, the pages either side of both ends and the leaf's
- * edges: none may fault or go astray. After the release, a harvest must
- * report each of them, and with the leaf held dirty the whole rest of it;
- * the cut's bitmap must report the removed part if the leaf was dirty.
+ * edges: none may fault or go astray. Then write the first removed page
+ * too: through a leaf the device holds dirty that lands; held clean, or
+ * through table pointers only, the device must walk again to set the
+ * dirty state and may fault. After the release, a harvest must
+ * report each kept page written, and with the leaf held dirty the whole
+ * rest of it; the cut's bitmap must report the removed part if the leaf
+ * was dirty, and the removed page if the write landed.
  */
 static bool cut_probe_one(struct fx *fx, unsigned int s, enum split_mode mode)
 {
@@ -666,6 +670,7 @@ static bool cut_probe_one(struct fx *fx, unsigned int s, enum split_mode mode)
 	unsigned int ul = unit_lg2(fx), i;
 	u64 unit = sz(ul), len = sz(s), pa, *words, *cut_words, bit, got = 0;
 	u64 page[CUT_PROBES] = { len - unit, 0, len / 4 - unit, len / 2 };
+	bool removed_written = false;
 	struct iopgt_bitmap bm = { .base = 0, .pgshift = ul };
 	enum pr_path path;
 	struct iopgt_gather g;
@@ -719,6 +724,17 @@ static bool cut_probe_one(struct fx *fx, unsigned int s, enum split_mode mode)
 			goto out;
 		}
 	}
+	/* a write through the stale leaf into what the cut removed */
+	ret = probe_access(fx->hw, len / 4, HWM_WRITE, &pa, &path);
+	if (!ret && pa == len / 4) {
+		removed_written = true;
+	} else if (mode == SPLIT_DIRTY || !ret) {
+		IT_FAIL(t, "write at 0x%llx, cut from the 2^%u leaf (%s), before the invalidation: %s -> 0x%llx",
+			(unsigned long long)(len / 4), s, split_mode_name[mode],
+			hwm_fault_name(ret), (unsigned long long)pa);
+		fx_flush(fx, &g, &bm);
+		goto out;
+	}
 	fx_flush(fx, &g, &bm);
 	ret = harvest_into(fx, 0, len, 0, words);
 	for (bit = 0; !ret && bit < len >> ul; bit++) {
@@ -728,7 +744,9 @@ static bool cut_probe_one(struct fx *fx, unsigned int s, enum split_mode mode)
 
 		for (i = 0; i < CUT_PROBES; i++)
 			probed |= page[i] == iova;
-		if (removed ? (mode != SPLIT_DIRTY || bit_test(cut_words, bit)) :
+		if (removed ? (!(mode == SPLIT_DIRTY ||
+				 (removed_written && iova == len / 4)) ||
+			       bit_test(cut_words, bit)) :
 			      (!(probed || mode == SPLIT_DIRTY) ||
 			       bit_test(words, bit)))
 			continue;
