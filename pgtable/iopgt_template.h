@@ -29,7 +29,7 @@
 #include "deferred_template.h"
 #include "validate_template.h"
 
-const struct iopgt_fmt_ops IOPGT_FMT_OPS_NAME = {
+const struct iopgt_fmt_ops IOPGT_SYM(IOPGT_FMT_OPS_NAME) = {
 	.format = IOPGT_FMT_ID,
 	.init = fmt_init,
 	.hw_info = tpl_hw_info,

@@ -87,7 +87,7 @@ static int tpl_validate_walk(struct tpl_it *it, struct iopgt_validate_err *err)
 		attrs = fmt_leaf_attrs(pt, level, pte);
 		hw = fmt_hw_bits(pt, level);
 		for (j = 0; j < reps; j++) {
-			u64 v = READ_ONCE(table[i + j]);
+			u64 v = iopgt_pte_get(&table[i + j]);
 
 			if (fmt_classify(pt, level, v, &sz) != IOPGT_E_LEAF ||
 			    sz != size_lg2)

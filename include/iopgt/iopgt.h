@@ -41,6 +41,9 @@
 #endif
 #endif
 #include <iopgt/formats.h>
+#ifdef IOPGT_PREFIX
+#include <iopgt/prefix.h>	/* link names become <prefix>_iopgt_* */
+#endif
 
 /* The version of this header; iopgt_version() gives the library's. */
 #define IOPGT_VERSION_MAJOR	0
