@@ -54,6 +54,8 @@ int iopgt_init(struct iopgt *pt, const struct iopgt_cfg *cfg)
 	ops = cfg->ops;
 	if (!ops->alloc_table || !ops->free_table || !ops->table_meta)
 		return -EINVAL;
+	if (cfg->caps & ~IOPGT_CAP_ALL)
+		return -EINVAL;
 	if (cfg->quirks & ~IOPGT_QUIRK_ALL)
 		return -EINVAL;
 	if ((cfg->quirks & IOPGT_QUIRK_NON_COHERENT) && !ops->cache_clean)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "harness/fixture.h"
+#include "support/le.h"
 #include "cases.h"
 
 static u64 sz(unsigned int lg2)
@@ -298,7 +299,7 @@ static void split_that_loses_its_slot_frees_what_it_built(struct it *t)
 	racing.ops.cache_clean = racing_clean;
 	racing.victim = table_va(&fx, w.pte_pa);
 	/* the same leaf pointing elsewhere */
-	racing.with = *racing.victim ^ (2 * big);
+	racing.with = tle_raw(tle_load(racing.victim) ^ (2 * big));
 	racing.armed = true;
 	fx.pt.cfg.ops = &racing.ops;
 

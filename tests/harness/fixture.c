@@ -145,6 +145,7 @@ bool fx_setup(struct it *t, struct fx *fx, u32 quirks)
 		hcfg.ctx = fx->shadow;
 	}
 	hcfg.dirty_enabled = fx->pt.dirty_tracking;
+	hcfg.vtd_snoop_ctl = fx->pt.cfg.caps & IOPGT_CAP_VTD_SNOOP;
 	ret = hwm_create(&fx->hw, &hcfg);
 	if (ret) {
 		IT_FAIL(t, "hwm_create from iopgt_hw_info: %d", ret);
