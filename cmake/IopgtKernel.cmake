@@ -1,5 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 #
+# Kernel-side checks besides `kbuild` and the symbol checks.
+#
+# core_kernel_doc: the kernel's kernel-doc -v over pgtable/, formats/ and
+# env.h/prefix.h warns about nothing (scripts/kernel-doc-check).
+#
 # Opt-in checks on other architectures (-DIOPGT_CROSS_TESTS=ON, after
 # `bash scripts/deps --cross`). Off by default: on the 2-core CI machine
 # they add about 9 minutes (the four kernel builds) plus the one-time
@@ -34,3 +39,7 @@ if(TARGET iopgt_testharness)
 	target_include_directories(plain_conformance PRIVATE "${src}/tests")
 	iopgt_warnings(plain_conformance)
 endif()
+
+iopgt_add_test(NAME core_kernel_doc
+	COMMAND bash "${src}/scripts/kernel-doc-check"
+	LABELS kernel TIMEOUT 60)
