@@ -21,7 +21,8 @@ option(IOPGT_CROSS_TESTS
 
 if(IOPGT_CROSS_TESTS)
 	iopgt_add_test(NAME kbuild_cross COMMAND bash -c
-		"for a in arm64 armmp s390x 686-pae; do bash \"$0\" --sparse --arch $a || exit 1; done"
+		"for a in arm64 armmp s390x 686-pae; do \
+			bash \"$0\" --sparse --arch $a || exit 1; done"
 		"${src}/scripts/kbuild-check"
 		LABELS kernel cross TIMEOUT 2400)
 	iopgt_add_test(NAME cross_s390x
