@@ -6,7 +6,9 @@
  * machines where Check is not at hand, such as a cross-built binary run
  * under qemu-user on a big-endian architecture (scripts/cross-test).
  *
- *   plain_conformance [CASE-SUBSTRING]
+ *   plain_conformance [CASE-SUBSTRING...]
+ *
+ * With substrings, only the cases whose name contains one of them run.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,9 +75,19 @@ static bool plain_run(const struct it_case *c, unsigned int cfg, u64 seed)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
+/* Whether @name is selected by the command line's substrings. */
+static bool plain_selected(const char *name, int argc, char **argv)
+{
+	int a;
+
+	for (a = 1; a < argc; a++)
+		if (strstr(name, argv[a]))
+			return true;
+	return argc < 2;
+}
+
 int main(int argc, char **argv)
 {
-	const char *only = argc > 1 ? argv[1] : NULL;
 	unsigned int l, i, cfg, n = 0, passed = 0, failed = 0;
 	u64 idx = 0;
 
@@ -86,7 +98,7 @@ int main(int argc, char **argv)
 			for (cfg = 0; cfg < it_nconfigs; cfg++, idx++) {
 				bool ok;
 
-				if (only && !strstr(c->name, only))
+				if (!plain_selected(c->name, argc, argv))
 					continue;
 				/* the seeds Check's runner uses */
 				ok = plain_run(c, cfg, 0x10b9700 + idx);
