@@ -270,7 +270,8 @@ static void tpl_mark_private_dirty(const struct iopgt *pt, u64 *table,
 			tpl_mark_private_dirty(pt, tpl_it_child(&it),
 					       level - 1);
 		else if (it.type == IOPGT_E_LEAF)
-			*tpl_it_ptep(&it) = fmt_leaf_mkdirty(pt, it.pte);
+			iopgt_pte_set(tpl_it_ptep(&it),
+				      fmt_leaf_mkdirty(pt, it.pte));
 	}
 	iopgt_sync(pt, table, sizeof(u64) << iopgt_table_lg2(pt, level));
 }

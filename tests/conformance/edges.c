@@ -136,20 +136,25 @@ static unsigned int multi_slot_lg2(const struct fx *fx)
 	return 0;
 }
 
-/* Clear the dirty state of the entry at @pa by hand (FORMATS.md bits). */
+/*
+ * Clear the dirty state of the entry at @pa by hand (FORMATS.md bits), on
+ * its memory: the masks in little-endian byte order, as entries are stored.
+ */
 static void clear_dirty_by_hand(struct fx *fx, u64 pa)
 {
 	u64 *ptep = table_va(fx, pa);
 
 	switch (fx->pt.cfg.format) {
 	case IOPGT_FMT_AMDV1:
-		__atomic_fetch_and(ptep, ~(1ull << 6), __ATOMIC_SEQ_CST);
+		__atomic_fetch_and(ptep, tle_raw(~(1ull << 6)),
+				   __ATOMIC_SEQ_CST);
 		break;
 	case IOPGT_FMT_ARM_S1:	/* AP[2] set again: writable-clean */
-		__atomic_fetch_or(ptep, 1ull << 7, __ATOMIC_SEQ_CST);
+		__atomic_fetch_or(ptep, tle_raw(1ull << 7), __ATOMIC_SEQ_CST);
 		break;
 	case IOPGT_FMT_ARM_S2:	/* S2AP[1] clear again: writable-clean */
-		__atomic_fetch_and(ptep, ~(1ull << 7), __ATOMIC_SEQ_CST);
+		__atomic_fetch_and(ptep, tle_raw(~(1ull << 7)),
+				   __ATOMIC_SEQ_CST);
 		break;
 	default:
 		break;
