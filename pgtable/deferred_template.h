@@ -69,7 +69,7 @@ static inline enum tpl_defer tpl_defer_kind(const struct iopgt_table_meta *meta)
 static void tpl_split_check(struct tpl_it *it, struct tpl_report *rep)
 {
 	struct tpl_it sub;
-	u64 cur;
+	u64 cur, *ptep;
 
 	for (; it->level && tpl_it_more(it); tpl_it_next(it)) {
 		if (tpl_it_load(it) != IOPGT_E_TABLE)
@@ -80,7 +80,8 @@ static void tpl_split_check(struct tpl_it *it, struct tpl_report *rep)
 					   tpl_it_e_last(it));
 			tpl_it_down_whole(it, &sub);
 			tpl_tree_dirty(&sub, true);
-			while ((cur = iopgt_cmpxchg64(tpl_it_ptep(it), it->pte,
+			ptep = tpl_it_ptep(it);
+			while ((cur = iopgt_pte_cmpxchg(ptep, it->pte,
 					fmt_table_clear_stray(it->pt, it->level,
 							      it->pte))) !=
 			       it->pte)
@@ -161,7 +162,7 @@ static void tpl_merge_release(struct iopgt *pt, u64 *children,
 	tpl_it_whole(&it, pt, children, meta->level, meta->iova);
 	dirty = tpl_tree_dirty(&it, false);
 	ptep = tpl_owner_slot(pt, meta);
-	pte = ptep ? READ_ONCE(*ptep) : 0;
+	pte = ptep ? iopgt_pte_get(ptep) : 0;
 	if (!ptep || !tpl_merge_kept(pt, level, meta->iova, pte, meta->expect,
 				     meta->flags)) {
 		if (dirty && bitmap) {
@@ -183,7 +184,7 @@ static void tpl_merge_release(struct iopgt *pt, u64 *children,
 			new = fmt_leaf_mkdirty(pt, new);
 		if (new == pte)
 			return;
-		cur = iopgt_cmpxchg64(ptep, pte, new);
+		cur = iopgt_pte_cmpxchg(ptep, pte, new);
 		if (cur == pte)
 			break;
 		/* only the hardware may have changed it meanwhile */
@@ -204,7 +205,7 @@ static void tpl_install_pending(struct iopgt *pt, u64 *sub,
 	bool marked = false;
 
 	new = fmt_make_table(pt, level, meta->pa);
-	pte = ptep ? READ_ONCE(*ptep) : 0;
+	pte = ptep ? iopgt_pte_get(ptep) : 0;
 	for (;;) {
 		if (!ptep || !tpl_slot_unchanged(pt, level, pte, meta->expect)) {
 			tpl_free_tree(pt, sub, meta->level);
@@ -218,7 +219,7 @@ static void tpl_install_pending(struct iopgt *pt, u64 *sub,
 		case TPL_CAS_DONE:
 			return;
 		case TPL_CAS_LOST:
-			pte = READ_ONCE(*ptep);	/* checked again above */
+			pte = iopgt_pte_get(ptep); /* checked again above */
 			break;
 		default:
 			break;

@@ -17,11 +17,11 @@ static void tpl_clean(const struct iopgt *pt, u64 *ptep, u64 pte)
 	u64 cur;
 
 	if (fmt_leaf_settled(pt, pte)) {
-		WRITE_ONCE(*ptep, fmt_leaf_mkclean(pt, pte));
+		iopgt_pte_set(ptep, fmt_leaf_mkclean(pt, pte));
 		return;
 	}
 	for (;;) {
-		cur = iopgt_cmpxchg64(ptep, pte, fmt_leaf_mkclean(pt, pte));
+		cur = iopgt_pte_cmpxchg(ptep, pte, fmt_leaf_mkclean(pt, pte));
 		if (cur == pte)
 			return;
 		pte = cur;
@@ -63,7 +63,7 @@ static unsigned int tpl_harvest_leaf(struct tpl_harvest *h, u64 *table,
 	u64 pte;
 
 	for (i = 0; i < n; i++) {
-		pte = READ_ONCE(table[g + i]);
+		pte = iopgt_pte_get(&table[g + i]);
 		if (!fmt_leaf_dirty(pt, pte))
 			continue;
 		dirty = true;
@@ -129,7 +129,7 @@ static inline bool tpl_line_any(const struct iopgt *pt, const u64 *line)
 
 	IOPGT_UNROLL8
 	for (j = 0; j < 8; j++) {
-		v = READ_ONCE(line[j]);
+		v = iopgt_pte_get(&line[j]);
 		or_v |= v;
 		and_v &= v;
 	}
@@ -185,7 +185,7 @@ static unsigned int tpl_harvest_table_fast(struct tpl_harvest *h, u64 *table,
 		or_v = 0;
 		IOPGT_UNROLL8
 		for (j = 0; j < 8; j++) {
-			v[j] = READ_ONCE(table[i + j]);
+			v[j] = iopgt_pte_get(&table[i + j]);
 			m |= (unsigned int)((v[j] & mask) == val) << j;
 			and_v &= v[j];
 			or_v |= v[j];
@@ -203,7 +203,7 @@ static unsigned int tpl_harvest_table_fast(struct tpl_harvest *h, u64 *table,
 			if (clear) {
 				IOPGT_UNROLL8
 				for (j = 0; j < 8; j++)
-					WRITE_ONCE(table[i + j],
+					iopgt_pte_set(&table[i + j],
 						   fmt_leaf_mkclean(pt, v[j]));
 				if (first == n)
 					first = i;
@@ -279,14 +279,14 @@ static void tpl_harvest_level0(struct tpl_harvest *h, u64 *table,
 	 * never looks: such groups are looked at whole.
 	 */
 	if (i <= end) {
-		pte = READ_ONCE(table[i]);
+		pte = iopgt_pte_get(&table[i]);
 		if (fmt_classify(pt, 0, pte, &size_lg2) == IOPGT_E_LEAF &&
 		    size_lg2 > item_lg2)
 			i = tpl_harvest_leaf(h, table, i, 0, size_lg2,
 					     base + ((u64)i << item_lg2));
 	}
 	if (i <= end) {
-		pte = READ_ONCE(table[end]);
+		pte = iopgt_pte_get(&table[end]);
 		if (fmt_classify(pt, 0, pte, &size_lg2) == IOPGT_E_LEAF &&
 		    size_lg2 > item_lg2) {
 			tail = end & ~((1u << (size_lg2 - item_lg2)) - 1);
@@ -305,7 +305,7 @@ static void tpl_harvest_level0(struct tpl_harvest *h, u64 *table,
 				continue;
 			}
 		}
-		pte = READ_ONCE(table[i]);
+		pte = iopgt_pte_get(&table[i]);
 		if ((pte & mask) != val ||
 		    fmt_classify(pt, 0, pte, &size_lg2) != IOPGT_E_LEAF) {
 			i++;
@@ -337,7 +337,7 @@ static inline bool tpl_line_busy(const struct iopgt *pt, unsigned int level,
 
 	IOPGT_UNROLL8
 	for (j = 0; j < 8; j++)
-		busy |= tpl_entry_busy(pt, level, READ_ONCE(line[j]));
+		busy |= tpl_entry_busy(pt, level, iopgt_pte_get(&line[j]));
 	return busy;
 }
 
@@ -364,13 +364,13 @@ static void tpl_harvest_walk(struct tpl_harvest *h, struct tpl_it *it)
 	const u64 *next;
 
 	/* the walk is on raw slot numbers from here: the scan is hot */
-	pte = READ_ONCE(table[i]);
+	pte = iopgt_pte_get(&table[i]);
 	if (fmt_classify(pt, level, pte, &sz) == IOPGT_E_LEAF &&
 	    sz > item_lg2 && (i & ((1u << (sz - item_lg2)) - 1)))
 		i = tpl_harvest_leaf(h, table, i, level, sz, iova);
 	if (i > end)
 		return;
-	pte = READ_ONCE(table[end]);
+	pte = iopgt_pte_get(&table[end]);
 	if (fmt_classify(pt, level, pte, &sz) == IOPGT_E_LEAF &&
 	    sz > item_lg2 && (end & ~((1u << (sz - item_lg2)) - 1)) > i) {
 		tail = end & ~((1u << (sz - item_lg2)) - 1);
@@ -383,7 +383,7 @@ static void tpl_harvest_walk(struct tpl_harvest *h, struct tpl_it *it)
 			i += 8;
 			continue;
 		}
-		pte = READ_ONCE(table[i]);
+		pte = iopgt_pte_get(&table[i]);
 		e_first = base + ((u64)i << item_lg2);
 		switch (fmt_classify(pt, level, pte, &sz)) {
 		case IOPGT_E_LEAF:
@@ -412,7 +412,7 @@ static void tpl_harvest_walk(struct tpl_harvest *h, struct tpl_it *it)
 			/* the table after this one, to prefetch */
 			next = NULL;
 			if (i < end) {
-				next_pte = READ_ONCE(table[i + 1]);
+				next_pte = iopgt_pte_get(&table[i + 1]);
 				if (fmt_classify(pt, level, next_pte, &sz) ==
 				    IOPGT_E_TABLE)
 					next = tpl_child(pt, level, next_pte);

@@ -11,7 +11,8 @@
  * so the core's objects never refer to an instantiation not linked in.
  */
 #define IOPGT_FMT_OPS_(ENUM, name, FOLDER)				\
-	IOPGT_IF_FMT_BUILT(FOLDER, [IOPGT_FMT_##ENUM] = &iopgt_fmt_##name,)
+	IOPGT_IF_FMT_BUILT(FOLDER,					\
+			   [IOPGT_FMT_##ENUM] = &IOPGT_SYM(iopgt_fmt_##name),)
 static const struct iopgt_fmt_ops *const iopgt_fmts[IOPGT_FMT_COUNT] = {
 	IOPGT_FORMAT_LIST(IOPGT_FMT_OPS_)
 };
@@ -52,6 +53,8 @@ int iopgt_init(struct iopgt *pt, const struct iopgt_cfg *cfg)
 		return -EINVAL;
 	ops = cfg->ops;
 	if (!ops->alloc_table || !ops->free_table || !ops->table_meta)
+		return -EINVAL;
+	if (cfg->caps & ~IOPGT_CAP_ALL)
 		return -EINVAL;
 	if (cfg->quirks & ~IOPGT_QUIRK_ALL)
 		return -EINVAL;
@@ -126,7 +129,7 @@ void iopgt_hw_info(const struct iopgt *pt, struct iopgt_hw_info *info)
  */
 static void iopgt_count(struct iopgt *pt, s64 delta)
 {
-	u64 old = READ_ONCE(pt->active), cur;
+	u64 old = iopgt_load64(&pt->active), cur;
 
 	while ((cur = iopgt_cmpxchg64(&pt->active, old, old + delta)) != old)
 		old = cur;
@@ -138,10 +141,10 @@ static void iopgt_enter(struct iopgt *pt)
 		return;
 	for (;;) {
 		iopgt_count(pt, 1);
-		if (likely(!READ_ONCE(pt->reclaim)))
+		if (likely(!iopgt_load64(&pt->reclaim)))
 			return;
 		iopgt_count(pt, -1);
-		while (READ_ONCE(pt->reclaim))
+		while (iopgt_load64(&pt->reclaim))
 			iopgt_cpu_relax();
 	}
 }
@@ -157,7 +160,7 @@ bool iopgt_reclaim_begin(struct iopgt *pt)
 	if ((pt->cfg.quirks & IOPGT_QUIRK_KEEP_TABLES) ||
 	    iopgt_cmpxchg64(&pt->reclaim, 0, 1) != 0)
 		return false;
-	if (READ_ONCE(pt->active) == 1)
+	if (iopgt_load64(&pt->active) == 1)
 		return true;
 	iopgt_reclaim_end(pt);
 	return false;

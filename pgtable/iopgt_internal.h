@@ -62,13 +62,22 @@ struct iopgt_fmt_ops {
 };
 
 /*
+ * The link-level name of a global the core defines: @name itself, or
+ * IOPGT_PREFIX's value, '_', @name when a vendoring driver sets a prefix
+ * (<iopgt/prefix.h>).
+ */
+#ifndef IOPGT_PREFIX
+#define IOPGT_SYM(name)	name
+#endif
+
+/*
  * Each format's instantiation, iopgt_fmt_<name>, defined by
  * formats/<folder>/ (its IOPGT_FMT_OPS_NAME). Declared for every format
  * in the list; only the dispatch table in iopgt.c refers to them, and only
  * to those of the folders built.
  */
 #define IOPGT_FMT_OPS_DECL_(ENUM, name, FOLDER)				\
-	extern const struct iopgt_fmt_ops iopgt_fmt_##name;
+	extern const struct iopgt_fmt_ops IOPGT_SYM(iopgt_fmt_##name);
 IOPGT_FORMAT_LIST(IOPGT_FMT_OPS_DECL_)
 #undef IOPGT_FMT_OPS_DECL_
 
@@ -147,6 +156,38 @@ static inline bool iopgt_clip_reach(const struct iopgt *pt, u64 iova,
 		return false;
 	*last = iopgt_lg2_mask(lg2);
 	return true;
+}
+
+/*
+ * Every load, store and atomic update of a table entry goes through these
+ * four: table memory holds each entry little-endian, the byte order every
+ * supported walker reads (AMD, VT-d and x86 paging by definition; ARM
+ * SMMUs as the driver programs them, see iopgt_hw_info()), while the
+ * format codecs and the algorithms work on CPU-order values. On a
+ * little-endian CPU the conversions compile to nothing. The accesses are
+ * single-copy atomic on every kernel (env.h), since the hardware walks
+ * and updates entries while the core edits them.
+ */
+static inline u64 iopgt_pte_get(const u64 *ptep)
+{
+	return iopgt_le64_to_cpu(iopgt_load64(ptep));
+}
+
+static inline void iopgt_pte_set(u64 *ptep, u64 pte)
+{
+	iopgt_store64(ptep, iopgt_cpu_to_le64(pte));
+}
+
+/* Return the entry found (CPU order); @pte was stored iff it equals @old. */
+static inline u64 iopgt_pte_cmpxchg(u64 *ptep, u64 old, u64 pte)
+{
+	return iopgt_le64_to_cpu(iopgt_cmpxchg64(ptep, iopgt_cpu_to_le64(old),
+						 iopgt_cpu_to_le64(pte)));
+}
+
+static inline u64 iopgt_pte_xchg(u64 *ptep, u64 pte)
+{
+	return iopgt_le64_to_cpu(iopgt_xchg64(ptep, iopgt_cpu_to_le64(pte)));
 }
 
 static inline void *iopgt_table_va(const struct iopgt *pt, u64 pa)

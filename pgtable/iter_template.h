@@ -112,7 +112,7 @@ static inline bool tpl_it_more(const struct tpl_it *it)
 
 static inline enum iopgt_etype tpl_it_load(struct tpl_it *it)
 {
-	it->pte = READ_ONCE(it->table[it->idx]);
+	it->pte = iopgt_pte_get(&it->table[it->idx]);
 	it->type = fmt_classify(it->pt, it->level, it->pte, &it->size_lg2);
 	return it->type;
 }
@@ -205,7 +205,7 @@ static unsigned int tpl_path(const struct iopgt *pt, u64 iova,
 
 	for (; l; l--) {
 		slots[n] = &table[iopgt_index(pt, l, iova)];
-		pte = READ_ONCE(*slots[n]);
+		pte = iopgt_pte_get(slots[n]);
 		if (fmt_classify(pt, l, pte, &sz) != IOPGT_E_TABLE)
 			break;
 		table = tpl_child(pt, l, pte);
@@ -230,7 +230,7 @@ static u64 *tpl_descend(const struct iopgt *pt, u64 *table,
 		slot = &table[iopgt_index(pt, *level, iova)];
 		if (*level == stop)
 			return slot;
-		pte = READ_ONCE(*slot);
+		pte = iopgt_pte_get(slot);
 		if (!*level ||
 		    fmt_classify(pt, *level, pte, &sz) != IOPGT_E_TABLE)
 			return slot;
@@ -270,7 +270,8 @@ static void tpl_mark_private_dirty(const struct iopgt *pt, u64 *table,
 			tpl_mark_private_dirty(pt, tpl_it_child(&it),
 					       level - 1);
 		else if (it.type == IOPGT_E_LEAF)
-			*tpl_it_ptep(&it) = fmt_leaf_mkdirty(pt, it.pte);
+			iopgt_pte_set(tpl_it_ptep(&it),
+				      fmt_leaf_mkdirty(pt, it.pte));
 	}
 	iopgt_sync(pt, table, sizeof(u64) << iopgt_table_lg2(pt, level));
 }
@@ -281,7 +282,7 @@ static void tpl_leaf_make_dirty(const struct iopgt *pt, u64 *ptep, u64 pte)
 	u64 cur;
 
 	while (!fmt_leaf_dirty(pt, pte)) {
-		cur = iopgt_cmpxchg64(ptep, pte, fmt_leaf_mkdirty(pt, pte));
+		cur = iopgt_pte_cmpxchg(ptep, pte, fmt_leaf_mkdirty(pt, pte));
 		if (cur == pte) {
 			iopgt_sync(pt, ptep, sizeof(u64));
 			return;
@@ -339,7 +340,7 @@ enum tpl_cas {
 static inline enum tpl_cas tpl_cas(const struct iopgt *pt, unsigned int level,
 				   u64 *ptep, u64 *old, u64 new)
 {
-	u64 cur = iopgt_cmpxchg64(ptep, *old, new);
+	u64 cur = iopgt_pte_cmpxchg(ptep, *old, new);
 
 	if (cur == *old) {
 		iopgt_sync(pt, ptep, sizeof(u64));

@@ -89,10 +89,10 @@ static inline void tpl_write_leaves(const struct iopgt *pt, u64 *table,
 		pte = fmt_make_leaf(pt, level, pa, size_lg2, attrs);
 		step = FMT_OA_STEP(pt, size_lg2);
 		for (end = p + n; p < end; p++, pte += step)
-			WRITE_ONCE(*p, pte);
+			iopgt_pte_set(p, pte);
 	} else {
 		for (end = p + slots; p < end; p++, pa += 1ull << item_lg2)
-			WRITE_ONCE(*p, fmt_make_leaf(pt, level, pa, size_lg2,
+			iopgt_pte_set(p, fmt_make_leaf(pt, level, pa, size_lg2,
 						     attrs));
 	}
 	iopgt_sync(pt, &table[idx], slots * sizeof(u64));
@@ -104,14 +104,16 @@ static inline bool tpl_slots_clear(const u64 *table, unsigned int idx, u64 n)
 	const u64 *p = &table[idx], *end = p + n;
 	u64 any = 0;
 
+	/* Raw loads: whether an entry is zero does not depend on byte order. */
 	for (; p < end && ((uintptr_t)p & 63); p++)
-		any |= READ_ONCE(*p);
+		any |= iopgt_load64(p);
 	for (; p + 8 <= end && !any; p += 8)
-		any = READ_ONCE(p[0]) | READ_ONCE(p[1]) | READ_ONCE(p[2]) |
-		      READ_ONCE(p[3]) | READ_ONCE(p[4]) | READ_ONCE(p[5]) |
-		      READ_ONCE(p[6]) | READ_ONCE(p[7]);
+		any = iopgt_load64(&p[0]) | iopgt_load64(&p[1]) |
+		      iopgt_load64(&p[2]) | iopgt_load64(&p[3]) |
+		      iopgt_load64(&p[4]) | iopgt_load64(&p[5]) |
+		      iopgt_load64(&p[6]) | iopgt_load64(&p[7]);
 	for (; p < end && !any; p++)
-		any |= READ_ONCE(*p);
+		any |= iopgt_load64(p);
 	return !any;
 }
 
@@ -123,8 +125,8 @@ static inline bool tpl_slots_have_table(const struct iopgt *pt, u64 *table,
 	unsigned int i, sz;
 
 	for (i = 0; i < n; i++)
-		if (fmt_classify(pt, level, READ_ONCE(table[idx + i]), &sz) ==
-		    IOPGT_E_TABLE)
+		if (fmt_classify(pt, level, iopgt_pte_get(&table[idx + i]),
+				 &sz) == IOPGT_E_TABLE)
 			return true;
 	return false;
 }
@@ -254,7 +256,7 @@ static int tpl_install_table(struct tpl_map *m, u64 *ptep, unsigned int level,
 		return -ENOMEM;
 	iopgt_sync(pt, table, 1ull << pt->granule_lg2);
 	pte = fmt_make_table(pt, level, pa);
-	cur = iopgt_cmpxchg64(ptep, old, pte);
+	cur = iopgt_pte_cmpxchg(ptep, old, pte);
 	if (cur == old) {
 		iopgt_sync(pt, ptep, sizeof(*ptep));
 		*child = table;
@@ -342,7 +344,7 @@ static int tpl_map(struct iopgt *pt, u64 iova, u64 pa, u64 len, u32 prot,
 static int tpl_iova_to_phys(struct iopgt *pt, u64 iova, u64 *pa)
 {
 	unsigned int level = pt->levels - 1, size_lg2;
-	u64 pte = READ_ONCE(*tpl_descend(pt, pt->root, &level, iova, 0));
+	u64 pte = iopgt_pte_get(tpl_descend(pt, pt->root, &level, iova, 0));
 
 	if (fmt_classify(pt, level, pte, &size_lg2) != IOPGT_E_LEAF)
 		return -ENOENT;

@@ -80,7 +80,7 @@ static bool tpl_table_uniform(const struct iopgt *pt, u64 *table,
 
 	/* the base: the first leaf, down the first entries */
 	for (;;) {
-		pte = READ_ONCE(t[0]);
+		pte = iopgt_pte_get(&t[0]);
 		switch (fmt_classify(pt, l, pte, &sz)) {
 		case IOPGT_E_LEAF:
 			*oa = fmt_leaf_oa(pt, l, pte, sz);
@@ -108,7 +108,8 @@ static bool tpl_merge_collapse(struct tpl_merge *mg, u64 *table,
 {
 	struct iopgt *pt = mg->pt;
 	unsigned int size_lg2 = iopgt_item_lg2(pt, level), sz;
-	u64 pte = READ_ONCE(table[idx]), cur, new, oa = 0, attrs = 0, *child;
+	u64 pte = iopgt_pte_get(&table[idx]), cur, new, oa = 0, attrs = 0;
+	u64 *child;
 	bool dirty;
 
 	if (!(pt->pgsize_bitmap & (1ull << size_lg2)) ||
@@ -126,7 +127,7 @@ static bool tpl_merge_collapse(struct tpl_merge *mg, u64 *table,
 	else if (mg->bbm == TPL_BBM_FAULT)
 		new = fmt_leaf_mkinvalid(pt, new);
 	for (;;) {
-		cur = iopgt_cmpxchg64(&table[idx], pte, new);
+		cur = iopgt_pte_cmpxchg(&table[idx], pte, new);
 		if (cur == pte)
 			break;
 		/* the hardware set A in the table entry: same table? */
@@ -197,7 +198,7 @@ static void tpl_merge_runs(struct tpl_merge *mg, u64 *table,
 			bool ok = true;
 
 			for (j = 0; j < n && ok; j++) {
-				pte = READ_ONCE(table[g + j]);
+				pte = iopgt_pte_get(&table[g + j]);
 				if (fmt_classify(pt, level, pte, &sz) !=
 				    IOPGT_E_LEAF || sz >= size_lg2) {
 					ok = false;
@@ -220,7 +221,7 @@ static void tpl_merge_runs(struct tpl_merge *mg, u64 *table,
 			if (!ok)
 				continue;
 			for (j = 0; j < n; j++) {
-				pte = READ_ONCE(table[g + j]);
+				pte = iopgt_pte_get(&table[g + j]);
 				new = fmt_make_leaf(pt, level,
 						    oa + ((u64)j << item_lg2),
 						    size_lg2, attrs);

@@ -175,7 +175,7 @@ static void tpl_report_tree(struct tpl_report *rep, struct tpl_it *it)
 			dirty = false;
 			for (j = 0; j < span && it->idx + j <= it->end; j++)
 				dirty |= fmt_leaf_dirty(pt,
-					READ_ONCE(it->table[it->idx + j]));
+					iopgt_pte_get(&it->table[it->idx + j]));
 			if (dirty)
 				tpl_report(rep, tpl_it_e_first(it),
 					   tpl_it_e_first(it) |

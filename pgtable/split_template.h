@@ -105,7 +105,7 @@ static u64 *tpl_split_build(struct tpl_split *sp, unsigned int level, u64 oa,
 	unsigned int target_level = iopgt_size_level(pt, sp->target_lg2);
 	u64 attrs = fmt_leaf_attrs(pt, level + 1, leaf);
 	bool dirty = fmt_leaf_dirty(pt, leaf);
-	u64 *table, *child, cpa, e_oa;
+	u64 *table, *child, cpa, e_oa, e;
 	unsigned int i;
 
 	table = tpl_pool_take(&sp->pool, pa);
@@ -114,16 +114,17 @@ static u64 *tpl_split_build(struct tpl_split *sp, unsigned int level, u64 oa,
 	for (i = 0; i < n; i++) {
 		e_oa = oa + ((u64)i << item_lg2);
 		if (level == target_level) {
-			table[i] = fmt_make_leaf(pt, level, e_oa,
-						 sp->target_lg2, attrs);
+			e = fmt_make_leaf(pt, level, e_oa, sp->target_lg2,
+					  attrs);
 			if (dirty)
-				table[i] = fmt_leaf_mkdirty(pt, table[i]);
+				e = fmt_leaf_mkdirty(pt, e);
 		} else {
 			child = tpl_split_build(sp, level - 1, e_oa, leaf, &cpa);
 			if (!child)
 				return NULL;
-			table[i] = fmt_make_table(pt, level, cpa);
+			e = fmt_make_table(pt, level, cpa);
 		}
+		iopgt_pte_set(&table[i], e);
 	}
 	iopgt_sync(pt, table, sizeof(u64) * n);
 	return table;
@@ -212,10 +213,10 @@ static int tpl_split_leaf(struct tpl_split *sp, u64 *table, unsigned int idx,
 	}
 	/* the leaf is dirty if any slot is: every new leaf inherits it */
 	for (j = 0; j < n; j++)
-		dirty |= fmt_leaf_dirty(pt, READ_ONCE(table[g + j]));
-	oa = fmt_leaf_oa(pt, level, READ_ONCE(table[g]), size_lg2);
+		dirty |= fmt_leaf_dirty(pt, iopgt_pte_get(&table[g + j]));
+	oa = fmt_leaf_oa(pt, level, iopgt_pte_get(&table[g]), size_lg2);
 	for (j = 0; j < n; j++) {
-		orig = pte = READ_ONCE(table[g + j]);
+		orig = pte = iopgt_pte_get(&table[g + j]);
 		slot_oa = oa + ((u64)j << item_lg2);
 		if (dirty)
 			pte = fmt_leaf_mkdirty(pt, pte);

@@ -21,8 +21,8 @@ static void tpl_tracking_walk(struct tpl_it *it, bool on,
 				new = fmt_leaf_set_tracking(pt, it->pte, on);
 				if (new == it->pte)
 					break;
-				cur = iopgt_cmpxchg64(tpl_it_ptep(it), it->pte,
-						      new);
+				cur = iopgt_pte_cmpxchg(tpl_it_ptep(it),
+							it->pte, new);
 				if (cur == it->pte) {
 					iopgt_sync(pt, tpl_it_ptep(it),
 						   sizeof(u64));

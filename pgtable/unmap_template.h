@@ -30,12 +30,12 @@ static u64 tpl_count_leaves(const struct iopgt *pt, u64 *table,
 	if (!level) {
 		/* the leaf level: a leaf is whatever is not empty */
 		for (i = 0; i < n; i++)
-			total += fmt_classify(pt, 0, READ_ONCE(table[i]),
+			total += fmt_classify(pt, 0, iopgt_pte_get(&table[i]),
 					      &sz) != IOPGT_E_EMPTY;
 		return total << item_lg2;
 	}
 	for (i = 0; i < n; i++) {
-		pte = READ_ONCE(table[i]);
+		pte = iopgt_pte_get(&table[i]);
 		switch (fmt_classify(pt, level, pte, &sz)) {
 		case IOPGT_E_LEAF:
 			/* each replica slot counts its share */
@@ -62,7 +62,7 @@ static void tpl_unmap_marker(struct tpl_unmap *u, u64 *ptep,
 {
 	const struct iopgt *pt = u->pt;
 	u64 e_last = e_first | iopgt_lg2_mask(iopgt_item_lg2(pt, level));
-	u64 old = iopgt_xchg64(ptep, 0);
+	u64 old = iopgt_pte_xchg(ptep, 0);
 
 	iopgt_sync(pt, ptep, sizeof(*ptep));
 	if (!old)
@@ -92,26 +92,26 @@ static unsigned int tpl_unmap_run(const struct iopgt *pt, u64 *table,
 	/* the last slot of the table the range reaches */
 	if (last < span_last)
 		end = iopgt_index(pt, level, last);
-	WRITE_ONCE(table[idx], 0);
+	iopgt_pte_set(&table[idx], 0);
 	if (!level) {
 		/* the common case, with the level known to the compiler */
 		u64 *p = &table[idx + 1], *stop = &table[end];
 
 		for (; p <= stop; p++) {
-			pte = READ_ONCE(*p);
+			pte = iopgt_pte_get(p);
 			if (fmt_classify(pt, 0, pte, &sz) != IOPGT_E_LEAF ||
 			    sz != item_lg2)
 				break;
-			WRITE_ONCE(*p, 0);
+			iopgt_pte_set(p, 0);
 		}
 		return (unsigned int)(p - &table[idx]);
 	}
 	for (i = idx + 1; i <= end; i++) {
-		pte = READ_ONCE(table[i]);
+		pte = iopgt_pte_get(&table[i]);
 		if (fmt_classify(pt, level, pte, &sz) != IOPGT_E_LEAF ||
 		    sz != item_lg2)
 			break;
-		WRITE_ONCE(table[i], 0);
+		iopgt_pte_set(&table[i], 0);
 	}
 	return i - idx;
 }
@@ -127,10 +127,10 @@ static void tpl_unmap_leaf(struct tpl_unmap *u, struct tpl_it *it)
 
 	for (i = 0; i < n; i++) {
 		if (u->read_dirty) {
-			old = iopgt_xchg64(&it->table[g + i], 0);
+			old = iopgt_pte_xchg(&it->table[g + i], 0);
 			dirty |= fmt_leaf_dirty(pt, old);
 		} else {
-			WRITE_ONCE(it->table[g + i], 0);
+			iopgt_pte_set(&it->table[g + i], 0);
 		}
 	}
 	iopgt_sync(pt, &it->table[g], n * sizeof(u64));
@@ -151,7 +151,7 @@ static void tpl_unmap_table(struct tpl_unmap *u, struct tpl_it *it)
 {
 	u64 *child = tpl_it_child(it), bytes;
 
-	iopgt_xchg64(tpl_it_ptep(it), 0);
+	iopgt_pte_xchg(tpl_it_ptep(it), 0);
 	iopgt_sync(u->pt, tpl_it_ptep(it), sizeof(u64));
 	bytes = tpl_count_leaves(u->pt, child, it->level - 1);
 	u->unmapped += bytes;
@@ -218,15 +218,18 @@ static bool tpl_slots_empty(const struct iopgt *pt, const u64 *table,
 
 	for (i = from; i < to; i++) {
 		if (!(i & 7) && i + 8 <= to &&
-		    !(READ_ONCE(table[i]) | READ_ONCE(table[i + 1]) |
-		      READ_ONCE(table[i + 2]) | READ_ONCE(table[i + 3]) |
-		      READ_ONCE(table[i + 4]) | READ_ONCE(table[i + 5]) |
-		      READ_ONCE(table[i + 6]) | READ_ONCE(table[i + 7]))) {
+		    !(iopgt_load64(&table[i]) | iopgt_load64(&table[i + 1]) |
+		      iopgt_load64(&table[i + 2]) |
+		      iopgt_load64(&table[i + 3]) |
+		      iopgt_load64(&table[i + 4]) |
+		      iopgt_load64(&table[i + 5]) |
+		      iopgt_load64(&table[i + 6]) |
+		      iopgt_load64(&table[i + 7]))) {
 			i += 7;
 			continue;
 		}
 		/* stray bits in an entry the hardware ignores are nothing */
-		pte = READ_ONCE(table[i]);
+		pte = iopgt_pte_get(&table[i]);
 		if (pte && (FMT_NEEDS_BBM ||
 			    fmt_classify(pt, level, pte, &sz) != IOPGT_E_EMPTY))
 			return false;
@@ -285,7 +288,7 @@ static void tpl_reclaim_path(struct iopgt *pt, struct iopgt_gather *gather,
 		    !tpl_table_empty(pt, tables[n], level, iova, ufirst,
 				     ulast))
 			return;
-		iopgt_xchg64(slots[n], 0);
+		iopgt_pte_xchg(slots[n], 0);
 		iopgt_sync(pt, slots[n], sizeof(u64));
 		iopgt_gather_detach(pt, gather, tables[n], level, first, 0);
 		iopgt_gather_add(gather, first,

@@ -87,7 +87,7 @@ static int tpl_validate_walk(struct tpl_it *it, struct iopgt_validate_err *err)
 		attrs = fmt_leaf_attrs(pt, level, pte);
 		hw = fmt_hw_bits(pt, level);
 		for (j = 0; j < reps; j++) {
-			u64 v = READ_ONCE(table[i + j]);
+			u64 v = iopgt_pte_get(&table[i + j]);
 
 			if (fmt_classify(pt, level, v, &sz) != IOPGT_E_LEAF ||
 			    sz != size_lg2)
@@ -123,10 +123,16 @@ static int tpl_validate(struct iopgt *pt, struct iopgt_validate_err *err)
 	return tpl_validate_walk(&it, err);
 }
 
+/*
+ * One line buffer for the whole dump, not one per level of the recursive
+ * walk: a line is printed before the walk descends, and the frames stay
+ * small (the recursion is as deep as the table has levels).
+ */
 struct tpl_dump {
 	struct iopgt *pt;
 	void (*print)(void *ctx, const char *line);
 	void *ctx;
+	struct iopgt_line line;
 };
 
 static void tpl_dump_prot(struct iopgt_line *line, u32 prot)
@@ -151,7 +157,7 @@ static void tpl_dump_walk(struct tpl_dump *d, struct tpl_it *it)
 	struct iopgt *pt = d->pt;
 	unsigned int level = it->level, item_lg2 = it->item_lg2;
 	unsigned int i, size_lg2, reps, depth;
-	struct iopgt_line line;
+	struct iopgt_line *line = &d->line;
 	u64 pte, e_first, e_last;
 	enum iopgt_etype type;
 	struct tpl_it sub;
@@ -169,41 +175,41 @@ static void tpl_dump_walk(struct tpl_dump *d, struct tpl_it *it)
 			       1u << (size_lg2 - item_lg2) : 1;
 		e_first = tpl_it_e_first(it);
 		e_last = e_first + (((u64)reps << item_lg2) - 1);
-		line.len = 0;
+		line->len = 0;
 		for (depth = level; depth + 1u < pt->levels; depth++)
-			iopgt_line_str(&line, "  ");
-		iopgt_line_str(&line, "L");
-		iopgt_line_dec(&line, level);
-		iopgt_line_str(&line, " [");
-		iopgt_line_dec(&line, i);
-		iopgt_line_str(&line, "] 0x");
-		iopgt_line_hex(&line, e_first, 16);
-		iopgt_line_str(&line, "-0x");
-		iopgt_line_hex(&line, e_last, 16);
-		iopgt_line_str(&line, " pte 0x");
-		iopgt_line_hex(&line, pte, 16);
+			iopgt_line_str(line, "  ");
+		iopgt_line_str(line, "L");
+		iopgt_line_dec(line, level);
+		iopgt_line_str(line, " [");
+		iopgt_line_dec(line, i);
+		iopgt_line_str(line, "] 0x");
+		iopgt_line_hex(line, e_first, 16);
+		iopgt_line_str(line, "-0x");
+		iopgt_line_hex(line, e_last, 16);
+		iopgt_line_str(line, " pte 0x");
+		iopgt_line_hex(line, pte, 16);
 		if (type == IOPGT_E_TABLE) {
-			iopgt_line_str(&line, " table 0x");
-			iopgt_line_hex(&line, fmt_table_pa(pt, level, pte), 0);
-			d->print(d->ctx, line.buf);
+			iopgt_line_str(line, " table 0x");
+			iopgt_line_hex(line, fmt_table_pa(pt, level, pte), 0);
+			d->print(d->ctx, line->buf);
 			tpl_it_down_whole(it, &sub);
 			tpl_dump_walk(d, &sub);
 			tpl_it_next(it);
 			continue;
 		}
-		iopgt_line_str(&line, " leaf 2^");
-		iopgt_line_dec(&line, size_lg2);
-		iopgt_line_str(&line, " -> 0x");
-		iopgt_line_hex(&line, fmt_leaf_oa(pt, level, pte, size_lg2), 0);
-		iopgt_line_str(&line, " ");
-		tpl_dump_prot(&line, fmt_leaf_prot(pt, pte));
+		iopgt_line_str(line, " leaf 2^");
+		iopgt_line_dec(line, size_lg2);
+		iopgt_line_str(line, " -> 0x");
+		iopgt_line_hex(line, fmt_leaf_oa(pt, level, pte, size_lg2), 0);
+		iopgt_line_str(line, " ");
+		tpl_dump_prot(line, fmt_leaf_prot(pt, pte));
 		if (fmt_leaf_dirty(pt, pte))
-			iopgt_line_str(&line, " dirty");
+			iopgt_line_str(line, " dirty");
 		if (reps > 1) {
-			iopgt_line_str(&line, " x");
-			iopgt_line_dec(&line, reps);
+			iopgt_line_str(line, " x");
+			iopgt_line_dec(line, reps);
 		}
-		d->print(d->ctx, line.buf);
+		d->print(d->ctx, line->buf);
 		it->idx += reps;
 	}
 }
@@ -212,19 +218,19 @@ static void tpl_dump(struct iopgt *pt,
 		     void (*print)(void *ctx, const char *line), void *ctx)
 {
 	struct tpl_dump d = { .pt = pt, .print = print, .ctx = ctx };
+	struct iopgt_line *line = &d.line;
 	struct tpl_it it;
-	struct iopgt_line line = { .len = 0 };
 
-	iopgt_line_str(&line, iopgt_format_name(pt->cfg.format));
-	iopgt_line_str(&line, " levels ");
-	iopgt_line_dec(&line, pt->levels);
-	iopgt_line_str(&line, " ias ");
-	iopgt_line_dec(&line, pt->cfg.ias);
-	iopgt_line_str(&line, " oas ");
-	iopgt_line_dec(&line, pt->cfg.oas);
-	iopgt_line_str(&line, " root 0x");
-	iopgt_line_hex(&line, pt->root_pa, 0);
-	print(ctx, line.buf);
+	iopgt_line_str(line, iopgt_format_name(pt->cfg.format));
+	iopgt_line_str(line, " levels ");
+	iopgt_line_dec(line, pt->levels);
+	iopgt_line_str(line, " ias ");
+	iopgt_line_dec(line, pt->cfg.ias);
+	iopgt_line_str(line, " oas ");
+	iopgt_line_dec(line, pt->cfg.oas);
+	iopgt_line_str(line, " root 0x");
+	iopgt_line_hex(line, pt->root_pa, 0);
+	print(ctx, line->buf);
 	tpl_it_whole(&it, pt, pt->root, pt->levels - 1, 0);
 	tpl_dump_walk(&d, &it);
 }

@@ -17,7 +17,10 @@
  *   READ    R (bit 0).
  *   WRITE   W (bit 1).
  *   CACHE   SNP (bit 11): the access is snooped whatever the request's
- *           no-snoop attribute says.
+ *           no-snoop attribute says. Only with IOPGT_CAP_VTD_SNOOP: SNP
+ *           is reserved on an IOMMU without snoop control (ECAP.SC=0),
+ *           whose walk faults on it, so without the capability map
+ *           drops CACHE and the leaf reads back without it.
  *   NOEXEC  accepted and always in force: X (bit 2) is never set. X only
  *           matters when the IOMMU accepts execute requests (SLEE), which
  *           drivers do not enable and newer spec revisions drop; a clear X
@@ -161,13 +164,12 @@ static inline u64 vtd_sl_make_leaf(const struct iopgt *pt, unsigned int level,
 static inline int vtd_sl_prot_attrs(const struct iopgt *pt, u32 prot,
 				    u64 *attrs)
 {
-	(void)pt;
 	*attrs = 0;
 	if (prot & IOPGT_READ)
 		*attrs |= VTD_SL_R;
 	if (prot & IOPGT_WRITE)
 		*attrs |= VTD_SL_W;
-	if (prot & IOPGT_CACHE)
+	if ((prot & IOPGT_CACHE) && (pt->cfg.caps & IOPGT_CAP_VTD_SNOOP))
 		*attrs |= VTD_SL_SNP;
 	return 0;
 }

@@ -8,8 +8,13 @@
  *
  *   types     u8 u16 u32 u64 s64 size_t uintptr_t bool true false NULL
  *   memory    memset memcpy
- *   atomics   READ_ONCE WRITE_ONCE iopgt_cmpxchg64 iopgt_xchg64
- *             (64-bit, full barrier on success)
+ *   atomics   READ_ONCE WRITE_ONCE (for values the CPUs alone share; a
+ *             u64 one may tear on a 32-bit kernel)
+ *             iopgt_load64 iopgt_store64 (single-copy atomic on every
+ *             kernel: what a walker or another CPU may see half of)
+ *             iopgt_cmpxchg64 iopgt_xchg64 (full barrier on success)
+ *   order     iopgt_cpu_to_le64 iopgt_le64_to_cpu (table entries are
+ *             little-endian in memory; no-ops on a little-endian CPU)
  *   barriers  iopgt_smp_mb iopgt_smp_wmb iopgt_dma_wmb
  *   hints     likely unlikely IOPGT_STATIC_ASSERT iopgt_fallthrough
  *             iopgt_prefetch (read prefetch of one cache line)
@@ -46,9 +51,49 @@
 #include <linux/prefetch.h>
 #include <linux/processor.h>
 #include <asm/barrier.h>
+#include <asm/byteorder.h>
 
 #define iopgt_cmpxchg64(ptr, old, val) cmpxchg64(ptr, old, val)
+
+#if BITS_PER_LONG == 64
 #define iopgt_xchg64(ptr, val) xchg(ptr, val)
+#define iopgt_load64(ptr) READ_ONCE(*(ptr))
+#define iopgt_store64(ptr, val) WRITE_ONCE(*(ptr), val)
+#else
+/*
+ * A 32-bit kernel has no 64-bit xchg (x86-32 stops the build with
+ * __xchg_wrong_size, ARM links to the undefined __bad_xchg), and a u64
+ * READ_ONCE or WRITE_ONCE is two 32-bit accesses there: a walker or
+ * another CPU could see one half of an entry updated. cmpxchg64 (cmpxchg8b,
+ * ldrexd/strexd) is the one 64-bit atomic every such kernel has, so loads,
+ * stores and exchanges go through it. The cost is a locked
+ * read-modify-write for every entry read, which a harvest pays per entry;
+ * 64-bit kernels use plain single-copy-atomic accesses.
+ */
+static inline u64 iopgt_xchg64(u64 *ptr, u64 val)
+{
+	u64 old = READ_ONCE(*ptr), cur;
+
+	while ((cur = cmpxchg64(ptr, old, val)) != old)
+		old = cur;
+	return old;
+}
+
+/* Compare with 0 and store 0 back: the value never changes. */
+static inline u64 iopgt_load64(const u64 *ptr)
+{
+	return cmpxchg64((u64 *)ptr, 0ull, 0ull);
+}
+
+static inline void iopgt_store64(u64 *ptr, u64 val)
+{
+	iopgt_xchg64(ptr, val);
+}
+#endif
+
+/* Entries are stored as u64 that hold little-endian bytes. */
+#define iopgt_cpu_to_le64(x) ((__force u64)cpu_to_le64(x))
+#define iopgt_le64_to_cpu(x) le64_to_cpu((__force __le64)(x))
 #define iopgt_smp_mb() smp_mb()
 #define iopgt_smp_wmb() smp_wmb()
 #define iopgt_dma_wmb() dma_wmb()
@@ -110,6 +155,19 @@ static inline u64 iopgt_xchg64(u64 *ptr, u64 val)
 {
 	return __atomic_exchange_n(ptr, val, __ATOMIC_SEQ_CST);
 }
+
+#define iopgt_load64(ptr) READ_ONCE(*(ptr))
+#define iopgt_store64(ptr, val) WRITE_ONCE(*(ptr), val)
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define iopgt_cpu_to_le64(x) ((u64)(x))
+#define iopgt_le64_to_cpu(x) ((u64)(x))
+#elif __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define iopgt_cpu_to_le64(x) __builtin_bswap64(x)
+#define iopgt_le64_to_cpu(x) __builtin_bswap64(x)
+#else
+#error "iopgt: unknown byte order"
+#endif
 
 #define iopgt_smp_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define iopgt_smp_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)

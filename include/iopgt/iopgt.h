@@ -32,6 +32,9 @@
  */
 #include <iopgt/env_types.h>
 #include <iopgt/formats.h>
+#ifdef IOPGT_PREFIX
+#include <iopgt/prefix.h>	/* link names become <prefix>_iopgt_* */
+#endif
 
 /* The version of this header; iopgt_version() gives the library's. */
 #define IOPGT_VERSION_MAJOR	0
@@ -80,6 +83,22 @@ enum iopgt_format {
 #define IOPGT_QUIRK_RISCV_SVNAPOT	(1u << 8) /* RISC-V: 64K NAPOT runs */
 #define IOPGT_QUIRK_RISCV_SVPBMT	(1u << 9) /* RISC-V: PBMT types */
 #define IOPGT_QUIRK_ALL			0x33fu
+
+/*
+ * Optional hardware capabilities in struct iopgt_cfg: entry bits that are
+ * reserved on an IOMMU without the feature (a walk faults on them), so the
+ * core writes them only when the config says the IOMMU has it.
+ *   IOPGT_CAP_VTD_SNOOP  VT-d snoop control (ECAP.SC): with it, a vtd_sl
+ *                        leaf mapped IOPGT_CACHE gets SNP (bit 11);
+ *                        without it, map drops IOPGT_CACHE from vtd_sl
+ *                        leaves (the mapping works, snooping is then the
+ *                        request's), as Linux does.
+ * Other formats have no such bit: AMD v1 FC and x86 PCD/PWT/XD are defined
+ * on every IOMMU, and ARM's optional bits (DBM, contiguous) follow the
+ * dirty tracking and BBML quirks.
+ */
+#define IOPGT_CAP_VTD_SNOOP		(1u << 0)
+#define IOPGT_CAP_ALL			0x1u
 
 /**
  * struct iopgt_table_meta - per-table bookkeeping kept outside table memory
@@ -151,6 +170,7 @@ struct iopgt_ops {
  *                 the format and config offer; otherwise intersected with
  *                 them (use it to model optional superpage capabilities).
  * @quirks: IOPGT_QUIRK_*
+ * @caps: IOPGT_CAP_*: optional features of the IOMMU that entries may use
  * @ops: table memory services
  * @ctx: passed to every @ops call
  */
@@ -162,6 +182,7 @@ struct iopgt_cfg {
 	uint8_t levels;
 	uint64_t pgsize_bitmap;
 	uint32_t quirks;
+	uint32_t caps;
 	const struct iopgt_ops *ops;
 	void *ctx;
 };
@@ -231,6 +252,12 @@ struct iopgt {
  * @riscv.gstage: RISC-V: 1 if the table is a G-stage one (iohgatp)
  * @riscv.ppn: RISC-V: the PPN field (bits 43:0) of that register, the
  *             root table's physical address >> 12
+ *
+ * Byte order: every table holds its entries as little-endian 64-bit words
+ * on every CPU, the order AMD, VT-d and x86 walkers read. An ARM SMMU
+ * reads translation tables in the endianness its configuration selects:
+ * program little-endian (SMMUv3 CD.ENDI = 0 for stage 1, STE.S2ENDI = 0
+ * for stage 2; SMMUv2 leaves SCTLR.E clear).
  */
 struct iopgt_hw_info {
 	uint64_t root_pa;
@@ -370,9 +397,10 @@ struct iopgt_gather {
  *
  * Context: allocates the top table through @cfg->ops.
  * Return: 0; -EINVAL for a config the format does not have (bad levels,
- * ias, oas, granule, quirks, missing ops); -EOPNOTSUPP for a known format
- * not built in, or a combination the format refuses (dirty tracking with a
- * non-coherent walker); -ENOMEM if the top table cannot be allocated.
+ * ias, oas, granule, quirks, caps, missing ops); -EOPNOTSUPP for a known
+ * format not built in, or a combination the format refuses (dirty
+ * tracking with a non-coherent walker); -ENOMEM if the top table cannot
+ * be allocated.
  */
 int iopgt_init(struct iopgt *pt, const struct iopgt_cfg *cfg);
 

@@ -31,6 +31,7 @@
 
 #include "harness/it.h"
 #include "hwmodel/hwmodel.h"
+#include "support/le.h"
 #include "support/talloc.h"
 #include "cases.h"
 
@@ -278,7 +279,7 @@ static u64 *ad_entry(struct ad *a, u64 iova, unsigned int level)
 			   ((1ull << entries_lg2) - 1)];
 		if (l == level)
 			return e;
-		table = test_va(ad_table_pa(a, *e) - a->pa_hi);
+		table = test_va(ad_table_pa(a, tle_load(e)) - a->pa_hi);
 		entries_lg2 = a->pt.granule_lg2 - 3u;
 		l--;
 	}
@@ -359,9 +360,9 @@ static void corrupt_table_descriptor_never_reads_outside_a_table(struct it *t)
 	}
 
 	desc = ad_entry(a, iova, 1);
-	good = *desc;
+	good = tle_load(desc);
 	IT_ASSERT_EQ(t, ad_table_pa(a, good) & stray, 0);
-	*desc = good | stray;
+	tle_store(desc, good | stray);
 
 	got = 0;
 	ret = iopgt_iova_to_phys(&a->pt, iova, &got);
@@ -395,7 +396,7 @@ static void corrupt_table_descriptor_never_reads_outside_a_table(struct it *t)
 	IT_ASSERT_EQ(t, err.level, 1);
 	IT_ASSERT_EQ(t, err.pte, good | stray);
 
-	*desc = good;
+	tle_store(desc, good);
 	IT_ASSERT_RET(t, iopgt_validate(&a->pt, &err), 0);
 	iopgt_gather_init(&g);
 	IT_ASSERT_RET(t, iopgt_unmap(&a->pt, iova, 1ull << g_lg2, 0, &g,
@@ -427,14 +428,14 @@ static void leaf_bits_below_the_granule_do_not_move_a_translation(
 	IT_ASSERT_RET(t, iopgt_map(&a->pt, iova, pa, 1ull << g_lg2,
 				   IOPGT_READ, 0, &got), 0);
 	leaf = ad_entry(a, iova, 0);
-	good = *leaf;
-	*leaf = good | stray;
+	good = tle_load(leaf);
+	tle_store(leaf, good | stray);
 	IT_ASSERT_RET(t, iopgt_iova_to_phys(&a->pt, iova + 8, &got), 0);
 	IT_ASSERT_EQ(t, got, pa + 8);
 	IT_ASSERT_RET(t, iopgt_validate(&a->pt, &err), -EINVAL);
 	IT_ASSERT_EQ(t, err.level, 0);
 	IT_ASSERT_EQ(t, err.pte, good | stray);
-	*leaf = good;
+	tle_store(leaf, good);
 	IT_ASSERT_RET(t, iopgt_validate(&a->pt, &err), 0);
 	IT_CHECK(t, ad_no_stray(a, "a walk"));
 	ad_teardown(a);
@@ -464,10 +465,10 @@ static void table_descriptor_holds_pa_51_48_in_bits_15_12(struct it *t)
 	pa = 0x000b000123450000ull;
 	IT_ASSERT_RET(t, iopgt_map(&a->pt, iova, pa, 1ull << 16,
 				   IOPGT_READ | IOPGT_WRITE, 0, &got), 0);
-	desc = *ad_entry(a, iova, 1);
+	desc = tle_load(ad_entry(a, iova, 1));
 	IT_ASSERT_EQ(t, (desc >> 12) & 0xf, 0xa);
 	IT_ASSERT_EQ(t, desc & ad_mask(51, 48), 0);
-	IT_ASSERT_EQ(t, *ad_entry(a, iova, 0) & ad_mask(15, 12), 0xb000);
+	IT_ASSERT_EQ(t, tle_load(ad_entry(a, iova, 0)) & ad_mask(15, 12), 0xb000);
 	IT_CHECK(t, ad_hw_translates(a, iova + 0x1238, pa + 0x1238, false));
 	ret = iopgt_iova_to_phys(&a->pt, iova + 0x1238, &got);
 	IT_CHECK(t, ad_no_stray(a, "iova_to_phys"));

@@ -21,6 +21,8 @@ extern const struct it_case it_cases_grow[];
 extern const unsigned int it_ncases_grow;
 extern const struct it_case it_cases_arm_decode[];
 extern const unsigned int it_ncases_arm_decode;
+extern const struct it_case it_cases_caps[];
+extern const unsigned int it_ncases_caps;
 
 /* Userspace only: these start threads. */
 extern const struct it_case it_cases_threads[];

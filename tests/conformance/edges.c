@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "harness/fixture.h"
+#include "support/le.h"
 #include "cases.h"
 
 static u64 sz(unsigned int lg2)
@@ -136,20 +137,25 @@ static unsigned int multi_slot_lg2(const struct fx *fx)
 	return 0;
 }
 
-/* Clear the dirty state of the entry at @pa by hand (FORMATS.md bits). */
+/*
+ * Clear the dirty state of the entry at @pa by hand (FORMATS.md bits), on
+ * its memory: the masks in little-endian byte order, as entries are stored.
+ */
 static void clear_dirty_by_hand(struct fx *fx, u64 pa)
 {
 	u64 *ptep = table_va(fx, pa);
 
 	switch (fx->pt.cfg.format) {
 	case IOPGT_FMT_AMDV1:
-		__atomic_fetch_and(ptep, ~(1ull << 6), __ATOMIC_SEQ_CST);
+		__atomic_fetch_and(ptep, tle_raw(~(1ull << 6)),
+				   __ATOMIC_SEQ_CST);
 		break;
 	case IOPGT_FMT_ARM_S1:	/* AP[2] set again: writable-clean */
-		__atomic_fetch_or(ptep, 1ull << 7, __ATOMIC_SEQ_CST);
+		__atomic_fetch_or(ptep, tle_raw(1ull << 7), __ATOMIC_SEQ_CST);
 		break;
 	case IOPGT_FMT_ARM_S2:	/* S2AP[1] clear again: writable-clean */
-		__atomic_fetch_and(ptep, ~(1ull << 7), __ATOMIC_SEQ_CST);
+		__atomic_fetch_and(ptep, tle_raw(~(1ull << 7)),
+				   __ATOMIC_SEQ_CST);
 		break;
 	case IOPGT_FMT_RISCV:	/* D, bit 7 */
 	case IOPGT_FMT_RISCV_G:
@@ -303,7 +309,7 @@ static void split_that_loses_its_slot_frees_what_it_built(struct it *t)
 	racing.ops.cache_clean = racing_clean;
 	racing.victim = table_va(&fx, w.pte_pa);
 	/* the same leaf pointing elsewhere */
-	racing.with = *racing.victim ^ (2 * big);
+	racing.with = tle_raw(tle_load(racing.victim) ^ (2 * big));
 	racing.armed = true;
 	fx.pt.cfg.ops = &racing.ops;
 

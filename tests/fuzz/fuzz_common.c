@@ -5,6 +5,7 @@
 
 #include "fuzz_common.h"
 #include "it.h"
+#include "support/le.h"
 #include "support/prot.h"
 
 /*
@@ -294,6 +295,7 @@ void fz_hwm_create(struct fz_table *t, bool dirty,
 	hcfg.format = pt->cfg.format;
 	iopgt_hw_info(pt, &hcfg.info);
 	hcfg.dirty_enabled = dirty;
+	hcfg.vtd_snoop_ctl = pt->cfg.caps & IOPGT_CAP_VTD_SNOOP;
 	hcfg.phys_to_virt = phys_to_virt;
 	hcfg.ctx = ctx;
 	ret = hwm_create(&t->hw, &hcfg);
@@ -363,7 +365,7 @@ u32 fz_prot_effective(enum iopgt_format format, u32 prot)
 bool fz_cached_mkdirty(enum iopgt_format format, unsigned int level,
 		       u64 *ptep)
 {
-	u64 pte = __atomic_load_n(ptep, __ATOMIC_ACQUIRE), new;
+	u64 pte = tle_load(ptep), new;
 
 	for (;;) {
 		switch (format) {
@@ -386,10 +388,7 @@ bool fz_cached_mkdirty(enum iopgt_format format, unsigned int level,
 		default:
 			return false;
 		}
-		if (new == pte ||
-		    __atomic_compare_exchange_n(ptep, &pte, new, false,
-						__ATOMIC_SEQ_CST,
-						__ATOMIC_SEQ_CST))
+		if (new == pte || tle_cmpxchg(ptep, &pte, new))
 			return true;
 	}
 }

@@ -46,6 +46,7 @@
 #include "codec.h"
 #include "fuzz_common.h"
 #include "producer.h"
+#include "support/le.h"
 
 #define DEC_MAX_CHILDREN	8
 #define DEC_MAX_PROBES		256
@@ -234,7 +235,7 @@ static void put_table(struct dec_fz *f, int ti, unsigned int slot)
 		    FZ_E_TABLE)
 			v = noisy;
 	}
-	t->va[slot] = v;
+	t->va[slot] = tle_raw(v);
 }
 
 /* A page size for a leaf at @level: usually one the config has there. */
@@ -285,7 +286,7 @@ static unsigned int put_leaf(struct dec_fz *f, struct dec_table *t,
 		/* Accessed/dirty state, per replica as the hardware sets it */
 		if (noise)
 			v ^= (noise >> (i % 8)) & hw;
-		t->va[first + i] = v;
+		t->va[first + i] = tle_raw(v);
 	}
 	if (flip) {
 		k = first + producer_u32(f->p, 0, reps - 1);
@@ -378,7 +379,7 @@ static void keep_only_own_tables(struct dec_fz *f)
 	for (i = 0; i < f->nt; i++) {
 		t = &f->t[i];
 		for (j = 0; j < t->nent; j++) {
-			v = t->va[j];
+			v = tle_value(t->va[j]);
 			if (f->c->classify(&f->fz.pt, t->level, v, &sz) !=
 			    FZ_E_TABLE)
 				continue;

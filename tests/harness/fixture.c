@@ -161,6 +161,7 @@ static bool fx_hwm_create(struct fx *fx, struct hwm **hw)
 		hcfg.ctx = fx->shadow;
 	}
 	hcfg.dirty_enabled = fx->pt.dirty_tracking;
+	hcfg.vtd_snoop_ctl = fx->pt.cfg.caps & IOPGT_CAP_VTD_SNOOP;
 	ret = hwm_create(hw, &hcfg);
 	if (ret) {
 		IT_FAIL(t, "hwm_create from iopgt_hw_info: %d", ret);

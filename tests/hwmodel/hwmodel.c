@@ -45,6 +45,7 @@
 
 #include "hwmodel.h"
 #include "support/testpa.h"
+#include "support/le.h"
 
 #define HWM_BIT(n)		(1ULL << (n))
 #define HWM_GENMASK(h, l)	((~0ULL >> (63 - (h))) & (~0ULL << (l)))
@@ -64,6 +65,7 @@
 #define HWM_SL_PS		HWM_BIT(7)
 #define HWM_SL_A		HWM_BIT(8)
 #define HWM_SL_D		HWM_BIT(9)
+#define HWM_SL_SNP		HWM_BIT(11)
 #define HWM_SL_OA		HWM_GENMASK(51, 12)
 
 /* x86-64 paging (VT-d first-level) entry bits */
@@ -192,17 +194,17 @@ static u64 *hwm_va(const struct hwm *hw, u64 pa)
 /*
  * Acquire: what the CPU wrote into a table before publishing it with a
  * release or seq_cst store of the entry pointing at it is visible here.
+ * Entries are read as the hardware reads them, little-endian bytes.
  */
 static u64 hwm_load(const struct hwm *hw, u64 pa)
 {
-	return __atomic_load_n(hwm_va(hw, pa), __ATOMIC_ACQUIRE);
+	return tle_load(hwm_va(hw, pa));
 }
 
 /* On failure *old is updated with the value found, as hardware re-reads. */
 static bool hwm_cmpxchg(const struct hwm *hw, u64 pa, u64 *old, u64 new)
 {
-	return __atomic_compare_exchange_n(hwm_va(hw, pa), old, new, false,
-					   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	return tle_cmpxchg(hwm_va(hw, pa), old, new);
 }
 
 static bool hwm_dirty_on(const struct hwm *hw)
@@ -289,6 +291,9 @@ static const char *hwm_sl_decode(const struct hwm *hw, unsigned int level,
 	e->size_lg2 = hw->item_lg2[level];
 	if (oa & (HWM_BIT(e->size_lg2) - 1))
 		return "superpage OA not aligned";
+	/* SNP is reserved without snoop control (ECAP.SC=0) */
+	if ((pte & HWM_SL_SNP) && !hw->cfg.vtd_snoop_ctl)
+		return "SNP set on an IOMMU without snoop control";
 	e->kind = HWM_LEAF;
 	e->addr = oa;
 	return NULL;

@@ -86,6 +86,7 @@ struct hwm_cfg {
 	enum iopgt_format format;
 	struct iopgt_hw_info info;
 	bool dirty_enabled;
+	bool vtd_snoop_ctl;	/* VT-d ECAP.SC: else SNP is a reserved bit */
 	unsigned int iotlb_entries;
 	unsigned int pwc_entries;
 	void *(*phys_to_virt)(void *ctx, u64 pa);
