@@ -72,7 +72,7 @@ static u64 *tpl_cut_build(struct tpl_cut *c, unsigned int level, u64 first,
 	const struct iopgt *pt = c->pt;
 	unsigned int n = 1u << iopgt_table_lg2(pt, level), i;
 	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
-	u64 *table, *child, cpa, cf, coa;
+	u64 *table, *child, cpa, cf, coa, pte;
 
 	table = tpl_pool_take(&c->pool, pa);
 	if (!table)
@@ -84,12 +84,14 @@ static u64 *tpl_cut_build(struct tpl_cut *c, unsigned int level, u64 first,
 			child = tpl_cut_build(c, level - 1, cf, coa, &cpa);
 			if (!child)
 				return NULL;
-			table[i] = fmt_make_table(pt, level, cpa);
+			iopgt_pte_set(&table[i],
+				      fmt_make_table(pt, level, cpa));
 			continue;
 		}
-		table[i] = fmt_make_leaf(pt, level, coa, item_lg2, c->attrs);
+		pte = fmt_make_leaf(pt, level, coa, item_lg2, c->attrs);
 		if (c->dirty)
-			table[i] = fmt_leaf_mkdirty(pt, table[i]);
+			pte = fmt_leaf_mkdirty(pt, pte);
+		iopgt_pte_set(&table[i], pte);
 	}
 	iopgt_sync(pt, table, sizeof(u64) * n);
 	return table;
@@ -112,10 +114,10 @@ static int tpl_cut_commit_leaf(struct tpl_cut *c, u64 *table, unsigned int g,
 
 	c->dirty = false;
 	for (j = 0; j < n; j++)
-		c->dirty |= fmt_leaf_dirty(pt, READ_ONCE(table[g + j]));
-	oa = fmt_leaf_oa(pt, level, READ_ONCE(table[g]), size_lg2);
+		c->dirty |= fmt_leaf_dirty(pt, iopgt_pte_get(&table[g + j]));
+	oa = fmt_leaf_oa(pt, level, iopgt_pte_get(&table[g]), size_lg2);
 	for (j = 0; j < n; j++) {
-		orig = pte = READ_ONCE(table[g + j]);
+		orig = pte = iopgt_pte_get(&table[g + j]);
 		if (c->dirty)
 			pte = fmt_leaf_mkdirty(pt, pte);
 		c->attrs = fmt_leaf_attrs(pt, level, pte);
@@ -163,7 +165,7 @@ static int tpl_cut_end(struct tpl_cut *c, u64 b, u64 *leaf_last)
 	struct iopgt *pt = c->pt;
 	unsigned int level = pt->levels - 1, sz, item_lg2, n, g, j;
 	u64 *slot = tpl_descend(pt, pt->root, &level, b, 0), *table;
-	u64 pte = READ_ONCE(*slot), leaf_first;
+	u64 pte = iopgt_pte_get(slot), leaf_first;
 
 	if (fmt_classify(pt, level, pte, &sz) != IOPGT_E_LEAF)
 		return 0;

@@ -55,7 +55,7 @@ static int tpl_grow(struct iopgt *pt, u64 last, iopgt_gfp_t gfp)
 	top_pa = pt->root_pa;
 	for (; have < want && i < n; have++, i++) {
 		/* entry 0 of the new table at level @have: the old top */
-		tables[i][0] = fmt_make_table(pt, have, top_pa);
+		iopgt_pte_set(&tables[i][0], fmt_make_table(pt, have, top_pa));
 		iopgt_sync(pt, tables[i], sizeof(u64));
 		top = tables[i];
 		top_pa = pas[i];
