@@ -171,7 +171,8 @@ static void tpl_merge_adopt(struct iopgt *pt, struct iopgt_gather *gather,
 
 /*
  * At @level, turn aligned runs of leaves inside [@iova, @last] into
- * replicated leaves, largest allowed size first. Each slot is rewritten on
+ * replicated leaves, largest allowed size first; a run must lie wholly
+ * inside the range, as a merged table must. Each slot is rewritten on
  * its own (the old and the new entry translate the slot alike) and keeps
  * its own dirty state: the new leaf is dirty if any slot is.
  */
@@ -187,6 +188,14 @@ static void tpl_merge_runs(struct tpl_merge *mg, u64 *table,
 	u64 table_iova = iova & ~iopgt_lg2_mask(item_lg2 + tbl_lg2);
 	u64 oa = 0, attrs = 0, pte, slot_oa, new;
 
+	/* only slots wholly inside the range: a leaf partly outside stays */
+	if (iova & iopgt_lg2_mask(item_lg2))
+		first_idx++;
+	if (~last & iopgt_lg2_mask(item_lg2)) {
+		if (!last_idx)
+			return;
+		last_idx--;
+	}
 	for (k = tbl_lg2 - 1; k >= 1; k--) {
 		unsigned int size_lg2 = item_lg2 + k;
 
