@@ -9,8 +9,10 @@
 # batch of generated inputs, registered as the ctest test
 # fuzz_replay_<target> (label "fuzz"). It builds with any compiler.
 #
-# With IOPGT_FUZZ=ON (clang only): <target>, the libFuzzer binary.
-#	build/fuzz/tests/fuzz/<target> tests/fuzz/corpus/<target>
+# With IOPGT_FUZZ=ON (clang only): <target>, the fuzzer binary, linked with
+# IOPGT_FUZZ_ENGINE (libFuzzer by default; AFL++'s driver under the afl
+# preset; whatever OSS-Fuzz's $LIB_FUZZING_ENGINE names).
+#	build/fuzz/<target> tests/fuzz/corpus/<target>
 
 set(IOPGT_FUZZ_DIR "${PROJECT_SOURCE_DIR}/tests/fuzz")
 
@@ -228,8 +230,8 @@ if(_iopgt_fuzz_helpers)
 	iopgt_warnings(iopgt_fuzzhelpers)
 	target_link_libraries(iopgt_fuzzhelpers PUBLIC iopgt_testdeps)
 	# The configurations an input picks from are the conformance suite's:
-	# it_configs[] (tests/harness/configs.c, in iopgt_testharness).
-	target_link_libraries(iopgt_fuzzhelpers PUBLIC iopgt_testharness)
+	# it_configs[] (tests/harness/configs.c, in iopgt_testconfigs).
+	target_link_libraries(iopgt_fuzzhelpers PUBLIC iopgt_testconfigs)
 endif()
 
 add_library(iopgt_fuzz_replay_main OBJECT "${_iopgt_replay_src}")
@@ -249,7 +251,8 @@ foreach(src IN LISTS _iopgt_fuzz_targets)
 	if(IOPGT_FUZZ)
 		add_executable(${name} $<TARGET_OBJECTS:${name}_obj>)
 		target_link_libraries(${name} PRIVATE ${deps})
-		target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+		separate_arguments(engine UNIX_COMMAND "${IOPGT_FUZZ_ENGINE}")
+		target_link_options(${name} PRIVATE ${engine})
 	endif()
 
 	add_executable(${name}_replay $<TARGET_OBJECTS:${name}_obj>
