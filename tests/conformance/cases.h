@@ -17,6 +17,8 @@ extern const struct it_case it_cases_edges[];
 extern const unsigned int it_ncases_edges;
 extern const struct it_case it_cases_arm_decode[];
 extern const unsigned int it_ncases_arm_decode;
+extern const struct it_case it_cases_coverage[];
+extern const unsigned int it_ncases_coverage;
 
 /* Userspace only: these start threads. */
 extern const struct it_case it_cases_threads[];
