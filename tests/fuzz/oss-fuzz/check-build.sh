@@ -49,12 +49,13 @@ for t in $targets; do
 	# -key=value flags, and <target>.dict as -dict.
 	flags=()
 	section=
+	sp='[[:space:]]*'
+	key_value="^$sp([a-z_]+)$sp=$sp([^[:space:]]+)"
 	while IFS= read -r line; do
 		line=${line%%#*}
 		[[ $line =~ ^\[(.*)\] ]] && section=${BASH_REMATCH[1]} &&
 			continue
-		if [[ $section == libfuzzer &&
-			$line =~ ^[[:space:]]*([a-z_]+)[[:space:]]*=[[:space:]]*([^[:space:]]+) ]]; then
+		if [[ $section == libfuzzer && $line =~ $key_value ]]; then
 			flags+=("-${BASH_REMATCH[1]}=${BASH_REMATCH[2]}")
 		fi
 	done <"$OUT/$t.options"
