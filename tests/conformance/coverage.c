@@ -639,6 +639,78 @@ static void validate_names_a_misaligned_or_out_of_range_leaf(struct it *t)
 	IT_CHECK(t, fx_teardown(&fx));
 }
 
+/*
+ * Every walk over holes: two single pages far apart (under different top
+ * level entries where the ias allows), and between them nothing. A
+ * harvest of the whole span reports nothing (no write happened), a split
+ * or merge of it changes nothing (nothing larger, nothing to combine),
+ * an unmap or a lookup of the hole alone finds nothing (-ENOENT); no
+ * table is allocated or freed by any of them, and both pages still
+ * translate.
+ */
+static void walks_over_holes_change_nothing(struct it *t)
+{
+	struct fx fx;
+	struct iopgt_gather g;
+	u64 words[4], unit, far, done, pa, live;
+	struct iopgt_bitmap bm;
+	unsigned int far_lg2, shift;
+	int ret;
+
+	IT_CHECK(t, fx_setup_dirty(t, &fx));
+	unit = sz(min_lg2(&fx));
+	far_lg2 = fx_item_lg2(&fx, fx.pt.levels - 1);
+	if (far_lg2 >= fx_ias(&fx))
+		far_lg2 = fx_item_lg2(&fx, fx.pt.levels > 1 ?
+					   fx.pt.levels - 2 : 0);
+	if (far_lg2 >= fx_ias(&fx) || sz(far_lg2) <= unit) {
+		IT_CHECK(t, fx_teardown(&fx));
+		return;
+	}
+	far = sz(far_lg2);
+	IT_CHECK(t, fx_map(&fx, 0, 0, unit, IOPGT_READ | IOPGT_WRITE, 0,
+			   NULL));
+	IT_CHECK(t, fx_map(&fx, far, unit, unit, IOPGT_READ | IOPGT_WRITE, 0,
+			   NULL));
+	live = talloc_live(fx.ta);
+
+	/* the whole span in a few bits: one per top-level item or so */
+	shift = far_lg2 > 12 ? far_lg2 - 1 : 12;
+	memset(words, 0, sizeof(words));
+	bm = (struct iopgt_bitmap){
+		.base = 0, .pgshift = shift, .words = words, .nbits = 256,
+	};
+	iopgt_gather_init(&g);
+	IT_ASSERT_RET(t, iopgt_read_dirty(&fx.pt, 0, far + unit, 0, &bm, &g),
+		      0);
+	fx_flush(&fx, &g, NULL);
+	IT_ASSERT(t, !words[0] && !words[1] && !words[2] && !words[3]);
+
+	iopgt_gather_init(&g);
+	IT_ASSERT_RET(t, iopgt_split(&fx.pt, 0, far + unit, min_lg2(&fx),
+				     IOPGT_SPLIT_ALLOW_FAULT, 0, &g), 0);
+	IT_ASSERT(t, g.start > g.last && !g.detached && !g.pending);
+	IT_ASSERT_RET(t, iopgt_merge(&fx.pt, 0, far + unit,
+				     IOPGT_SPLIT_ALLOW_FAULT, &g), 0);
+	IT_ASSERT(t, g.start > g.last && !g.detached && !g.pending);
+	ret = iopgt_unmap(&fx.pt, unit, far - unit, 0, &g, &done);
+	IT_ASSERT_RET(t, ret, -ENOENT);
+	IT_ASSERT_EQ(t, done, 0);
+	IT_ASSERT(t, g.start > g.last && !g.detached);
+	fx_flush(&fx, &g, NULL);
+	IT_ASSERT_RET(t, iopgt_iova_to_phys(&fx.pt, far - unit, &pa),
+		      -ENOENT);
+	IT_ASSERT_RET(t, iopgt_iova_to_phys(&fx.pt, unit, &pa), -ENOENT);
+
+	IT_ASSERT_EQ(t, talloc_live(fx.ta), live);
+	IT_ASSERT_RET(t, iopgt_iova_to_phys(&fx.pt, far + 8, &pa), 0);
+	IT_ASSERT_EQ(t, pa, unit + 8);
+	IT_ASSERT_RET(t, iopgt_iova_to_phys(&fx.pt, 8, &pa), 0);
+	IT_ASSERT_EQ(t, pa, 8);
+	IT_CHECK(t, fx_check(&fx));
+	IT_CHECK(t, fx_teardown(&fx));
+}
+
 const struct it_case it_cases_coverage[] = {
 #ifndef __KERNEL__
 	{ "strerror_names_every_error_code",
@@ -658,6 +730,7 @@ const struct it_case it_cases_coverage[] = {
 	  gather_keeps_one_bitmap_and_refuses_another },
 	{ "validate_names_a_misaligned_or_out_of_range_leaf",
 	  validate_names_a_misaligned_or_out_of_range_leaf },
+	{ "walks_over_holes_change_nothing", walks_over_holes_change_nothing },
 };
 
 const unsigned int it_ncases_coverage = sizeof(it_cases_coverage) /
