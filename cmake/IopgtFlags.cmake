@@ -47,19 +47,33 @@ if(IOPGT_SANITIZE)
 	add_link_options(${IOPGT_SANITIZE_FLAGS})
 endif()
 
-# IOPGT_FUZZ: libFuzzer coverage on every object (the core is what the
-# fuzzers should steer by); the libFuzzer binaries alone link its main().
+# IOPGT_FUZZ: fuzzer coverage on every object (the core is what the
+# fuzzers should steer by); the fuzz binaries alone link the engine's
+# main(). Both are settings so that other engines fit: OSS-Fuzz's build
+# (tests/fuzz/oss-fuzz/build.sh) puts the instrumentation in CFLAGS and
+# passes its $LIB_FUZZING_ENGINE; AFL++'s afl-clang-fast instruments by
+# itself and turns -fsanitize=fuzzer into its own driver.
+set(IOPGT_FUZZ_INSTRUMENT "-fsanitize=fuzzer-no-link" CACHE STRING
+	"Fuzz coverage flags for every object (empty: CFLAGS carry them)")
+set(IOPGT_FUZZ_ENGINE "-fsanitize=fuzzer" CACHE STRING
+	"Link flags that give the fuzz targets their main()")
 if(IOPGT_FUZZ)
 	if(NOT CMAKE_C_COMPILER_ID STREQUAL "Clang")
 		message(FATAL_ERROR "IOPGT_FUZZ=ON needs clang (libFuzzer): "
 			"use the `fuzz` preset or -DCMAKE_C_COMPILER=clang")
 	endif()
-	add_compile_options(-fsanitize=fuzzer-no-link)
-	add_link_options(-fsanitize=fuzzer-no-link)
+	separate_arguments(_iopgt_fuzz_instr UNIX_COMMAND
+		"${IOPGT_FUZZ_INSTRUMENT}")
+	add_compile_options(${_iopgt_fuzz_instr})
+	add_link_options(${_iopgt_fuzz_instr})
 endif()
 
 # Flags that undo the above for objects that must look like a kernel build:
 # no sanitizer or coverage calls, no stack protector (Debian's gcc does not
 # enable it by default, other distributions' do), no _chk fortify variants.
+# The coverage preset's -fprofile-arcs -ftest-coverage would make every
+# object call __gcov_*: -fno-profile-arcs -fno-test-coverage take them back
+# out. (gcc's driver puts what --coverage stands for after every other
+# option, where nothing can undo it: the preset spells the two out.)
 set(IOPGT_FREESTANDING_FLAGS -O2 -fno-sanitize=all -fno-stack-protector
-	-U_FORTIFY_SOURCE)
+	-U_FORTIFY_SOURCE -fno-profile-arcs -fno-test-coverage)

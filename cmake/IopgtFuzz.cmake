@@ -9,8 +9,10 @@
 # batch of generated inputs, registered as the ctest test
 # fuzz_replay_<target> (label "fuzz"). It builds with any compiler.
 #
-# With IOPGT_FUZZ=ON (clang only): <target>, the libFuzzer binary.
-#	build/fuzz/tests/fuzz/<target> tests/fuzz/corpus/<target>
+# With IOPGT_FUZZ=ON (clang only): <target>, the fuzzer binary, linked with
+# IOPGT_FUZZ_ENGINE (libFuzzer by default; AFL++'s driver under the afl
+# preset; whatever OSS-Fuzz's $LIB_FUZZING_ENGINE names).
+#	build/fuzz/<target> tests/fuzz/corpus/<target>
 
 set(IOPGT_FUZZ_DIR "${PROJECT_SOURCE_DIR}/tests/fuzz")
 
@@ -228,8 +230,8 @@ if(_iopgt_fuzz_helpers)
 	iopgt_warnings(iopgt_fuzzhelpers)
 	target_link_libraries(iopgt_fuzzhelpers PUBLIC iopgt_testdeps)
 	# The configurations an input picks from are the conformance suite's:
-	# it_configs[] (tests/harness/configs.c, in iopgt_testharness).
-	target_link_libraries(iopgt_fuzzhelpers PUBLIC iopgt_testharness)
+	# it_configs[] (tests/harness/configs.c, in iopgt_testconfigs).
+	target_link_libraries(iopgt_fuzzhelpers PUBLIC iopgt_testconfigs)
 endif()
 
 add_library(iopgt_fuzz_replay_main OBJECT "${_iopgt_replay_src}")
@@ -249,7 +251,8 @@ foreach(src IN LISTS _iopgt_fuzz_targets)
 	if(IOPGT_FUZZ)
 		add_executable(${name} $<TARGET_OBJECTS:${name}_obj>)
 		target_link_libraries(${name} PRIVATE ${deps})
-		target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+		separate_arguments(engine UNIX_COMMAND "${IOPGT_FUZZ_ENGINE}")
+		target_link_options(${name} PRIVATE ${engine})
 	endif()
 
 	add_executable(${name}_replay $<TARGET_OBJECTS:${name}_obj>
@@ -264,3 +267,21 @@ foreach(src IN LISTS _iopgt_fuzz_targets)
 	iopgt_add_test(NAME fuzz_replay_${name} COMMAND ${cmd}
 		SOURCE "${src}" LABELS fuzz TIMEOUT 300)
 endforeach()
+
+# OSS-Fuzz's build (tests/fuzz/oss-fuzz/build.sh) with clang, ASan and
+# libFuzzer into a fresh $OUT, each fuzzer then run from there for a few
+# seconds: ctest test oss_fuzz_build (label fuzz). It configures and builds
+# a tree of its own (about a minute on two cores), so only the plain
+# builds run it: not the sanitizer, fuzz or coverage ones, whose runs of
+# the same sources it would only repeat (IOPGT_OSS_FUZZ_CHECK=OFF).
+option(IOPGT_OSS_FUZZ_CHECK "Test tests/fuzz/oss-fuzz/build.sh (needs clang)"
+	ON)
+find_program(IOPGT_CLANG clang)
+if(IOPGT_OSS_FUZZ_CHECK AND IOPGT_CLANG AND NOT IOPGT_SANITIZE AND
+   NOT IOPGT_FUZZ)
+	iopgt_add_test(NAME oss_fuzz_build
+		COMMAND bash "${IOPGT_FUZZ_DIR}/oss-fuzz/check-build.sh" 5
+		LABELS fuzz TIMEOUT 600)
+	set_property(TEST oss_fuzz_build APPEND PROPERTY ENVIRONMENT
+		"IOPGT_OSS_FUZZ_CC=${IOPGT_CLANG}")
+endif()

@@ -17,6 +17,7 @@ static const struct it_case_list lists[] = {
 	{ it_cases_edges, &it_ncases_edges },
 	{ it_cases_arm_decode, &it_ncases_arm_decode },
 	{ it_cases_caps, &it_ncases_caps },
+	{ it_cases_coverage, &it_ncases_coverage },
 };
 
 int main(void)

@@ -23,6 +23,8 @@ extern const struct it_case it_cases_arm_decode[];
 extern const unsigned int it_ncases_arm_decode;
 extern const struct it_case it_cases_caps[];
 extern const unsigned int it_ncases_caps;
+extern const struct it_case it_cases_coverage[];
+extern const unsigned int it_ncases_coverage;
 
 /* Userspace only: these start threads. */
 extern const struct it_case it_cases_threads[];
