@@ -8,16 +8,7 @@
 #include "harness/runner.h"
 
 static const struct it_case_list lists[] = {
-	{ it_cases_map, &it_ncases_map },
-	{ it_cases_dirty, &it_ncases_dirty },
-	{ it_cases_split, &it_ncases_split },
-	{ it_cases_cut, &it_ncases_cut },
-	{ it_cases_grow, &it_ncases_grow },
-	{ it_cases_random, &it_ncases_random },
-	{ it_cases_edges, &it_ncases_edges },
-	{ it_cases_arm_decode, &it_ncases_arm_decode },
-	{ it_cases_caps, &it_ncases_caps },
-	{ it_cases_coverage, &it_ncases_coverage },
+	IT_CASE_LISTS(IT_CASE_ENTRY)
 };
 
 int main(void)

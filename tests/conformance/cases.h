@@ -26,7 +26,17 @@ extern const unsigned int it_ncases_caps;
 extern const struct it_case it_cases_coverage[];
 extern const unsigned int it_ncases_coverage;
 
-/* Userspace only: these start threads. */
+/*
+ * The single-threaded lists every runner takes, in order, as
+ * IT_CASE_LIST(X): X(map) ... expands to { it_cases_map, &it_ncases_map },
+ * ... through IT_CASE_ENTRY.
+ */
+#define IT_CASE_ENTRY(name)	{ it_cases_##name, &it_ncases_##name },
+#define IT_CASE_LISTS(X)						\
+	X(map) X(dirty) X(split) X(cut) X(grow) X(random) X(edges)	\
+	X(arm_decode) X(caps) X(coverage)
+
+/* These start threads (pthreads in userspace, kthreads in a kernel). */
 extern const struct it_case it_cases_threads[];
 extern const unsigned int it_ncases_threads;
 extern const struct it_case it_cases_probe[];

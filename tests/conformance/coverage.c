@@ -135,17 +135,25 @@ static void strerror_names_every_error_code(struct it *t)
 #endif
 
 /* Formats whose clean state is an entry encoding (FORMATS.md). */
-static bool tracking_encoded(const struct fx *fx)
+/* Formats whose leaves get D preset while tracking is off (x86, RISC-V). */
+static bool tracking_presets_d(const struct fx *fx)
 {
 	return fx->pt.cfg.format == IOPGT_FMT_VTD_FL ||
+	       fx->pt.cfg.format == IOPGT_FMT_RISCV ||
+	       fx->pt.cfg.format == IOPGT_FMT_RISCV_G;
+}
+
+static bool tracking_encoded(const struct fx *fx)
+{
+	return tracking_presets_d(fx) ||
 	       fx->pt.cfg.format == IOPGT_FMT_ARM_S1 ||
 	       fx->pt.cfg.format == IOPGT_FMT_ARM_S2;
 }
 
 /*
  * Dirty tracking switched off and on over live leaves. Where the clean
- * state is an encoding (x86 D, ARM DBM), off makes every writable leaf
- * plainly writable (x86: D preset, so the hardware never has to write
+ * state is an encoding (x86 and RISC-V D, ARM DBM), off makes every
+ * writable leaf plainly writable (x86, RISC-V: D preset, so the hardware never has to write
  * it; ARM: no DBM and write permission in the entry itself), and on
  * brings DBM back with the leaves left dirty, so the next harvest reports
  * them; read-only leaves never change, and the gather names exactly the
@@ -197,7 +205,7 @@ static void tracking_switch_converts_writable_leaves_where_encoded(
 		IT_ASSERT(t, w.writable);
 		if (!enc)
 			IT_ASSERT_EQ(t, w.pte, pte[at]);
-		else if (fx.pt.cfg.format == IOPGT_FMT_VTD_FL)
+		else if (tracking_presets_d(&fx))
 			IT_ASSERT(t, w.dirty);
 		else
 			IT_ASSERT(t, !w.dirty && w.pte != pte[at]);
@@ -604,7 +612,7 @@ static void validate_names_a_misaligned_or_out_of_range_leaf(struct it *t)
 	struct fx fx;
 	struct hwm_walk w;
 	u64 big, *ptep, orig, bad[2];
-	unsigned int i, n = 1;
+	unsigned int i, n = 1, sh;
 
 	IT_CHECK(t, fx_setup(t, &fx, 0));
 	if (fx.pt.levels < 2 || !fx_size_ok(&fx, fx_item_lg2(&fx, 1))) {
@@ -620,10 +628,16 @@ static void validate_names_a_misaligned_or_out_of_range_leaf(struct it *t)
 	ptep = table_va(&fx, w.pte_pa);
 	orig = *ptep;
 	IT_ASSERT_EQ(t, orig, w.pte);
-	/* the address bit just below the leaf's size (not ARM's nT, 16) */
-	bad[0] = orig | sz(fx_item_lg2(&fx, 1) - 1);
+	/*
+	 * The address bit just below the leaf's size (not ARM's nT, 16),
+	 * and the first beyond the oas. RISC-V keeps address bit k in entry
+	 * bit k - 2 (PPN at bit 10), every other format in bit k.
+	 */
+	sh = fx.pt.cfg.format == IOPGT_FMT_RISCV ||
+	     fx.pt.cfg.format == IOPGT_FMT_RISCV_G ? 2 : 0;
+	bad[0] = orig | sz(fx_item_lg2(&fx, 1) - 1 - sh);
 	if (fx.pt.cfg.oas < 48)
-		bad[n++] = orig | sz(fx.pt.cfg.oas);
+		bad[n++] = orig | sz(fx.pt.cfg.oas - sh);
 	for (i = 0; i < n; i++) {
 		*ptep = bad[i];
 		memset(&err, 0, sizeof(err));

@@ -22,13 +22,7 @@ static const struct {
 	const struct it_case *cases;
 	const unsigned int *n;
 } lists[] = {
-	{ it_cases_map, &it_ncases_map },
-	{ it_cases_dirty, &it_ncases_dirty },
-	{ it_cases_split, &it_ncases_split },
-	{ it_cases_random, &it_ncases_random },
-	{ it_cases_edges, &it_ncases_edges },
-	{ it_cases_arm_decode, &it_ncases_arm_decode },
-	{ it_cases_caps, &it_ncases_caps },
+	IT_CASE_LISTS(IT_CASE_ENTRY)
 };
 
 static double plain_scale(void)

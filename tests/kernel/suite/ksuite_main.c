@@ -43,14 +43,9 @@ struct ksuite_list {
 };
 
 static const struct ksuite_list ksuite_lists[] = {
-	{ it_cases_map, &it_ncases_map },
-	{ it_cases_dirty, &it_ncases_dirty },
-	{ it_cases_split, &it_ncases_split },
-	{ it_cases_random, &it_ncases_random },
-	{ it_cases_edges, &it_ncases_edges },
-	{ it_cases_arm_decode, &it_ncases_arm_decode },
-	{ it_cases_threads, &it_ncases_threads },
-	{ it_cases_probe, &it_ncases_probe },
+	IT_CASE_LISTS(IT_CASE_ENTRY)
+	IT_CASE_ENTRY(threads)
+	IT_CASE_ENTRY(probe)
 };
 
 /* Diagnostics go at the depth of the subtest being run. */
