@@ -18,26 +18,6 @@ static const struct iopgt_fmt_ops *const iopgt_fmts[IOPGT_FMT_COUNT] = {
 };
 #undef IOPGT_FMT_OPS_
 
-/* Every format's name, built in or not. */
-#define IOPGT_FMT_NAME_(ENUM, name, FOLDER)	[IOPGT_FMT_##ENUM] = #name,
-static const char *const iopgt_fmt_names[IOPGT_FMT_COUNT] = {
-	[IOPGT_FMT_NONE] = "none",
-	IOPGT_FORMAT_LIST(IOPGT_FMT_NAME_)
-};
-#undef IOPGT_FMT_NAME_
-
-const char *iopgt_format_name(enum iopgt_format format)
-{
-	if ((unsigned int)format >= IOPGT_FMT_COUNT)
-		return "?";
-	return iopgt_fmt_names[format];
-}
-
-unsigned int iopgt_version(void)
-{
-	return IOPGT_VERSION;
-}
-
 bool iopgt_format_available(enum iopgt_format format)
 {
 	return (unsigned int)format < IOPGT_FMT_COUNT && iopgt_fmts[format];

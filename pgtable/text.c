@@ -1,9 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * Text for people: the line builder iopgt_dump() writes with (the core has
- * no printf to lean on) and, in userspace builds, iopgt_strerror().
+ * Text for people: format names, the library's version, the line builder
+ * iopgt_dump() writes with (the core has no printf to lean on) and, in
+ * userspace builds, iopgt_strerror().
  */
 #include "iopgt_internal.h"
+
+/* Every format's name, built in or not. */
+#define IOPGT_FMT_NAME_(ENUM, name, FOLDER)	[IOPGT_FMT_##ENUM] = #name,
+static const char *const iopgt_fmt_names[IOPGT_FMT_COUNT] = {
+	[IOPGT_FMT_NONE] = "none",
+	IOPGT_FORMAT_LIST(IOPGT_FMT_NAME_)
+};
+#undef IOPGT_FMT_NAME_
+
+const char *iopgt_format_name(enum iopgt_format format)
+{
+	if ((unsigned int)format >= IOPGT_FMT_COUNT)
+		return "?";
+	return iopgt_fmt_names[format];
+}
+
+unsigned int iopgt_version(void)
+{
+	return IOPGT_VERSION;
+}
 
 void iopgt_line_str(struct iopgt_line *line, const char *s)
 {
