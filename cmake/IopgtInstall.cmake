@@ -26,10 +26,14 @@ include(CMakePackageConfigHelpers)
 set(iopgt_cmake_dir "${CMAKE_INSTALL_LIBDIR}/cmake/iopgt")
 set(iopgt_pkg_dir "${PROJECT_BINARY_DIR}/pkg")
 
-if(IOPGT_SANITIZE OR IOPGT_FUZZ)
+# Coverage counters are instrumentation too: they would be exported.
+string(TOUPPER "${CMAKE_BUILD_TYPE}" iopgt_bt)
+set(iopgt_cflags "${CMAKE_C_FLAGS} ${CMAKE_C_FLAGS_${iopgt_bt}}")
+if(IOPGT_SANITIZE OR IOPGT_FUZZ OR
+   iopgt_cflags MATCHES "profile-arcs|--coverage")
 	install(CODE "message(FATAL_ERROR \"iopgt: this build tree is \"
-		\"instrumented (sanitizers or fuzzing) and has no package; \"
-		\"install from the release preset's build\")")
+		\"instrumented (sanitizers, fuzzing or coverage) and has no \"
+		\"package; install from the release preset's build\")")
 	return()
 endif()
 
