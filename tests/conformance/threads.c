@@ -234,6 +234,29 @@ static void *reader_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * Stop the reader and judge the run: the edits (last result @ret)
+ * succeeded, every access the device made went right, and the table
+ * is valid; then tear the fixture down.
+ */
+static void reader_finish(struct it *t, struct fx *fx, struct reader *rd,
+			  pthread_t tid, int ret)
+{
+	__atomic_store_n(&rd->stop, true, __ATOMIC_RELEASE);
+	pthread_join(tid, NULL);
+	IT_ASSERT_RET(t, ret, 0);
+	if (rd->bad)
+		IT_FAIL(t, "%llu of %llu accesses went wrong, first at 0x%llx (%s)",
+			(unsigned long long)rd->bad,
+			(unsigned long long)rd->done,
+			(unsigned long long)rd->bad_iova,
+			hwm_fault_name(rd->bad_ret));
+	IT_CHECK(t, !t->failed);
+	IT_ASSERT(t, rd->done > 0);
+	IT_ASSERT_RET(t, iopgt_validate(&fx->pt, NULL), 0);
+	IT_CHECK(t, fx_teardown(fx));
+}
+
 static void split_and_merge_are_hitless_under_dma(struct it *t)
 {
 	struct fx fx;
@@ -278,19 +301,7 @@ static void split_and_merge_are_hitless_under_dma(struct it *t)
 		ret = iopgt_merge(&fx.pt, 0, rd.len, 0, &g);
 		fx_flush(&fx, &g, NULL);
 	}
-	__atomic_store_n(&rd.stop, true, __ATOMIC_RELEASE);
-	pthread_join(tid, NULL);
-	IT_ASSERT_RET(t, ret, 0);
-	if (rd.bad)
-		IT_FAIL(t, "%llu of %llu accesses went wrong, first at 0x%llx (%s)",
-			(unsigned long long)rd.bad,
-			(unsigned long long)rd.done,
-			(unsigned long long)rd.bad_iova,
-			hwm_fault_name(rd.bad_ret));
-	IT_CHECK(t, !t->failed);
-	IT_ASSERT(t, rd.done > 0);
-	IT_ASSERT_RET(t, iopgt_validate(&fx.pt, NULL), 0);
-	IT_CHECK(t, fx_teardown(&fx));
+	reader_finish(t, &fx, &rd, tid, ret);
 }
 
 /*
@@ -353,19 +364,7 @@ static void cut_is_hitless_beside_the_range_under_dma(struct it *t)
 		ret = iopgt_merge(&fx.pt, 0, rd.len, 0, &g);
 		fx_flush(&fx, &g, NULL);
 	}
-	__atomic_store_n(&rd.stop, true, __ATOMIC_RELEASE);
-	pthread_join(tid, NULL);
-	IT_ASSERT_RET(t, ret, 0);
-	if (rd.bad)
-		IT_FAIL(t, "%llu of %llu accesses went wrong, first at 0x%llx (%s)",
-			(unsigned long long)rd.bad,
-			(unsigned long long)rd.done,
-			(unsigned long long)rd.bad_iova,
-			hwm_fault_name(rd.bad_ret));
-	IT_CHECK(t, !t->failed);
-	IT_ASSERT(t, rd.done > 0);
-	IT_ASSERT_RET(t, iopgt_validate(&fx.pt, NULL), 0);
-	IT_CHECK(t, fx_teardown(&fx));
+	reader_finish(t, &fx, &rd, tid, ret);
 }
 
 /*
