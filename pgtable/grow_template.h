@@ -47,7 +47,7 @@ static int tpl_grow(struct iopgt *pt, u64 last, iopgt_gfp_t gfp)
 		tables[n] = ops->alloc_table(pt->cfg.ctx, pt->granule_lg2, gfp,
 					     &pas[n]);
 		if (!tables[n])
-			goto free;
+			goto out;
 	}
 	iopgt_gate_close(pt);
 	have = pt->levels;
@@ -69,7 +69,7 @@ static int tpl_grow(struct iopgt *pt, u64 last, iopgt_gfp_t gfp)
 		pt->top_gen++;
 	}
 	iopgt_gate_open(pt);
-free:
+out:
 	while (n > i) {
 		n--;
 		ops->free_table(pt->cfg.ctx, tables[n], pt->granule_lg2);
