@@ -366,13 +366,13 @@ static void tpl_harvest_walk(struct tpl_harvest *h, struct tpl_it *it)
 	/* the walk is on raw slot numbers from here: the scan is hot */
 	pte = iopgt_pte_get(&table[i]);
 	if (fmt_classify(pt, level, pte, &sz) == IOPGT_E_LEAF &&
-	    sz > item_lg2 && (i & ((1u << (sz - item_lg2)) - 1)))
+	    sz > item_lg2)
 		i = tpl_harvest_leaf(h, table, i, level, sz, iova);
 	if (i > end)
 		return;
 	pte = iopgt_pte_get(&table[end]);
 	if (fmt_classify(pt, level, pte, &sz) == IOPGT_E_LEAF &&
-	    sz > item_lg2 && (end & ~((1u << (sz - item_lg2)) - 1)) > i) {
+	    sz > item_lg2 && (end & ~((1u << (sz - item_lg2)) - 1)) >= i) {
 		tail = end & ~((1u << (sz - item_lg2)) - 1);
 		tail_lg2 = sz;
 		end = tail - 1;

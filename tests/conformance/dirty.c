@@ -178,6 +178,19 @@ static void replicated_leaf_dirty_in_one_slot_is_dirty_whole(struct it *t)
 		IT_CHECK(t, fx_dma_write(&fx, iova + sz(s) -
 						  sz(fx_item_lg2(&fx, lvl))));
 		IT_CHECK(t, fx_check(&fx));
+		/*
+		 * Reads of the first half, from the slot before it, and of a
+		 * span from an unmapped slot before the leaf into its first
+		 * half: windows of many slots that start on the leaf's first
+		 * slot or before it and end inside it, the dirty slot
+		 * outside.
+		 */
+		IT_CHECK(t, fx_read_dirty(&fx, iova, sz(s - 1),
+					  IOPGT_DIRTY_NO_CLEAR, iova, 12));
+		if (iova >= sz(s))
+			IT_CHECK(t, fx_read_dirty(&fx, iova - sz(s - 1),
+						  sz(s), IOPGT_DIRTY_NO_CLEAR,
+						  iova - sz(s - 1), 12));
 		/* a read of the first slot alone: the dirty slot is outside */
 		IT_CHECK(t, fx_read_dirty(&fx, iova, sz(fx_item_lg2(&fx, lvl)),
 					  IOPGT_DIRTY_NO_CLEAR, iova, 12));
