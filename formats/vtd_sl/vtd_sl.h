@@ -253,6 +253,8 @@ static inline const char *vtd_sl_check_entry(const struct iopgt *pt,
 			return "PS at a level without superpages";
 		if (pte & ~VTD_SL_LEAF_BITS)
 			return "leaf bits iopgt never sets";
+		if ((pte & VTD_SL_SNP) && !(pt->cfg.caps & IOPGT_CAP_VTD_SNOOP))
+			return "SNP on an IOMMU without snoop control";
 		if (pte & VTD_SL_OA_MASK & iopgt_lg2_mask(size_lg2))
 			return "superpage OA not aligned";
 		return NULL;

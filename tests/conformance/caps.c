@@ -7,6 +7,7 @@
  */
 #include "harness/fixture.h"
 #include "hwmodel/hwmodel.h"
+#include "support/le.h"
 #include "support/talloc.h"
 #include "cases.h"
 
@@ -111,6 +112,38 @@ static void cache_leaf_uses_only_bits_the_iommu_has(struct it *t)
 	IT_CHECK(t, fx_teardown(&fx));
 }
 
+/*
+ * iopgt_validate() judges a leaf by the IOMMU the config describes: SNP
+ * put into a VT-d leaf by hand is accepted with snoop control and refused
+ * without it, where the IOMMU faults on the reserved bit.
+ */
+static void validate_refuses_bits_reserved_on_the_iommu(struct it *t)
+{
+	const struct iopgt_ops *ops;
+	struct iopgt_validate_err err;
+	struct fx fx;
+	struct hwm_walk w;
+	u64 unit, *ptep, pte;
+
+	if (t->config->cfg.format != IOPGT_FMT_VTD_SL)
+		return;		/* the only format with such a capability */
+	IT_CHECK(t, fx_setup(t, &fx, 0));
+	unit = 1ull << __builtin_ctzll(fx.pt.pgsize_bitmap);
+	IT_CHECK(t, fx_map(&fx, 4 * unit, 8 * unit, unit,
+			   IOPGT_READ | IOPGT_WRITE, 0, NULL));
+	IT_ASSERT_RET(t, hwm_walk(fx.hw, 4 * unit, &w), 0);
+	ops = fx.pt.cfg.ops;
+	ptep = ops->phys_to_virt ? ops->phys_to_virt(fx.pt.cfg.ctx, w.pte_pa) :
+				   test_va(w.pte_pa);
+	pte = *ptep;
+	*ptep = pte | tle_raw(1ull << 11);
+	IT_ASSERT_RET(t, iopgt_validate(&fx.pt, &err),
+		      fx.pt.cfg.caps & IOPGT_CAP_VTD_SNOOP ? 0 : -EINVAL);
+	*ptep = pte;
+	IT_CHECK(t, fx_check(&fx));
+	IT_CHECK(t, fx_teardown(&fx));
+}
+
 /* Unknown capability bits are refused. */
 static void init_refuses_unknown_caps(struct it *t)
 {
@@ -133,6 +166,8 @@ const struct it_case it_cases_caps[] = {
 	{ "cache_leaf_uses_only_bits_the_iommu_has",
 	  cache_leaf_uses_only_bits_the_iommu_has },
 	{ "init_refuses_unknown_caps", init_refuses_unknown_caps },
+	{ "validate_refuses_bits_reserved_on_the_iommu",
+	  validate_refuses_bits_reserved_on_the_iommu },
 };
 
 const unsigned int it_ncases_caps = sizeof(it_cases_caps) /
