@@ -39,3 +39,28 @@ if(CMAKE_CXX_COMPILER)
 else()
 	message(STATUS "no C++ compiler: the header's C++ use is not built")
 endif()
+
+# The other compiler family sees what this one lets pass (clang flags a
+# type declared inside an anonymous union in C++, g++ does not): when the
+# build compiler is not clang and clang is installed, the same sources are
+# checked with it too (syntax only).
+if(NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
+	find_program(IOPGT_CLANG clang)
+	find_program(IOPGT_CLANGXX clang++)
+endif()
+set(iopgt_header_other_flags -fsyntax-only -Wall -Wextra -Werror -pedantic
+	-I${PROJECT_SOURCE_DIR}/include -I${PROJECT_SOURCE_DIR}/tests/header)
+if(IOPGT_CLANG)
+	iopgt_add_test(NAME header_use_clang_c11 COMMAND ${IOPGT_CLANG}
+		-std=c11 ${iopgt_header_other_flags} "${iopgt_user_c}"
+		LABELS unit TIMEOUT 60)
+endif()
+if(IOPGT_CLANGXX)
+	foreach(std 11 17)
+		iopgt_add_test(NAME header_use_clang_cxx${std}
+			COMMAND ${IOPGT_CLANGXX} -std=c++${std}
+			${iopgt_header_other_flags}
+			"${PROJECT_SOURCE_DIR}/tests/header/user_names.cc"
+			LABELS unit TIMEOUT 60)
+	endforeach()
+endif()

@@ -225,6 +225,62 @@ struct iopgt {
 	uint32_t top_gen;
 };
 
+/*
+ * The per-format fields of struct iopgt_hw_info, declared outside its
+ * union: C++ allows no type declared inside an anonymous union.
+ */
+
+/**
+ * struct iopgt_hw_info_amdv1 - the hardware fields of IOPGT_FMT_AMDV1
+ * @mode: DTE Mode field (bits 11:9)
+ */
+struct iopgt_hw_info_amdv1 {
+	uint8_t mode;
+};
+
+/**
+ * struct iopgt_hw_info_vtd - the fields of IOPGT_FMT_VTD_SL and _VTD_FL
+ * @aw: VT-d SL: context/PASID AW (AGAW) field: 1, 2 or 3
+ * @flpm: VT-d FL: PASID FLPM field: 0 (4-level) or 1 (5-level)
+ */
+struct iopgt_hw_info_vtd {
+	uint8_t aw;
+	uint8_t flpm;
+};
+
+/**
+ * struct iopgt_hw_info_arm - the fields of IOPGT_FMT_ARM_S1 and _ARM_S2
+ * @tsz: T0SZ (stage 1) or T0SZ of VTCR (stage 2): 64 - ias
+ * @sl0: stage 2: VTCR.SL0 encoding of the start level
+ * @tg0: TG0 encoding: 0 (4K), 2 (16K), 1 (64K)
+ * @ps: IPS (stage 1) or PS (stage 2) encoding of the oas
+ * @start_level: ARM numbering (0..3) of the level the walk starts at
+ * @concat: number of concatenated top tables (1 if none)
+ */
+struct iopgt_hw_info_arm {
+	uint8_t tsz;
+	uint8_t sl0;
+	uint8_t tg0;
+	uint8_t ps;
+	uint8_t start_level;
+	uint8_t concat;
+};
+
+/**
+ * struct iopgt_hw_info_riscv - the fields of IOPGT_FMT_RISCV and _RISCV_G
+ * @mode: the MODE field (bits 63:60) of iosatp (first stage) or iohgatp
+ *        (G-stage): 8, 9 or 10 (Sv39, Sv48, Sv57, or their x4 G-stage
+ *        forms)
+ * @gstage: 1 if the table is a G-stage one (iohgatp)
+ * @ppn: the PPN field (bits 43:0) of that register, the root table's
+ *       physical address >> 12
+ */
+struct iopgt_hw_info_riscv {
+	uint8_t mode;
+	uint8_t gstage;
+	uint64_t ppn;
+};
+
 /**
  * struct iopgt_hw_info - what a driver programs into the hardware
  * @root_pa: physical address of the top table
@@ -234,24 +290,9 @@ struct iopgt {
  * @pgsize_bitmap: page sizes in use, Linux style (bit n: 2^n bytes)
  * @amdv1: the fields of IOPGT_FMT_AMDV1 (one format's set of fields is
  *         valid, that of the table's format)
- * @amdv1.mode: DTE Mode field (bits 11:9)
  * @vtd: the fields of IOPGT_FMT_VTD_SL and IOPGT_FMT_VTD_FL
- * @vtd.aw: VT-d SL: context/PASID AW (AGAW) field: 1, 2 or 3
- * @vtd.flpm: VT-d FL: PASID FLPM field: 0 (4-level) or 1 (5-level)
  * @arm: the fields of IOPGT_FMT_ARM_S1 and IOPGT_FMT_ARM_S2
- * @arm.tsz: T0SZ (stage 1) or T0SZ of VTCR (stage 2): 64 - ias
- * @arm.sl0: stage 2: VTCR.SL0 encoding of the start level
- * @arm.tg0: TG0 encoding: 0 (4K), 2 (16K), 1 (64K)
- * @arm.ps: IPS (stage 1) or PS (stage 2) encoding of @oas
- * @arm.start_level: ARM numbering (0..3) of the level the walk starts at
- * @arm.concat: number of concatenated top tables (1 if none)
  * @riscv: the fields of IOPGT_FMT_RISCV and IOPGT_FMT_RISCV_G
- * @riscv.mode: RISC-V: the MODE field (bits 63:60) of iosatp (first stage)
- *              or iohgatp (G-stage): 8, 9 or 10 (Sv39, Sv48, Sv57, or
- *              their x4 G-stage forms)
- * @riscv.gstage: RISC-V: 1 if the table is a G-stage one (iohgatp)
- * @riscv.ppn: RISC-V: the PPN field (bits 43:0) of that register, the
- *             root table's physical address >> 12
  *
  * Byte order: every table holds its entries as little-endian 64-bit words
  * on every CPU, the order AMD, VT-d and x86 walkers read. An ARM SMMU
@@ -266,26 +307,10 @@ struct iopgt_hw_info {
 	uint8_t oas;
 	uint64_t pgsize_bitmap;
 	union {
-		struct {
-			uint8_t mode;
-		} amdv1;
-		struct {
-			uint8_t aw;
-			uint8_t flpm;
-		} vtd;
-		struct {
-			uint8_t tsz;
-			uint8_t sl0;
-			uint8_t tg0;
-			uint8_t ps;
-			uint8_t start_level;
-			uint8_t concat;
-		} arm;
-		struct {
-			uint8_t mode;
-			uint8_t gstage;
-			uint64_t ppn;
-		} riscv;
+		struct iopgt_hw_info_amdv1 amdv1;
+		struct iopgt_hw_info_vtd vtd;
+		struct iopgt_hw_info_arm arm;
+		struct iopgt_hw_info_riscv riscv;
 	};
 };
 
