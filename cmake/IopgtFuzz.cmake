@@ -269,8 +269,9 @@ foreach(src IN LISTS _iopgt_fuzz_targets)
 endforeach()
 
 # OSS-Fuzz's build (tests/fuzz/oss-fuzz/build.sh) with clang, ASan and
-# libFuzzer into a fresh $OUT, each fuzzer then run from there for a few
-# seconds: ctest test oss_fuzz_build (label fuzz). It configures and builds
+# libFuzzer into a fresh $OUT, each fuzzer then run from there on a fixed
+# number of inputs from a fixed seed: ctest test oss_fuzz_build (label
+# fuzz). It configures and builds
 # a tree of its own (about a minute on two cores), so only the plain
 # builds run it: not the sanitizer, fuzz or coverage ones, whose runs of
 # the same sources it would only repeat (IOPGT_OSS_FUZZ_CHECK=OFF).
@@ -280,7 +281,7 @@ find_program(IOPGT_CLANG clang)
 if(IOPGT_OSS_FUZZ_CHECK AND IOPGT_CLANG AND NOT IOPGT_SANITIZE AND
    NOT IOPGT_FUZZ)
 	iopgt_add_test(NAME oss_fuzz_build
-		COMMAND bash "${IOPGT_FUZZ_DIR}/oss-fuzz/check-build.sh" 5
+		COMMAND bash "${IOPGT_FUZZ_DIR}/oss-fuzz/check-build.sh" 2000 1
 		LABELS fuzz TIMEOUT 600)
 	set_property(TEST oss_fuzz_build APPEND PROPERTY ENVIRONMENT
 		"IOPGT_OSS_FUZZ_CC=${IOPGT_CLANG}")
