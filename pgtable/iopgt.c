@@ -47,6 +47,9 @@ int iopgt_init(struct iopgt *pt, const struct iopgt_cfg *cfg)
 			    IOPGT_QUIRK_RISCV_SVPBMT)) &&
 	    cfg->format != IOPGT_FMT_RISCV && cfg->format != IOPGT_FMT_RISCV_G)
 		return -EINVAL;
+	if ((cfg->quirks & IOPGT_QUIRK_ARM_LPA2) &&
+	    cfg->format != IOPGT_FMT_ARM_S1 && cfg->format != IOPGT_FMT_ARM_S2)
+		return -EINVAL;
 	if (!iopgt_fmts[cfg->format])
 		return -EOPNOTSUPP;
 	/* growing needs the gate, which KEEP_TABLES does without */

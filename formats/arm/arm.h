@@ -94,7 +94,6 @@ static inline int armpt_prot_attrs(const struct iopgt *pt, u32 prot,
 {
 	u64 a = 0;
 
-	(void)pt;
 	if (s2) {
 		u64 memattr = ARMPT_S2_MEMATTR_NC;
 
@@ -102,7 +101,7 @@ static inline int armpt_prot_attrs(const struct iopgt *pt, u32 prot,
 			memattr = ARMPT_S2_MEMATTR_DEV;
 		} else if (prot & IOPGT_CACHE) {
 			memattr = ARMPT_S2_MEMATTR_WB;
-			a |= ARMPT_SH_IS;
+			a |= armpt_sh_is(pt);
 		}
 		a |= memattr << ARMPT_S2_MEMATTR_SHIFT;
 		if (prot & IOPGT_READ)
@@ -118,7 +117,7 @@ static inline int armpt_prot_attrs(const struct iopgt *pt, u32 prot,
 			idx = ARMPT_S1_IDX_DEV;
 		} else if (prot & IOPGT_CACHE) {
 			idx = ARMPT_S1_IDX_WB;
-			a |= ARMPT_SH_IS;
+			a |= armpt_sh_is(pt);
 		}
 		a |= idx << ARMPT_S1_ATTRIDX_SHIFT | ARMPT_S1_AP1;
 		/* No read-deny at stage 1: write-only comes out read-write */
@@ -137,8 +136,8 @@ static inline u64 armpt_leaf_attrs(const struct iopgt *pt, unsigned int level,
 {
 	bool w = armpt_writable(pte, s2);
 
-	(void)pt;
 	(void)level;
+	pte &= ~armpt_sh_oa(pt);
 	if (s2)
 		return (pte & ARMPT_S2_ATTR_BITS) | (w ? ARMPT_S2_S2AP_W : 0);
 	return (pte & ARMPT_S1_ATTR_BITS) | (w ? 0 : ARMPT_S1_AP2);
@@ -277,7 +276,8 @@ static inline const char *armpt_check_entry(const struct iopgt *pt,
 	if (pt->cfg.oas < 64 && (oa >> pt->cfg.oas))
 		return "address beyond oas";
 	if (level && (pte & ARMPT_TYPE_MASK) == ARMPT_TYPE_TABLE) {
-		if (pte & ~(ARMPT_TYPE_MASK | ARMPT_OA))
+		if (pte & ~(ARMPT_TYPE_MASK | armpt_oa_field(pt) |
+			    armpt_sh_oa(pt)))
 			return "table descriptor with attribute bits";
 		return NULL;
 	}
@@ -285,7 +285,8 @@ static inline const char *armpt_check_entry(const struct iopgt *pt,
 		return "0b01 descriptor at the leaf level";
 	if (level && !armpt_block_ok(pt, level))
 		return "block at a level without blocks";
-	if (pte & ~(s2 ? ARMPT_S2_LEAF_BITS : ARMPT_S1_LEAF_BITS))
+	if (pte & ~(s2 ? ARMPT_S2_LEAF_BITS : ARMPT_S1_LEAF_BITS) &
+	    ~armpt_oa_field(pt))
 		return "leaf with bits iopgt never sets";
 	if (oa & iopgt_lg2_mask(iopgt_item_lg2(pt, level)))
 		return "leaf OA not aligned to its entry";

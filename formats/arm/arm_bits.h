@@ -22,8 +22,8 @@
  * expressible at all: SL0 has no encoding for ARM level 0 there.
  *
  * Leaves. Pages at the leaf level (descriptor 0b11); blocks (0b01) at
- * 4K: 2M and 1G; 16K: 32M; 64K: 512M, and 4T with a 52-bit OA. Not done:
- * the 512G (4K) and 64G (16K) blocks, which need FEAT_LPA2 descriptors.
+ * 4K: 2M and 1G; 16K: 32M; 64K: 512M, and 4T with a 52-bit OA; with LPA2
+ * (below) also 512G (4K) and 64G (16K).
  * The contiguous hint (bit 52) makes larger leaves out of a naturally
  * aligned run of identical entries, each holding its own slot's OA: 16
  * entries with 4K (64K, 32M, 16G), 128 at the leaf level and 32 above it
@@ -39,6 +39,17 @@
  * RES0: kept, a corrupt table descriptor would name an address inside a
  * table, and every walk would then read past that table's end. iopgt
  * never sets them; iopgt_validate() reports them.
+ *
+ * LPA2 (FEAT_LPA2, IOPGT_QUIRK_ARM_LPA2; 4K and 16K granules only): the
+ * descriptors of a configuration with DS set (CD.DS, STE.S2DS). The
+ * address field grows to bits 49:12 (49:14 at 16K), and PA[51:50] go in
+ * bits 9:8 of table and leaf descriptors, where SH was: the shareability
+ * of cacheable leaves then comes from the walk configuration (CD.SH0,
+ * STE.S2SH0), which the driver sets Inner Shareable, as SH_IS would have
+ * been. The IOVA may have 52 bits: with 4K that takes a fifth level, ARM
+ * level -1, of 16 entries (stage 2 concatenates 16 level-0 tables
+ * instead); with 16K a 32-entry level 0. Blocks gain a level: 512G at ARM
+ * level 0 with 4K, 64G at ARM level 1 with 16K.
  *
  * Memory types. Stage 1 leaves carry an AttrIndx into the MAIR the driver
  * programs (ARMPT_S1_MAIR gives the value these indices assume):
@@ -108,6 +119,9 @@
 #define ARMPT_OA		0x0000fffffffff000ull	/* bits 47:12 */
 #define ARMPT_OA_HI		0x000000000000f000ull	/* 64K: PA[51:48] */
 #define ARMPT_OA_HI_SHIFT	36
+#define ARMPT_OA_LPA2		0x0003fffffffff000ull	/* LPA2: bits 49:12 */
+#define ARMPT_OA_LPA2_HI	(3ull << 8)		/* LPA2: PA[51:50] */
+#define ARMPT_OA_LPA2_HI_SHIFT	42
 #define ARMPT_DBM		(1ull << 51)
 #define ARMPT_CONT		(1ull << 52)
 #define ARMPT_S1_PXN		(1ull << 53)
@@ -155,40 +169,79 @@
 
 #define ARMPT_MIN_IAS		25	/* T0SZ 39 */
 #define ARMPT_MAX_IAS		48
-#define ARMPT_MAX_IAS_64K	52	/* FEAT_LVA */
+#define ARMPT_MAX_IAS_52	52	/* FEAT_LVA (64K), FEAT_LPA2 */
 #define ARMPT_MAX_OAS		48
-#define ARMPT_MAX_OAS_64K	52	/* FEAT_LPA: PA[51:48] in bits 15:12 */
+#define ARMPT_MAX_OAS_52	52	/* FEAT_LPA (64K), FEAT_LPA2 */
 #define ARMPT_MAX_CONCAT_LG2	4	/* up to 16 concatenated top tables */
 
-/* A 52-bit OA, whose top bits go in bits 15:12 (64K granule only). */
+/* LPA2 descriptors (DS set): init refuses the quirk with the 64K granule */
+static inline bool armpt_lpa2(const struct iopgt *pt)
+{
+	return pt->cfg.quirks & IOPGT_QUIRK_ARM_LPA2;
+}
+
+/*
+ * An OA above 48 bits, whose top bits sit apart from the rest: in bits
+ * 15:12 (64K granule) or 9:8 (LPA2).
+ */
 static inline bool armpt_oa52(const struct iopgt *pt)
 {
-	return pt->granule_lg2 == 16 && pt->cfg.oas > 48;
+	return pt->cfg.oas > 48;
+}
+
+/* The descriptor bits holding OA bits 49:12 */
+static inline u64 armpt_oa_field(const struct iopgt *pt)
+{
+	return armpt_lpa2(pt) ? ARMPT_OA_LPA2 : ARMPT_OA;
 }
 
 static inline u64 armpt_encode_oa(const struct iopgt *pt, u64 oa)
 {
+	if (armpt_lpa2(pt))
+		return (oa & ARMPT_OA_LPA2) |
+		       ((oa >> ARMPT_OA_LPA2_HI_SHIFT) & ARMPT_OA_LPA2_HI);
 	if (armpt_oa52(pt))
 		return (oa & ARMPT_OA & ~ARMPT_OA_HI) |
 		       ((oa >> ARMPT_OA_HI_SHIFT) & ARMPT_OA_HI);
 	return oa & ARMPT_OA;
 }
 
-/* Bits 47:12 that are not address bits: RES0 below a 16K or 64K granule */
-static inline u64 armpt_oa_res0(const struct iopgt *pt)
+/* Bits 9:8: SH, or with LPA2 address bits 51:50 (0 when not LPA2) */
+static inline u64 armpt_sh_oa(const struct iopgt *pt)
 {
-	if (armpt_oa52(pt))
-		return 0;
-	return ARMPT_OA & iopgt_lg2_mask(pt->granule_lg2);
+	return armpt_lpa2(pt) ? ARMPT_OA_LPA2_HI : 0;
 }
 
-/* The granule-aligned address of a table, page or block descriptor. */
+/*
+ * The SH of a cacheable leaf: Inner Shareable; with LPA2 there is no SH
+ * in a descriptor (the walk configuration's SH0 says it for all leaves).
+ */
+static inline u64 armpt_sh_is(const struct iopgt *pt)
+{
+	return armpt_lpa2(pt) ? 0 : ARMPT_SH_IS;
+}
+
+/* Address-field bits that are not address bits: RES0 below the granule */
+static inline u64 armpt_oa_res0(const struct iopgt *pt)
+{
+	if (armpt_oa52(pt) && !armpt_lpa2(pt))
+		return 0;	/* 64K: bits 15:12 hold PA[51:48] */
+	return armpt_oa_field(pt) & iopgt_lg2_mask(pt->granule_lg2);
+}
+
+/*
+ * The granule-aligned address of a table, page or block descriptor. With
+ * LPA2, bits 9:8 are address bits whatever the oas (above it they must be
+ * 0, which iopgt_validate() checks on the decoded address).
+ */
 static inline u64 armpt_decode_oa(const struct iopgt *pt, u64 pte)
 {
-	u64 oa = pte & ARMPT_OA & ~iopgt_lg2_mask(pt->granule_lg2);
+	u64 oa = pte & armpt_oa_field(pt) & ~iopgt_lg2_mask(pt->granule_lg2);
 
+	if (armpt_lpa2(pt))
+		return oa | (pte & ARMPT_OA_LPA2_HI) << ARMPT_OA_LPA2_HI_SHIFT;
 	if (armpt_oa52(pt))
-		oa |= (pte & ARMPT_OA_HI) << ARMPT_OA_HI_SHIFT;
+		return oa | (pte & ARMPT_OA_HI) << ARMPT_OA_HI_SHIFT;
 	return oa;
 }
 

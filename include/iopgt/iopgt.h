@@ -80,9 +80,10 @@ enum iopgt_format {
 #define IOPGT_QUIRK_ARM_BBML2		(1u << 3) /* ARM: direct replace */
 #define IOPGT_QUIRK_KEEP_TABLES		(1u << 4) /* no reclaim, no gate */
 #define IOPGT_QUIRK_AMD_GROW_TOP	(1u << 5) /* AMD v1: see iopgt_map() */
+#define IOPGT_QUIRK_ARM_LPA2		(1u << 6) /* ARM 4K/16K: DS set */
 #define IOPGT_QUIRK_RISCV_SVNAPOT	(1u << 8) /* RISC-V: 64K NAPOT runs */
 #define IOPGT_QUIRK_RISCV_SVPBMT	(1u << 9) /* RISC-V: PBMT types */
-#define IOPGT_QUIRK_ALL			0x33fu
+#define IOPGT_QUIRK_ALL			0x37fu
 
 /*
  * Optional hardware capabilities in struct iopgt_cfg: entry bits that are
@@ -254,16 +255,24 @@ struct iopgt_hw_info_vtd {
  * @sl0: stage 2: VTCR.SL0 encoding of the start level
  * @tg0: TG0 encoding: 0 (4K), 2 (16K), 1 (64K)
  * @ps: IPS (stage 1) or PS (stage 2) encoding of the oas
- * @start_level: ARM numbering (0..3) of the level the walk starts at
+ * @start_level: ARM numbering of the level the walk starts at: 0..3, or
+ *               -1 for the 5-level walk of a 52-bit IOVA with LPA2 at 4K
+ *               (stage 1 only: stage 2 concatenates instead)
  * @concat: number of concatenated top tables (1 if none)
+ * @ds: 1 with IOPGT_QUIRK_ARM_LPA2: set DS in the table-walk configuration
+ *      (CD.DS at stage 1, STE.S2DS at stage 2). Descriptors then hold
+ *      PA[51:50] where SH was, and the shareability of cacheable leaves
+ *      comes from the configuration's SH0 (CD.SH0, STE.S2SH0): program it
+ *      Inner Shareable, what iopgt writes in SH otherwise
  */
 struct iopgt_hw_info_arm {
 	uint8_t tsz;
 	uint8_t sl0;
 	uint8_t tg0;
 	uint8_t ps;
-	uint8_t start_level;
+	int8_t start_level;
 	uint8_t concat;
+	uint8_t ds;
 };
 
 /**

@@ -30,44 +30,17 @@
 #include <string.h>
 
 #include "harness/it.h"
-#include "hwmodel/hwmodel.h"
 #include "support/le.h"
 #include "support/talloc.h"
+#include "arm_decode.h"
 #include "cases.h"
 
-#define AD_ARENA	(64ull << 20)
-#define AD_TRAP_BYTES	(1u << 16)	/* the largest granule */
-
-/**
- * struct ad - one ARM table on strict table memory services
- * @t: the body run
- * @ta: where tables live
- * @ops: the services given to the engine
- * @pt: the table
- * @hw: the software IOMMU walking it
- * @pa_hi: added to a table's CPU address to make its physical address
- * @strays: table addresses the engine asked for that are no table's start
- * @stray_pa: the first of them
- * @trap: what the engine gets for such an address: empty entries
- */
-struct ad {
-	struct it *t;
-	struct talloc *ta;
-	struct iopgt_ops ops;
-	struct iopgt pt;
-	struct hwm *hw;
-	u64 pa_hi;
-	unsigned long strays;
-	u64 stray_pa;
-	u64 *trap;
-};
-
-static u64 ad_mask(unsigned int hi, unsigned int lo)
+u64 ad_mask(unsigned int hi, unsigned int lo)
 {
 	return (~0ull >> (63 - hi)) & (~0ull << lo);
 }
 
-static bool ad_is_arm(const struct it *t)
+bool ad_is_arm(const struct it *t)
 {
 	return t->config->cfg.format == IOPGT_FMT_ARM_S1 ||
 	       t->config->cfg.format == IOPGT_FMT_ARM_S2;
@@ -79,6 +52,11 @@ static bool ad_oa52(const struct ad *a)
 	return a->pt.granule_lg2 == 16 && a->pt.cfg.oas > 48;
 }
 
+bool ad_lpa2(const struct ad *a)
+{
+	return a->pt.cfg.quirks & IOPGT_QUIRK_ARM_LPA2;
+}
+
 /* Descriptor bits 47:12 that are not address bits: the RES0 ones. */
 static u64 ad_below_granule(const struct ad *a)
 {
@@ -87,7 +65,7 @@ static u64 ad_below_granule(const struct ad *a)
 	return ad_mask(a->pt.granule_lg2 - 1, 12);
 }
 
-static unsigned int ad_item_lg2(const struct ad *a, unsigned int level)
+unsigned int ad_item_lg2(const struct ad *a, unsigned int level)
 {
 	return a->pt.granule_lg2 + level * (a->pt.granule_lg2 - 3u);
 }
@@ -148,7 +126,7 @@ static void *ad_hw_virt(void *ctx, u64 pa)
 }
 
 /* Fails the body if a walk asked for a table where there is none. */
-static bool ad_no_stray(struct ad *a, const char *what)
+bool ad_no_stray(struct ad *a, const char *what)
 {
 	if (!a->strays)
 		return true;
@@ -158,7 +136,7 @@ static bool ad_no_stray(struct ad *a, const char *what)
 	return false;
 }
 
-static void ad_teardown(struct ad *a)
+void ad_teardown(struct ad *a)
 {
 	u64 live;
 
@@ -180,7 +158,7 @@ static void ad_teardown(struct ad *a)
  * and the software IOMMU programmed from iopgt_hw_info(). NULL (and the
  * body failed) if anything is refused.
  */
-static struct ad *ad_setup(struct it *t, u64 pa_hi)
+struct ad *ad_setup(struct it *t, u64 pa_hi)
 {
 	struct iopgt_cfg cfg = t->config->cfg;
 	struct hwm_cfg hcfg = { 0 };
@@ -255,21 +233,26 @@ static struct ad *ad_setup_stray(struct it *t, u64 *stray)
 	return a;
 }
 
-/* The table address a table descriptor holds, as FORMATS.md places it. */
-static u64 ad_table_pa(const struct ad *a, u64 desc)
+/*
+ * The address a table (or page, block) descriptor holds, as FORMATS.md
+ * places it: with LPA2, bits 49:g and PA[51:50] in bits 9:8.
+ */
+u64 ad_table_pa(const struct ad *a, u64 desc)
 {
-	u64 pa = desc & ad_mask(47, a->pt.granule_lg2);
-
+	if (ad_lpa2(a))
+		return (desc & ad_mask(49, a->pt.granule_lg2)) |
+		       (desc & ad_mask(9, 8)) << 42;
 	if (ad_oa52(a))
-		pa |= (desc & ad_mask(15, 12)) << 36;
-	return pa;
+		return (desc & ad_mask(47, a->pt.granule_lg2)) |
+		       (desc & ad_mask(15, 12)) << 36;
+	return desc & ad_mask(47, a->pt.granule_lg2);
 }
 
 /*
  * The descriptor at @level on the walk of @iova, found from the root
  * through the table descriptors above it (the body made them).
  */
-static u64 *ad_entry(struct ad *a, u64 iova, unsigned int level)
+u64 *ad_entry(struct ad *a, u64 iova, unsigned int level)
 {
 	unsigned int l = a->pt.levels - 1u, entries_lg2 = a->pt.top_lg2;
 	u64 *table = a->pt.root, *e;
@@ -290,7 +273,7 @@ static u64 *ad_entry(struct ad *a, u64 iova, unsigned int level)
  * @may_reject, it may instead reject an entry on the way (it faults on
  * RES0 address bits rather than mask them: the stricter reading).
  */
-static bool ad_hw_translates(struct ad *a, u64 iova, u64 pa, bool may_reject)
+bool ad_hw_translates(struct ad *a, u64 iova, u64 pa, bool may_reject)
 {
 	struct hwm_walk w;
 	int ret;
@@ -442,49 +425,6 @@ static void leaf_bits_below_the_granule_do_not_move_a_translation(
 }
 
 /*
- * 64K granule, 52-bit OA: tables above 2^48. A table descriptor holds
- * PA[51:48] in bits 15:12, as a page does; the engine writes it there
- * and reads it back from there, and so does the hardware.
- */
-static void table_descriptor_holds_pa_51_48_in_bits_15_12(struct it *t)
-{
-	const u64 pa_hi = 0xaull << 48;
-	struct iopgt_validate_err err = { 0 };
-	struct iopgt_gather g;
-	struct ad *a;
-	u64 iova, pa, got = 0, desc, unmapped;
-	int ret;
-
-	if (!ad_is_arm(t) || t->config->cfg.granule_lg2 != 16 ||
-	    t->config->cfg.oas <= 48)
-		return;
-	a = ad_setup(t, pa_hi);
-	IT_CHECK(t, a);
-	IT_ASSERT_EQ(t, a->pt.root_pa >> 48, 0xa);
-	iova = 3ull << 16;
-	pa = 0x000b000123450000ull;
-	IT_ASSERT_RET(t, iopgt_map(&a->pt, iova, pa, 1ull << 16,
-				   IOPGT_READ | IOPGT_WRITE, 0, &got), 0);
-	desc = tle_load(ad_entry(a, iova, 1));
-	IT_ASSERT_EQ(t, (desc >> 12) & 0xf, 0xa);
-	IT_ASSERT_EQ(t, desc & ad_mask(51, 48), 0);
-	IT_ASSERT_EQ(t, tle_load(ad_entry(a, iova, 0)) & ad_mask(15, 12), 0xb000);
-	IT_CHECK(t, ad_hw_translates(a, iova + 0x1238, pa + 0x1238, false));
-	ret = iopgt_iova_to_phys(&a->pt, iova + 0x1238, &got);
-	IT_CHECK(t, ad_no_stray(a, "iova_to_phys"));
-	IT_ASSERT_RET(t, ret, 0);
-	IT_ASSERT_EQ(t, got, pa + 0x1238);
-	IT_ASSERT_RET(t, iopgt_validate(&a->pt, &err), 0);
-	iopgt_gather_init(&g);
-	IT_ASSERT_RET(t, iopgt_unmap(&a->pt, iova, 1ull << 16, 0, &g,
-				     &unmapped), 0);
-	hwm_invalidate_all(a->hw);
-	iopgt_gather_release(&a->pt, &g, NULL);
-	IT_CHECK(t, ad_no_stray(a, "unmap"));
-	ad_teardown(a);
-}
-
-/*
  * The granule is part of an ARM config: struct iopgt_cfg takes 12, 14 or
  * 16 and nothing else, 0 included (no format default stands in for it).
  * The refusal is clean: nothing allocated, no table left behind.
@@ -520,8 +460,6 @@ const struct it_case it_cases_arm_decode[] = {
 	  corrupt_table_descriptor_never_reads_outside_a_table },
 	{ "leaf_bits_below_the_granule_do_not_move_a_translation",
 	  leaf_bits_below_the_granule_do_not_move_a_translation },
-	{ "table_descriptor_holds_pa_51_48_in_bits_15_12",
-	  table_descriptor_holds_pa_51_48_in_bits_15_12 },
 	{ "init_refuses_arm_config_without_a_granule",
 	  init_refuses_arm_config_without_a_granule },
 };

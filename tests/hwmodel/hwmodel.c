@@ -31,8 +31,9 @@
  *                N with PPN[3:0] other than 0b1000; a superpage whose
  *                PPN is not aligned to its size.
  *   arm          descriptor 0b01 at the leaf level; a block at a level the
- *                granule has no blocks at (4K: ARM level 0 only with oas >
- *                48; 16K/64K: ARM level 1 only with oas > 48); a table
+ *                granule has no blocks at (4K: ARM level 0 only with DS;
+ *                16K: ARM level 1 only with DS; 64K: ARM level 1 only
+ *                with oas > 48; never at ARM level -1); a table
  *                address not aligned to the granule; a contiguous run
  *                whose OA is not aligned to the run or that does not fit
  *                its table.
@@ -87,6 +88,8 @@
 #define HWM_ARM_AF		HWM_BIT(10)
 #define HWM_ARM_OA		HWM_GENMASK(47, 12)
 #define HWM_ARM_OA_HI		HWM_GENMASK(15, 12) /* 64K: PA[51:48] */
+#define HWM_ARM_OA_DS		HWM_GENMASK(49, 12) /* DS: PA[49:12] */
+#define HWM_ARM_OA_DS_HI	HWM_GENMASK(9, 8)   /* DS: PA[51:50] */
 #define HWM_ARM_DBM		HWM_BIT(51)
 #define HWM_ARM_CONT		HWM_BIT(52)
 
@@ -162,6 +165,7 @@ struct hwm {
 	unsigned int va_bits;
 	unsigned int oas;
 	unsigned int granule_lg2;	/* ARM only */
+	bool ds;			/* ARM: LPA2 descriptors (DS = 1) */
 	bool af_required;		/* ARM: AF=0 faults */
 	bool napot;			/* RISC-V: Svnapot runs exist */
 	bool dirty_enabled;		/* atomic: hwm_walk() reads it */
@@ -357,7 +361,13 @@ static const char *hwm_arm_decode(const struct hwm *hw, unsigned int level,
 		e->kind = HWM_EMPTY;
 		return NULL;
 	}
-	if (hw->granule_lg2 == 16 && hw->oas > 48)
+	/*
+	 * DS: bits 49:12 and PA[51:50] in bits 9:8 (no SH there); 64K with
+	 * a 52-bit OA: PA[51:48] in bits 15:12.
+	 */
+	if (hw->ds)
+		oa = (pte & HWM_ARM_OA_DS) | ((pte & HWM_ARM_OA_DS_HI) << 42);
+	else if (hw->granule_lg2 == 16 && hw->oas > 48)
 		oa = (oa & ~HWM_ARM_OA_HI) | ((pte & HWM_ARM_OA_HI) << 36);
 
 	if ((pte & HWM_ARM_TYPE) == HWM_ARM_TYPE_BLOCK) {
@@ -1140,10 +1150,17 @@ static int hwm_setup_arm(struct hwm *hw, const struct iopgt_hw_info *info)
 	ias = info->ias;
 	if (!ias && info->arm.tsz)
 		ias = 64 - info->arm.tsz;
-	if (ias <= g || ias > 52 ||
+	hw->ds = info->arm.ds;
+	if (hw->ds && g == 16)
+		return -EINVAL;		/* DS is for 4K and 16K */
+	if (ias <= g || ias > (g == 16 || hw->ds ? 52 : 48) ||
 	    (info->arm.tsz && info->arm.tsz != 64 - ias))
 		return -EINVAL;
-	if (info->arm.start_level > 3)
+	if (info->oas > 48 && g != 16 && !hw->ds)
+		return -EINVAL;
+	/* level -1: a 4K walk with DS only */
+	if (info->arm.start_level > 3 ||
+	    info->arm.start_level < (hw->ds && g == 12 ? -1 : 0))
 		return -EINVAL;
 	hw->levels = 4 - info->arm.start_level;
 	if (info->levels && info->levels != hw->levels)
@@ -1173,14 +1190,18 @@ static int hwm_setup_arm(struct hwm *hw, const struct iopgt_hw_info *info)
 	/* Pages at the leaf level; blocks where the granule has them */
 	hw->leaf_ok[0] = true;
 	for (l = 1; l < hw->levels; l++) {
-		unsigned int arm_level = 3 - l;
+		int arm_level = 3 - (int)l;
 
 		if (arm_level == 2)
 			hw->leaf_ok[l] = true;
 		else if (g == 12 && arm_level == 1)
 			hw->leaf_ok[l] = true;
-		else if (hw->oas > 48 && arm_level == (g == 12 ? 0 : 1))
-			hw->leaf_ok[l] = true;
+		else if (g == 12 && arm_level == 0 && hw->ds)
+			hw->leaf_ok[l] = true;		/* 512G */
+		else if (g == 14 && arm_level == 1 && hw->ds)
+			hw->leaf_ok[l] = true;		/* 64G */
+		else if (g == 16 && arm_level == 1 && hw->oas > 48)
+			hw->leaf_ok[l] = true;		/* 4T */
 	}
 	return 0;
 }

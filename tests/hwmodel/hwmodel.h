@@ -64,7 +64,7 @@ struct hwm;
  *        exist only if their bit is set), plus per format
  *        amdv1.mode (or @info.levels), vtd.aw (vtd_sl, or @info.levels),
  *        vtd.flpm (vtd_fl, or @info.levels), for ARM tsz (or @info.ias),
- *        tg0, start_level and concat (0: derive it), and for RISC-V
+ *        tg0, start_level, concat (0: derive it) and ds, and for RISC-V
  *        riscv.mode (or @info.levels), riscv.gstage (must match the
  *        format) and riscv.ppn (0, or root_pa >> 12); RISC-V Svnapot
  *        runs exist if @info.pgsize_bitmap is 0 or has 64K. Fields given

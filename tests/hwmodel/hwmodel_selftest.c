@@ -871,7 +871,8 @@ static void test_arm_s1_blocks_and_contiguous_run(void)
 	tables_free();
 }
 
-static void test_arm_level0_block_needs_52bit(void)
+/* A 512G block at ARM level 0 (4K) exists only with LPA2 descriptors */
+static void test_arm_level0_block_needs_ds(void)
 {
 	u64 *root = tbl();
 	struct iopgt_hw_info info = arm_info(root, 0, 48, 48, 0, 1);
@@ -881,9 +882,74 @@ static void test_arm_level0_block_needs_52bit(void)
 	hw = mk(IOPGT_FMT_ARM_S1, &info, true);
 	CHECK_FAULT(hw, BIT(39) + 5, RD, HWM_FAULT_BAD_ENTRY);
 	hwm_destroy(hw);
-	info.oas = 52;
+	info.arm.ds = 1;
 	hw = mk(IOPGT_FMT_ARM_S1, &info, true);
 	CHECK_XL(hw, BIT(39) + 5, RD, BIT(39) + 5);
+	hwm_destroy(hw);
+	tables_free();
+}
+
+/*
+ * LPA2 (DS = 1), 4K granule, ias 52: five levels from ARM level -1 (16
+ * entries). Addresses are bits 49:12 with PA[51:50] in bits 9:8, in table
+ * descriptors as in pages; without DS, bits 9:8 are SH and a 52-bit IA
+ * or a 5-level walk is refused.
+ */
+static void test_arm_lpa2_5_levels_and_pa_51_50(void)
+{
+	u64 *root = table_alloc(0x80), *l0 = tbl(), *l1 = tbl(), *l2 = tbl();
+	u64 *l3 = tbl();
+	struct iopgt_hw_info info = arm_info(root, 0, 52, 52, 0, 1);
+	u64 page = 0x000e000123456000ULL, block = 0x0009000000000000ULL;
+	u64 iova = BIT(48) * 3 + BIT(39) + BIT(30) + BIT(21) + BIT(12);
+	struct hwm_walk w;
+	struct hwm *hw;
+
+	info.arm.start_level = -1;
+	info.levels = 5;
+	info.arm.ds = 1;
+	set(root, 3, pa_of(l0) | ARM_TABLE);
+	set(l0, 1, pa_of(l1) | ARM_TABLE);
+	set(l1, 1, pa_of(l2) | ARM_TABLE);
+	set(l2, 1, pa_of(l3) | ARM_TABLE);
+	set(l3, 1, (page & GENMASK(49, 12)) | ((page >> 50) << 8) |
+		   ARM_PAGE | ARM_AF);
+	set(l0, 2, (block & GENMASK(49, 12)) | ((block >> 50) << 8) |
+		   ARM_BLOCK | ARM_AF);
+	hw = mk(IOPGT_FMT_ARM_S1, &info, true);
+	CHECK_XL(hw, iova + 0xff8, RD, page + 0xff8);
+	CHECK_XL(hw, BIT(48) * 3 + 2 * BIT(39) + 0x12345678ULL, WR,
+		 block + 0x12345678ULL);
+	CHECK_EQ(hwm_walk(hw, BIT(48) * 3 + 2 * BIT(39), &w), 0);
+	CHECK_EQ(w.size_lg2, 39);
+	CHECK_EQ(w.level, 3);
+	hwm_destroy(hw);
+
+	/* no DS: neither a 52-bit IA at 4K nor a start at level -1 */
+	info.arm.ds = 0;
+	CHECK(hwm_create(&hw, &(struct hwm_cfg){ .format = IOPGT_FMT_ARM_S1,
+						.info = info }) == -EINVAL);
+	tables_free();
+}
+
+/* LPA2, 16K granule: a 64G block at ARM level 1 */
+static void test_arm_lpa2_16k_64g_block(void)
+{
+	u64 *root = table_alloc(0x4000);
+	struct iopgt_hw_info info = arm_info(root, 2, 47, 52, 1, 1);
+	u64 block = 0x000c001000000000ULL;
+	struct hwm *hw;
+
+	info.arm.ds = 1;
+	set(root, 1, (block & GENMASK(49, 14)) | ((block >> 50) << 8) |
+		     ARM_BLOCK | ARM_AF);
+	hw = mk(IOPGT_FMT_ARM_S1, &info, true);
+	CHECK_XL(hw, BIT(36) + 0x876543210ULL, RD, block + 0x876543210ULL);
+	hwm_destroy(hw);
+	info.arm.ds = 0;
+	info.oas = 48;
+	hw = mk(IOPGT_FMT_ARM_S1, &info, true);
+	CHECK_FAULT(hw, BIT(36), RD, HWM_FAULT_BAD_ENTRY);
 	hwm_destroy(hw);
 	tables_free();
 }
@@ -1487,7 +1553,9 @@ int main(void)
 	SELFTEST_RUN(test_vtd_fl_permissions_large_pages_canonical);
 	SELFTEST_RUN(test_arm_s1_af_ap_dbm);
 	SELFTEST_RUN(test_arm_s1_blocks_and_contiguous_run);
-	SELFTEST_RUN(test_arm_level0_block_needs_52bit);
+	SELFTEST_RUN(test_arm_level0_block_needs_ds);
+	SELFTEST_RUN(test_arm_lpa2_5_levels_and_pa_51_50);
+	SELFTEST_RUN(test_arm_lpa2_16k_64g_block);
 	SELFTEST_RUN(test_arm_16k_granule);
 	SELFTEST_RUN(test_arm_64k_granule_52bit_oa);
 	SELFTEST_RUN(test_arm_s2_concatenated_top_and_s2ap);
