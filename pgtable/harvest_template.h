@@ -372,8 +372,17 @@ static void tpl_harvest_walk(struct tpl_harvest *h, struct tpl_it *it)
 		return;
 	pte = iopgt_pte_get(&table[end]);
 	if (fmt_classify(pt, level, pte, &sz) == IOPGT_E_LEAF &&
-	    sz > item_lg2 && (end & ~((1u << (sz - item_lg2)) - 1)) >= i) {
+	    sz > item_lg2) {
 		tail = end & ~((1u << (sz - item_lg2)) - 1);
+		if (tail <= i) {
+			/*
+			 * What is left lies inside this one leaf (in a table
+			 * iopgt wrote, the head's leaf when it starts at i).
+			 */
+			tpl_harvest_leaf(h, table, end, level, sz,
+					 base + ((u64)end << item_lg2));
+			return;
+		}
 		tail_lg2 = sz;
 		end = tail - 1;
 	}

@@ -185,7 +185,18 @@ static void tpl_note_run(struct iopgt_gather *gather, u64 first, u64 last,
 		r->lg2 = size_lg2;
 		return;
 	}
-	/* full: the last stretch widens (reporting more, losing nothing) */
+	/*
+	 * Full: a stretch of the same size widens over the gap (release then
+	 * also looks at the gap's groups of that size: a dirty one is made
+	 * dirty whole), or else the last one widens and takes the larger
+	 * size. Either way release may mark more than was one leaf: reporting
+	 * more, never losing a write.
+	 */
+	for (r = gather->runs; r < gather->runs + IOPGT_GATHER_RUNS; r++)
+		if (r->lg2 == size_lg2)
+			break;
+	if (r == gather->runs + IOPGT_GATHER_RUNS)
+		r = &gather->runs[IOPGT_GATHER_RUNS - 1];
 	r->first = tpl_min(r->first, first);
 	r->last = tpl_max(r->last, last);
 	r->lg2 = size_lg2 > r->lg2 ? size_lg2 : r->lg2;

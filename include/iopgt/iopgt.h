@@ -359,7 +359,7 @@ struct iopgt_gather_run {
 	uint32_t lg2;
 };
 
-#define IOPGT_GATHER_RUNS	4
+#define IOPGT_GATHER_RUNS	8
 
 /* Flags of struct iopgt_gather. */
 #define IOPGT_GATHER_TABLES	(1u << 0) /* paging-structure caches too */
@@ -381,9 +381,11 @@ struct iopgt_gather_run {
  *        contiguous runs), of one size each, that a split rewrote slot by
  *        slot: release makes each such former leaf dirty whole if any part
  *        of it is. Adjacent leaves of one size are one stretch; past
- *        IOPGT_GATHER_RUNS stretches the last one widens to take the next
- *        (release may then mark more than was one leaf: reporting more,
- *        never losing a write)
+ *        IOPGT_GATHER_RUNS stretches, one of the same size widens over the
+ *        gap, or else the last one widens to take the next (release may
+ *        then mark more than was one leaf: reporting more, never losing a
+ *        write). Eight stretches hold a split of every replicated size of
+ *        one AMD v1 level.
  * @nruns: stretches in @runs
  * @bitmap: a copy of the bitmap iopgt_unmap_read_dirty() was given, kept
  *          for the dirty state it leaves to iopgt_gather_release()

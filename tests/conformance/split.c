@@ -120,6 +120,53 @@ static void split_then_merge_gives_back_the_structure(struct it *t)
 	IT_CHECK(t, fx_teardown(&fx));
 }
 
+/*
+ * A ladder of leaves of every size from 4x the smallest block up, in one
+ * table (AMD v1 replicas of 4M..512M at level 1, ARM contiguous runs where
+ * offered), the device writing in some of them, and the lower half split
+ * to the smallest block then merged back: the dirty state of every leaf,
+ * inside the range and beside it, stays where it was.
+ */
+static void split_merge_of_a_ladder_keeps_each_leaf_s_dirty_state(
+	struct it *t)
+{
+	struct fx fx;
+	unsigned int blk, top, s;
+	u64 base, at, len;
+
+	IT_CHECK(t, fx_setup_dirty(t, &fx));
+	if (fx_bbm_blocked(&fx)) {
+		IT_CHECK(t, fx_teardown(&fx));
+		return;
+	}
+	fx.check_dirty = true;
+	blk = fx_item_lg2(&fx, 1);
+	top = fx_item_lg2(&fx, 2);
+	if (top + 1 > fx_ias(&fx) || top + 1 > fx.pt.cfg.oas ||
+	    !fx_size_ok(&fx, blk)) {
+		IT_CHECK(t, fx_teardown(&fx));
+		return;
+	}
+	base = sz(top);
+	/* [base + 2 blk, base + top): leaves of 2, 4, ... blocks if allowed */
+	at = base + 2 * sz(blk);
+	len = sz(top) - 2 * sz(blk);
+	IT_CHECK(t, fx_map(&fx, at, at, len, IOPGT_READ | IOPGT_WRITE, 0,
+			   NULL));
+	/* one write every 1/16 of the table, from its third block on */
+	for (s = 0; s < 16; s++)
+		if (base + s * (sz(top) / 16) >= at)
+			IT_CHECK(t, fx_dma_write(&fx, base + s * (sz(top) / 16) +
+						     sz(blk) + 5 * sz(12)));
+	IT_CHECK(t, fx_check(&fx));
+	IT_CHECK(t, fx_split(&fx, base, sz(top - 1), blk, 0));
+	IT_CHECK(t, fx_check(&fx));
+	IT_CHECK(t, fx_merge(&fx, base, sz(top - 1), 0));
+	IT_CHECK(t, fx_check(&fx));
+	IT_CHECK(t, fx_read_dirty(&fx, base, sz(top), 0, base, 12));
+	IT_CHECK(t, fx_teardown(&fx));
+}
+
 /* Small leaves mapped one by one with contiguous PA merge into large. */
 static void merge_combines_runs_and_ors_dirty_state(struct it *t)
 {
@@ -268,6 +315,8 @@ static void split_and_merge_with_a_fault_window(struct it *t)
 }
 
 const struct it_case it_cases_split[] = {
+	{ "split_merge_of_a_ladder_keeps_each_leaf_s_dirty_state",
+	  split_merge_of_a_ladder_keeps_each_leaf_s_dirty_state },
 	{ "split_and_merge_with_a_fault_window",
 	  split_and_merge_with_a_fault_window },
 	{ "split_keeps_translation_and_dirty_state",
