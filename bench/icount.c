@@ -13,7 +13,8 @@
  *
  * Every row builds its own table with 4 KiB tables (ARM: the 4K granule)
  * that allows exactly the row's page size, through the benchmarks' shim,
- * and calls iopgt's public API directly:
+ * and calls iopgt's public API directly. The columns are the shim's
+ * variants: every format, then formats with other quirks ("arm_s1+lpa2"):
  *
  *   map_4k            iopgt_map() of 64 MiB of 4K pages, one call
  *   map_2m            iopgt_map() of 1 GiB of 2M pages, one call
@@ -114,7 +115,7 @@ static const struct row rows[] = {
 
 /* main() keeps the rows and formats named on the command line in bits */
 _Static_assert(NROWS <= 32, "too many rows for a uint32_t set");
-_Static_assert(IOPGT_FMT_COUNT <= 32, "too many formats for a uint32_t set");
+/* (and the variants in a uint64_t set, which main() checks at run time) */
 
 /* ---- counting ------------------------------------------------------------ */
 
@@ -386,7 +387,7 @@ static int run_one(const struct row *row, int fmt)
 			       row->kind == ROW_HARVEST, &ret);
 	if (!r.spt) {
 		fprintf(stderr, "icount: %s %s: %s\n", row->name,
-			shim_format_name(fmt), shim_strerror(ret));
+			shim_variant_name(fmt), shim_strerror(ret));
 		return ret;
 	}
 	r.pt = shim_pt_iopgt(r.spt);
@@ -395,10 +396,10 @@ static int run_one(const struct row *row, int fmt)
 	ret = run_row(&r, &leaves);
 	if (ret)
 		fprintf(stderr, "icount: %s %s: %s\n", row->name,
-			shim_format_name(fmt), shim_strerror(ret));
+			shim_variant_name(fmt), shim_strerror(ret));
 	else
 		printf("%s %s leaves=%" PRIu64 " calls=%u callbacks=%" PRIu64
-		       "\n", row->name, shim_format_name(fmt), leaves,
+		       "\n", row->name, shim_variant_name(fmt), leaves,
 		       row->calls, counted_callbacks);
 	free(r.words);
 	shim_pt_destroy(r.spt);
@@ -415,7 +416,8 @@ static void usage(FILE *f)
 		"       icount --list\n"
 		"\n"
 		"Runs the rows named (default: all) on the formats named\n"
-		"(default: all built), printing one line per pair:\n"
+		"(default: all built, then the variants such as\n"
+		"arm_s1+lpa2), printing one line per pair:\n"
 		"  <row> <format> leaves=<n> calls=<n> callbacks=<n>\n"
 		"(callbacks: calls into the table allocator while counting).\n"
 		"Under valgrind --tool=callgrind --instr-atstart=no\n"
@@ -440,9 +442,9 @@ static int find_format(const char *name)
 {
 	int fmt;
 
-	for (fmt = 1; fmt < shim_format_count(); fmt++)
-		if (shim_format_available(fmt) &&
-		    !strcmp(shim_format_name(fmt), name))
+	for (fmt = 1; fmt < shim_variant_count(); fmt++)
+		if (shim_variant_available(fmt) &&
+		    !strcmp(shim_variant_name(fmt), name))
 			return fmt;
 	return 0;
 }
@@ -458,10 +460,15 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	/* the rows and formats named (bit per index); none: all */
-	uint32_t row_set = 0, fmt_set = 0;
+	uint32_t row_set = 0;
+	uint64_t fmt_set = 0;
 	int c, fmt, row, failed = 0;
 	unsigned int i;
 
+	if (shim_variant_count() > 64) {
+		fprintf(stderr, "icount: too many variants for a set\n");
+		return 2;
+	}
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
@@ -479,7 +486,7 @@ int main(int argc, char **argv)
 					optarg);
 				return 2;
 			}
-			fmt_set |= 1u << fmt;
+			fmt_set |= 1ull << fmt;
 			break;
 		case 'a':
 			with_alloc = true;
@@ -505,9 +512,9 @@ int main(int argc, char **argv)
 	for (i = 0; i < NROWS; i++) {
 		if (row_set && !(row_set & (1u << i)))
 			continue;
-		for (fmt = 1; fmt < shim_format_count(); fmt++) {
-			if (!shim_format_available(fmt) ||
-			    (fmt_set && !(fmt_set & (1u << fmt))))
+		for (fmt = 1; fmt < shim_variant_count(); fmt++) {
+			if (!shim_variant_available(fmt) ||
+			    (fmt_set && !(fmt_set & (1ull << fmt))))
 				continue;
 			if (run_one(&rows[i], fmt))
 				failed++;

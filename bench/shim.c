@@ -64,6 +64,57 @@ const char *shim_format_name(int fmt)
 	return iopgt_format_name((enum iopgt_format)fmt);
 }
 
+/*
+ * The variants past the formats (shim.h). The LPA2 ones keep the plain ARM
+ * tables' 48-bit IOVA, and so their four levels, and take the 52-bit OA
+ * that LPA2 is for: only the descriptor encoding differs from the plain
+ * format's (the address field to bit 49, PA[51:50] in bits 9:8, no SH).
+ */
+struct shim_variant {
+	const char *name;
+	enum iopgt_format format;
+	u32 quirks;		/* added to what the table is made with */
+	u8 ias, oas;		/* 0: the format's default */
+};
+
+static const struct shim_variant shim_variants[] = {
+	{ "arm_s1+lpa2", IOPGT_FMT_ARM_S1, IOPGT_QUIRK_ARM_LPA2, 48, 52 },
+	{ "arm_s2+lpa2", IOPGT_FMT_ARM_S2, IOPGT_QUIRK_ARM_LPA2, 48, 52 },
+};
+
+#define SHIM_NVARIANTS	(sizeof(shim_variants) / sizeof(shim_variants[0]))
+
+int shim_variant_count(void)
+{
+	return IOPGT_FMT_COUNT + (int)SHIM_NVARIANTS;
+}
+
+/* @variant as a variant: a format number is its own plain variant. */
+static struct shim_variant shim_variant_of(int variant)
+{
+	struct shim_variant v = { 0 };
+
+	if (variant >= IOPGT_FMT_COUNT &&
+	    variant < IOPGT_FMT_COUNT + (int)SHIM_NVARIANTS)
+		return shim_variants[variant - IOPGT_FMT_COUNT];
+	v.format = (enum iopgt_format)variant;
+	v.name = variant > IOPGT_FMT_NONE && variant < IOPGT_FMT_COUNT ?
+		 iopgt_format_name(v.format) : NULL;
+	return v;
+}
+
+bool shim_variant_available(int variant)
+{
+	struct shim_variant v = shim_variant_of(variant);
+
+	return v.name && shim_format_available(v.format);
+}
+
+const char *shim_variant_name(int variant)
+{
+	return shim_variant_of(variant).name;
+}
+
 const char *shim_strerror(int err)
 {
 	if (err == -EIO)
@@ -331,21 +382,27 @@ static struct iopgt_table_meta *shim_table_meta(void *ctx, void *table)
 }
 
 /*
- * A table allowing exactly the page sizes of @pgsize_bitmap (non-zero):
- * -EOPNOTSUPP if the format lacks any of them.
+ * A table of @variant allowing exactly the page sizes of @pgsize_bitmap
+ * (non-zero): -EOPNOTSUPP if the format lacks any of them.
  */
-static struct shim_pt *shim_pt_new(int fmt, u64 pgsize_bitmap, u32 quirks,
-				   u64 arena_bytes, int *err)
+static struct shim_pt *shim_pt_new(int variant, u64 pgsize_bitmap,
+				   u32 quirks, u64 arena_bytes, int *err)
 {
+	struct shim_variant v = shim_variant_of(variant);
 	struct iopgt_cfg cfg = {
-		.format = (enum iopgt_format)fmt,
+		.format = v.format,
+		.ias = v.ias,
+		.oas = v.oas,
 		.granule_lg2 = SHIM_GRANULE_LG2,
 		.pgsize_bitmap = pgsize_bitmap,
-		.quirks = quirks,
+		.quirks = quirks | v.quirks,
 	};
 	struct shim_pt *spt;
 	int ret;
 
+	*err = -EOPNOTSUPP;
+	if (!shim_variant_available(variant))
+		return NULL;
 	*err = -ENOMEM;
 	spt = calloc(1, sizeof(*spt));
 	if (!spt)
@@ -453,6 +510,8 @@ void shim_pt_set_ops_hook(struct shim_pt *spt, void (*hook)(bool enter))
  *   vtd_fl  leaf D bit 6 (A bit 5); PS as vtd_sl
  *   arm_s1  DBM (bit 51) leaves: a write clears AP[2] (bit 7)
  *   arm_s2  DBM (bit 51) leaves: a write sets S2AP[1] (bit 7)
+ *           (with LPA2 too: the tables' addresses are below 2^48, where
+ *           bits 47:12 hold all of them and bits 49:48 and 9:8 are 0)
  *   riscv, riscv_g  leaf D bit 7 (A bit 6); R=W=X=0 (bits 3:1) is a table
  *           entry, whose child's PPN is bits 53:10 (@child_pa)
  * and nothing else (-EOPNOTSUPP): a format of the list without an entry
@@ -583,8 +642,11 @@ static const struct shim_dev shim_devs[IOPGT_FMT_COUNT] = {
 #undef SHIM_RISCV_DEV
 };
 
-static const struct shim_dev *shim_dev_of(int fmt)
+/* The device of @variant's format (a variant's tables walk the same way) */
+static const struct shim_dev *shim_dev_of(int variant)
 {
+	int fmt = (int)shim_variant_of(variant).format;
+
 	if (fmt <= IOPGT_FMT_NONE || fmt >= IOPGT_FMT_COUNT ||
 	    !shim_devs[fmt].present)
 		return NULL;

@@ -6,7 +6,8 @@
  * iopgt and into the table allocator (tests/support/talloc) is made here, in
  * C, so the C++ side never sees the core's headers. What the shim offers:
  *
- *   - formats: which ones this copy of iopgt has (iterate 1 .. count - 1);
+ *   - formats: which ones this copy of iopgt has (iterate 1 .. count - 1),
+ *     and variants: a format with other quirks or address sizes;
  *   - a page table over a private talloc arena whose physical address is
  *     its CPU address, restricted to one page size, with map and unmap
  *     (the gather is released inside: freeing tables is part of unmap);
@@ -49,6 +50,22 @@ const char *shim_format_name(int fmt);
 /* Whether the device model below can mark @fmt's leaves dirty. */
 bool shim_format_has_device(int fmt);
 
+/*
+ * Variants: a format with more quirks or other address sizes, the same
+ * format's tables with a different configuration. Variant numbers go on
+ * where format numbers stop: 1 .. shim_format_count() - 1 are the formats
+ * themselves, configured as every benchmark configures them, and
+ * shim_format_count() .. shim_variant_count() - 1 the others, named
+ * "<format>+<what>" ("arm_s1+lpa2"). So a format number is a variant
+ * number too, and every function below that creates a table takes either;
+ * the benchmarks that iterate formats see no variant.
+ */
+int shim_variant_count(void);
+/* Whether iopgt was built with @variant's format. */
+bool shim_variant_available(int variant);
+/* The format's name, or "<format>+<what>" */
+const char *shim_variant_name(int variant);
+
 /* iopgt's description of an error code (or of a shim one). */
 const char *shim_strerror(int err);
 
@@ -70,7 +87,7 @@ struct shim_pt;
 
 /**
  * shim_pt_create() - a table of one format and one page size
- * @fmt: the format
+ * @fmt: the format, or a variant (see above)
  * @pgsize_lg2: the only page size map may use
  * @arena_bytes: address space to reserve for tables (only what is touched
  *               costs memory); rounded up to 1 MiB
