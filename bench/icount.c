@@ -50,10 +50,10 @@
  * tables waiting for reuse), and checks every counted call's result: the
  * bytes mapped or unmapped, the bits a harvest reports, for the
  * 256 x 4K rows that no table came or went, and for the ragged rows that
- * the pages beside each range translate as they must. The table's calls into its
- * allocator (talloc, through iopgt's ops) are left out of the count
- * unless --with-alloc is given: a kernel pays for those in its own page
- * allocator. The program is linked with -z now, so no lazy symbol binding
+ * the pages beside each range translate as they must. The table's calls
+ * into its allocator (talloc, through iopgt's ops) are left out of the
+ * count unless --with-alloc is given: a kernel pays for those in its own
+ * page allocator. The program is linked with -z now, so no lazy symbol binding
  * lands in a counted call.
  *
  * Without valgrind the client requests do nothing, and the program is a
