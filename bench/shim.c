@@ -64,6 +64,57 @@ const char *shim_format_name(int fmt)
 	return iopgt_format_name((enum iopgt_format)fmt);
 }
 
+/*
+ * The variants past the formats (shim.h). The LPA2 ones keep the plain ARM
+ * tables' 48-bit IOVA, and so their four levels, and take the 52-bit OA
+ * that LPA2 is for: only the descriptor encoding differs from the plain
+ * format's (the address field to bit 49, PA[51:50] in bits 9:8, no SH).
+ */
+struct shim_variant {
+	const char *name;
+	enum iopgt_format format;
+	u32 quirks;		/* added to what the table is made with */
+	u8 ias, oas;		/* 0: the format's default */
+};
+
+static const struct shim_variant shim_variants[] = {
+	{ "arm_s1+lpa2", IOPGT_FMT_ARM_S1, IOPGT_QUIRK_ARM_LPA2, 48, 52 },
+	{ "arm_s2+lpa2", IOPGT_FMT_ARM_S2, IOPGT_QUIRK_ARM_LPA2, 48, 52 },
+};
+
+#define SHIM_NVARIANTS	(sizeof(shim_variants) / sizeof(shim_variants[0]))
+
+int shim_variant_count(void)
+{
+	return IOPGT_FMT_COUNT + (int)SHIM_NVARIANTS;
+}
+
+/* @variant as a variant: a format number is its own plain variant. */
+static struct shim_variant shim_variant_of(int variant)
+{
+	struct shim_variant v = { 0 };
+
+	if (variant >= IOPGT_FMT_COUNT &&
+	    variant < IOPGT_FMT_COUNT + (int)SHIM_NVARIANTS)
+		return shim_variants[variant - IOPGT_FMT_COUNT];
+	v.format = (enum iopgt_format)variant;
+	v.name = variant > IOPGT_FMT_NONE && variant < IOPGT_FMT_COUNT ?
+		 iopgt_format_name(v.format) : NULL;
+	return v;
+}
+
+bool shim_variant_available(int variant)
+{
+	struct shim_variant v = shim_variant_of(variant);
+
+	return v.name && shim_format_available(v.format);
+}
+
+const char *shim_variant_name(int variant)
+{
+	return shim_variant_of(variant).name;
+}
+
 const char *shim_strerror(int err)
 {
 	if (err == -EIO)
@@ -331,21 +382,27 @@ static struct iopgt_table_meta *shim_table_meta(void *ctx, void *table)
 }
 
 /*
- * A table allowing exactly the page sizes of @pgsize_bitmap (non-zero):
- * -EOPNOTSUPP if the format lacks any of them.
+ * A table of @variant allowing exactly the page sizes of @pgsize_bitmap
+ * (non-zero): -EOPNOTSUPP if the format lacks any of them.
  */
-static struct shim_pt *shim_pt_new(int fmt, u64 pgsize_bitmap, u32 quirks,
-				   u64 arena_bytes, int *err)
+static struct shim_pt *shim_pt_new(int variant, u64 pgsize_bitmap,
+				   u32 quirks, u64 arena_bytes, int *err)
 {
+	struct shim_variant v = shim_variant_of(variant);
 	struct iopgt_cfg cfg = {
-		.format = (enum iopgt_format)fmt,
+		.format = v.format,
+		.ias = v.ias,
+		.oas = v.oas,
 		.granule_lg2 = SHIM_GRANULE_LG2,
 		.pgsize_bitmap = pgsize_bitmap,
-		.quirks = quirks,
+		.quirks = quirks | v.quirks,
 	};
 	struct shim_pt *spt;
 	int ret;
 
+	*err = -EOPNOTSUPP;
+	if (!shim_variant_available(variant))
+		return NULL;
 	*err = -ENOMEM;
 	spt = calloc(1, sizeof(*spt));
 	if (!spt)
@@ -390,6 +447,36 @@ struct shim_pt *shim_pt_create(int fmt, unsigned int pgsize_lg2,
 	return shim_pt_new(fmt, 1ull << pgsize_lg2,
 			   dirty_tracking ? IOPGT_QUIRK_DIRTY_TRACKING : 0,
 			   arena_bytes, err);
+}
+
+/*
+ * The sizes split, merge and cut work with: 4K, 2M, 1G with 4 KiB tables.
+ * A table allows those up to the size mapped, and nothing larger: merging
+ * a whole aligned 1 GiB of 2M leaves would otherwise make one 1G leaf of
+ * them.
+ */
+#define SHIM_SPLIT_PGSIZES	((1ull << 12) | (1ull << 21) | (1ull << 30))
+
+static bool shim_format_is_arm(int variant)
+{
+	enum iopgt_format fmt = shim_variant_of(variant).format;
+
+	return fmt == IOPGT_FMT_ARM_S1 || fmt == IOPGT_FMT_ARM_S2;
+}
+
+struct shim_pt *shim_pt_create_splittable(int fmt, unsigned int pgsize_lg2,
+					  uint64_t arena_bytes, int *err)
+{
+	u32 quirks = shim_format_is_arm(fmt) ? IOPGT_QUIRK_ARM_BBML2 : 0;
+
+	if (pgsize_lg2 >= 64 ||
+	    !(SHIM_SPLIT_PGSIZES & (1ull << pgsize_lg2))) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	return shim_pt_new(fmt,
+			   SHIM_SPLIT_PGSIZES & ((2ull << pgsize_lg2) - 1),
+			   quirks, arena_bytes, err);
 }
 
 void shim_pt_destroy(struct shim_pt *spt)
@@ -453,6 +540,8 @@ void shim_pt_set_ops_hook(struct shim_pt *spt, void (*hook)(bool enter))
  *   vtd_fl  leaf D bit 6 (A bit 5); PS as vtd_sl
  *   arm_s1  DBM (bit 51) leaves: a write clears AP[2] (bit 7)
  *   arm_s2  DBM (bit 51) leaves: a write sets S2AP[1] (bit 7)
+ *           (with LPA2 too: the tables' addresses are below 2^48, where
+ *           bits 47:12 hold all of them and bits 49:48 and 9:8 are 0)
  *   riscv, riscv_g  leaf D bit 7 (A bit 6); R=W=X=0 (bits 3:1) is a table
  *           entry, whose child's PPN is bits 53:10 (@child_pa)
  * and nothing else (-EOPNOTSUPP): a format of the list without an entry
@@ -583,8 +672,11 @@ static const struct shim_dev shim_devs[IOPGT_FMT_COUNT] = {
 #undef SHIM_RISCV_DEV
 };
 
-static const struct shim_dev *shim_dev_of(int fmt)
+/* The device of @variant's format (a variant's tables walk the same way) */
+static const struct shim_dev *shim_dev_of(int variant)
 {
+	int fmt = (int)shim_variant_of(variant).format;
+
 	if (fmt <= IOPGT_FMT_NONE || fmt >= IOPGT_FMT_COUNT ||
 	    !shim_devs[fmt].present)
 		return NULL;
@@ -931,13 +1023,8 @@ int shim_hv_clean_all(struct shim_hv *hv)
 
 /* ---- the split and merge fixture ----------------------------------------- */
 
-/*
- * The sizes split and merge fixtures work with: 4K, 2M, 1G with 4 KiB
- * tables. A table allows those up to the size mapped, and nothing larger:
- * merging a whole aligned 1 GiB of 2M leaves would otherwise make one 1G
- * leaf of them.
- */
-#define SHIM_SM_PGSIZES	(SHIM_BIT(12) | SHIM_BIT(21) | SHIM_BIT(30))
+/* The sizes split and merge fixtures work with (shim_pt_create_splittable) */
+#define SHIM_SM_PGSIZES	SHIM_SPLIT_PGSIZES
 
 struct shim_sm {
 	struct shim_pt *spt;
@@ -946,11 +1033,6 @@ struct shim_sm {
 	unsigned int from_lg2, to_lg2;
 	u64 live_mapped;		/* tables holding the @from_lg2 leaves */
 };
-
-static bool shim_format_is_arm(int fmt)
-{
-	return fmt == IOPGT_FMT_ARM_S1 || fmt == IOPGT_FMT_ARM_S2;
-}
 
 /* The level whose items are 2^@size_lg2 bytes (a size in SHIM_SM_PGSIZES) */
 static unsigned int shim_size_level(unsigned int size_lg2)
@@ -987,7 +1069,6 @@ uint64_t shim_sm_table_entries(const struct shim_sm *sm)
 struct shim_sm *shim_sm_create(int fmt, unsigned int from_lg2,
 			       unsigned int to_lg2, uint64_t len, int *err)
 {
-	u32 quirks = shim_format_is_arm(fmt) ? IOPGT_QUIRK_ARM_BBML2 : 0;
 	struct shim_sm *sm;
 	u64 arena;
 
@@ -1008,9 +1089,7 @@ struct shim_sm *shim_sm_create(int fmt, unsigned int from_lg2,
 
 	/* The split's tables, the levels above them, and slack */
 	arena = 2 * shim_sm_table_entries(sm) * sizeof(u64) + (64ull << 20);
-	sm->spt = shim_pt_new(fmt,
-			      SHIM_SM_PGSIZES & ((SHIM_BIT(from_lg2) << 1) - 1),
-			      quirks, arena, err);
+	sm->spt = shim_pt_create_splittable(fmt, from_lg2, arena, err);
 	if (!sm->spt)
 		goto fail;
 	*err = shim_map(sm->spt, 0, len);
@@ -1098,6 +1177,113 @@ int shim_sm_check(const struct shim_sm *sm, unsigned int leaf_lg2)
 	shim_census_walk(sm->dev, pt->root, pt->levels - 1, pt->top_lg2,
 			 shim_size_level(leaf_lg2), &good, &bad);
 	return !bad && good == sm->len >> leaf_lg2 ? 0 : -EIO;
+}
+
+/* The ragged passes' fixture: 2M leaves, cut down to 4K ones */
+static bool shim_sm_ragged_ok(const struct shim_sm *sm)
+{
+	return sm->from_lg2 == 21 && sm->to_lg2 == 12;
+}
+
+uint64_t shim_sm_ragged_calls(const struct shim_sm *sm)
+{
+	return shim_sm_ragged_ok(sm) ? sm->len >> (sm->from_lg2 + 1) : 0;
+}
+
+static u64 shim_sm_ragged_iova(const struct shim_sm *sm, u64 k)
+{
+	return (2 * k << sm->from_lg2) + SHIM_CUT_HEAD;
+}
+
+static u64 shim_sm_ragged_len(const struct shim_sm *sm)
+{
+	return (1ull << sm->from_lg2) - SHIM_CUT_HEAD + SHIM_CUT_TAIL;
+}
+
+int shim_sm_ragged(struct shim_sm *sm, bool cut)
+{
+	struct iopgt *pt = &sm->spt->pt;
+	u64 k, calls = shim_sm_ragged_calls(sm), len = shim_sm_ragged_len(sm);
+	u64 want = cut ? len : 2ull << sm->from_lg2, unmapped;
+	struct iopgt_gather gather;
+	int ret = 0;
+
+	if (!calls)
+		return -EINVAL;
+	for (k = 0; k < calls && !ret; k++) {
+		unmapped = 0;
+		iopgt_gather_init(&gather);
+		ret = iopgt_unmap(pt, shim_sm_ragged_iova(sm, k), len,
+				  cut ? IOPGT_UNMAP_CUT : 0, &gather,
+				  &unmapped);
+		iopgt_gather_release(pt, &gather, NULL);
+		if (!ret && unmapped != want)
+			ret = -EIO;
+	}
+	return ret;
+}
+
+/* Does @iova translate to itself (*@mapped) or not at all? */
+static int shim_translates(struct iopgt *pt, u64 iova, bool *mapped)
+{
+	u64 pa;
+	int ret = iopgt_iova_to_phys(pt, iova, &pa);
+
+	*mapped = !ret;
+	if (ret == -ENOENT)
+		return 0;
+	return !ret && pa != iova ? -EIO : ret;
+}
+
+int shim_sm_ragged_check(const struct shim_sm *sm, bool cut)
+{
+	struct iopgt *pt = &sm->spt->pt;
+	u64 k, calls = shim_sm_ragged_calls(sm), len = shim_sm_ragged_len(sm);
+	u64 iova, good = 0, bad = 0, kept;
+	bool out0, in0, in1, out1;
+	int ret = 0;
+
+	if (!calls)
+		return -EINVAL;
+	for (k = 0; k < calls && !ret; k++) {
+		iova = shim_sm_ragged_iova(sm, k);
+		ret = shim_translates(pt, iova - SHIM_BIT(12), &out0);
+		if (!ret)
+			ret = shim_translates(pt, iova, &in0);
+		if (!ret)
+			ret = shim_translates(pt, iova + len - SHIM_BIT(12),
+					      &in1);
+		if (!ret)
+			ret = shim_translates(pt, iova + len, &out1);
+		if (!ret && (in0 || in1 || out0 != cut || out1 != cut))
+			ret = -EIO;
+	}
+	if (ret)
+		return -EIO;
+	/* a cut makes one leaf table per 2M leaf, holding what it keeps */
+	if (cut && talloc_live(sm->spt->ta) != sm->live_mapped + 2 * calls)
+		return -EIO;
+	if (!sm->dev)
+		return 0;
+	kept = cut ? calls * ((2ull << sm->from_lg2) - len) >> 12 : 0;
+	shim_census_walk(sm->dev, pt->root, pt->levels - 1, pt->top_lg2, 0,
+			 &good, &bad);
+	return !bad && good == kept ? 0 : -EIO;
+}
+
+int shim_sm_remap(struct shim_sm *sm)
+{
+	struct iopgt *pt = &sm->spt->pt;
+	struct iopgt_gather gather;
+	int ret;
+
+	iopgt_gather_init(&gather);
+	ret = iopgt_unmap(pt, 0, sm->len, 0, &gather, NULL);
+	iopgt_gather_release(pt, &gather, NULL);
+	if (ret && ret != -ENOENT)
+		return ret;
+	ret = shim_map(sm->spt, 0, sm->len);
+	return ret ? ret : shim_sm_check(sm, sm->from_lg2);
 }
 
 int shim_sm_validate(struct shim_sm *sm)

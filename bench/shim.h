@@ -6,7 +6,8 @@
  * iopgt and into the table allocator (tests/support/talloc) is made here, in
  * C, so the C++ side never sees the core's headers. What the shim offers:
  *
- *   - formats: which ones this copy of iopgt has (iterate 1 .. count - 1);
+ *   - formats: which ones this copy of iopgt has (iterate 1 .. count - 1),
+ *     and variants: a format with other quirks or address sizes;
  *   - a page table over a private talloc arena whose physical address is
  *     its CPU address, restricted to one page size, with map and unmap
  *     (the gather is released inside: freeing tables is part of unmap);
@@ -14,7 +15,8 @@
  *     over it, a "device" that marks leaves dirty the way the IOMMU would,
  *     iopgt's harvest and a naive harvester to compare it with;
  *   - a split and merge fixture: a table of large leaves that split and
- *     merge take to a smaller size and back, with a check of the state;
+ *     merge take to a smaller size and back, with a check of the state,
+ *     and ragged unmaps over it with and without IOPGT_UNMAP_CUT;
  *   - baselines over plain buffers (memset, streaming read, streaming
  *     read-modify-write) and the cache flush that makes a run cold;
  *   - a spin wait for the benchmarks' own barrier between threads.
@@ -49,6 +51,22 @@ const char *shim_format_name(int fmt);
 /* Whether the device model below can mark @fmt's leaves dirty. */
 bool shim_format_has_device(int fmt);
 
+/*
+ * Variants: a format with more quirks or other address sizes, the same
+ * format's tables with a different configuration. Variant numbers go on
+ * where format numbers stop: 1 .. shim_format_count() - 1 are the formats
+ * themselves, configured as every benchmark configures them, and
+ * shim_format_count() .. shim_variant_count() - 1 the others, named
+ * "<format>+<what>" ("arm_s1+lpa2"). So a format number is a variant
+ * number too, and every function below that creates a table takes either;
+ * the benchmarks that iterate formats see no variant.
+ */
+int shim_variant_count(void);
+/* Whether iopgt was built with @variant's format. */
+bool shim_variant_available(int variant);
+/* The format's name, or "<format>+<what>" */
+const char *shim_variant_name(int variant);
+
 /* iopgt's description of an error code (or of a shim one). */
 const char *shim_strerror(int err);
 
@@ -70,7 +88,7 @@ struct shim_pt;
 
 /**
  * shim_pt_create() - a table of one format and one page size
- * @fmt: the format
+ * @fmt: the format, or a variant (see above)
  * @pgsize_lg2: the only page size map may use
  * @arena_bytes: address space to reserve for tables (only what is touched
  *               costs memory); rounded up to 1 MiB
@@ -86,6 +104,23 @@ struct shim_pt;
 struct shim_pt *shim_pt_create(int fmt, unsigned int pgsize_lg2,
 			       uint64_t arena_bytes, bool dirty_tracking,
 			       int *err);
+/**
+ * shim_pt_create_splittable() - a table whose large leaves can be split
+ * @fmt: the format, or a variant
+ * @pgsize_lg2: the largest page size allowed: 12, 21 or 30
+ * @arena_bytes: as shim_pt_create()
+ * @err: set to 0 or the negative errno of the failure
+ *
+ * The configuration the split and merge fixture uses (shim_sm_create()):
+ * the 4K, 2M and 1G sizes up to @pgsize_lg2 allowed and no other, ARM
+ * with IOPGT_QUIRK_ARM_BBML2, dirty tracking off. It is what a cut
+ * (iopgt_unmap() with IOPGT_UNMAP_CUT) of a large leaf needs: the smaller
+ * sizes to split into, and on ARM the direct block-to-table replacement.
+ *
+ * Return: the table, or NULL (-EOPNOTSUPP: the format lacks a size).
+ */
+struct shim_pt *shim_pt_create_splittable(int fmt, unsigned int pgsize_lg2,
+					  uint64_t arena_bytes, int *err);
 void shim_pt_destroy(struct shim_pt *spt);
 
 /*
@@ -251,6 +286,46 @@ int shim_sm_check(const struct shim_sm *sm, unsigned int leaf_lg2);
 
 /* iopgt_validate() on the table. Return: 0 or -EIO. */
 int shim_sm_validate(struct shim_sm *sm);
+
+/*
+ * Ragged unmaps, the cut's benchmark, on a fixture of 2M leaves split to
+ * 4K (other pairs: -EINVAL). Call k removes
+ *	[2k 2M + SHIM_CUT_HEAD, (2k + 1) 2M + SHIM_CUT_TAIL)
+ * so each range starts and ends inside a 2M leaf, and the pairs of leaves
+ * of two calls are disjoint: one call per two leaves of the range.
+ */
+#define SHIM_CUT_HEAD	(17ull << 12)
+#define SHIM_CUT_TAIL	(300ull << 12)
+
+/* The calls a ragged pass makes: one per two 2M leaves. */
+uint64_t shim_sm_ragged_calls(const struct shim_sm *sm);
+
+/*
+ * Every call of a ragged pass, each iopgt_unmap() followed by its
+ * iopgt_gather_release(). With @cut, IOPGT_UNMAP_CUT: each call splits
+ * the two leaves it starts and ends in and removes exactly its range;
+ * without, it removes both leaves whole. Return: 0, iopgt_unmap()'s
+ * error, or -EIO if a call unmapped other than its range (@cut) or its
+ * two leaves (not @cut).
+ */
+int shim_sm_ragged(struct shim_sm *sm, bool cut);
+
+/*
+ * Check what a ragged pass must leave: through iopgt_iova_to_phys(), the
+ * first and last page of every range gone and the pages just outside it
+ * still translating to themselves (@cut) or gone (not @cut); through the
+ * device model's walk (when it knows the format), exactly the 4K leaves
+ * kept and no other leaf; with @cut, exactly the tables that needs.
+ * Return: 0, or -EIO.
+ */
+int shim_sm_ragged_check(const struct shim_sm *sm, bool cut);
+
+/*
+ * Back to the fixture's start after a ragged pass: unmap what is left of
+ * the range and map it again with 2M leaves. Return: 0, iopgt's error, or
+ * -EIO if shim_sm_check() then disagrees.
+ */
+int shim_sm_remap(struct shim_sm *sm);
 
 /*
  * What the operations touch, in entries (8 bytes each):
