@@ -188,7 +188,8 @@ class Ops(Input):
         return self.pgs & ~mask(self.unit_lg2) & mask(self.w)
 
     def _opc(self, op, args="plain", inject=None, bit7=False):
-        """@bit7: the PA follows the IOVA (map), ALLOW_FAULT (split, merge)"""
+        """@bit7: the PA follows the IOVA (map), ALLOW_FAULT (split, merge),
+        IOPGT_UNMAP_CUT (unmap, unmap_read_dirty)"""
         opc = OP[op] | ARGS[args] << 4 | (inject is not None) << 6 | \
             bit7 << 7
         self.e.u(opc, 0, 255)
@@ -251,9 +252,11 @@ class Ops(Input):
             elif kind == 3:
                 self.e.bool(arg)
 
-    def unmap(self, s, k, n, args="plain", hostile=None):
-        self._opc("unmap", args)
-        self._range(s, k, n, args, hostile=hostile)
+    def unmap(self, s, k, n, args="plain", hostile=None, cut=False,
+              inject=None, jitter=(0, 0, False)):
+        """@cut: IOPGT_UNMAP_CUT; @inject: allocation failure (a cut)"""
+        self._opc("unmap", args, inject, cut)
+        self._range(s, k, n, args, jitter, hostile)
 
     def read_dirty(self, s, k, n, pgshift=12, no_clear=False, record=False,
                    back=0, no_bitmap=False):
@@ -266,9 +269,10 @@ class Ops(Input):
         self.e.chance(8, no_bitmap)
         self.e.u(back, 0, 2)
 
-    def unmap_read_dirty(self, s, k, n, pgshift=12):
-        self._opc("unmap_read_dirty")
-        self._range(s, k, n)
+    def unmap_read_dirty(self, s, k, n, pgshift=12, args="plain",
+                         cut=False, inject=None, jitter=(0, 0, False)):
+        self._opc("unmap_read_dirty", args, inject, cut)
+        self._range(s, k, n, args, jitter)
         self.e.u(pgshift, 12, 21)
 
     def split(self, s, k, n, to, inject=None, allow_fault=False):
@@ -689,6 +693,51 @@ def ops_seeds():
         o.tracking(True)
         o.unmap_read_dirty(21, 0, 2)
         seeds[name.replace("/", "-") + "-tracking-toggle"] = o
+
+    # Cuts (IOPGT_UNMAP_CUT): exactly the range goes. A ragged piece from
+    # inside a dirty 2M leaf (both ends inside it: split on both sides),
+    # one at 64K steps, then one across two 2M leaves whose ends are
+    # jittered by whole pages; an allocation failure first, which must
+    # change nothing; the kept parts stay dirty and are harvested.
+    o = Ops("amdv1/mode4")
+    o.map(21, 0, 2, pa_follows=True)
+    o.write_run(7, 8, 16)
+    o.write(512 + 300)
+    o.unmap_read_dirty(12, 3, 4, pgshift=12, cut=True, inject=0)
+    o.unmap_read_dirty(12, 3, 4, pgshift=12, cut=True)
+    o.unmap(16, 5, 3, cut=True)
+    o.unmap_read_dirty(21, 0, 1, pgshift=13, args="jitter", cut=True,
+                       jitter=(3, 9, False))
+    o.read_dirty(21, 0, 2, pgshift=12)
+    o.merge(21, 0, 2)
+    o.unmap(21, 0, 2, cut=True)
+    seeds["amdv1-cut-ragged"] = o
+    # A large window: a 1G leaf cut from the middle, ragged at 2M units.
+    o = Ops("vtd_sl/4lvl", large=True)
+    o.map(30, 1, 1, pa_follows=True)
+    o.write_run(1 << 18, 8, 26)
+    o.unmap_read_dirty(21, 512 + 100, 3, pgshift=21, cut=True)
+    o.unmap(21, 512 + 200, 1, args="jitter", cut=True,
+            jitter=(3, 7, True))
+    o.read_dirty(30, 1, 1, pgshift=21)
+    seeds["vtd_sl-cut-1g"] = o
+    # ARM: with BBML2 contiguous runs and blocks are cut; without it a
+    # cut that must split is refused (-EBUSY, nothing changed) even with
+    # BBML1, and one on leaf boundaries works.
+    o = Ops("arm_s1/4k-48")
+    o.map(21, 1, 1, pa_follows=True)
+    o.map(16, 1, 4, pa_follows=True)
+    o.write_run(16, 16, 14)
+    o.unmap_read_dirty(12, 16 + 5, 4, pgshift=12, cut=True)
+    o.unmap_read_dirty(12, 512 + 17, 3, pgshift=14, cut=True)
+    o.read_dirty(21, 1, 1)
+    seeds["arm_s1-cut-contig"] = o
+    o = Ops("arm_s1/4k-48", nobbml2=True, bbml1=True)
+    o.map(21, 1, 1, pa_follows=True)
+    o.write(600)
+    o.unmap_read_dirty(12, 512 + 3, 4, pgshift=12, cut=True)
+    o.unmap(21, 1, 1, cut=True)
+    seeds["arm_s1-cut-bbml1-refused"] = o
     return encoded(seeds)
 
 
