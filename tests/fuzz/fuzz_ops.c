@@ -10,7 +10,10 @@
  *            read_dirty refused); bit 3 ARM without BBML2, then bit 7
  *            BBML1 (split and merge through nT) or else neither (split and
  *            merge refused with -EBUSY unless a fault window is allowed);
- *            bit 4 large window; bits 5-6 where the window sits
+ *            bit 4 large window; bits 5-6 where the window sits; then
+ *            the window's index if it sits anywhere, the PA of its start
+ *            for maps whose PA follows the IOVA, and with ARM LPA2 only
+ *            PA[51:50] of every PA drawn
  *   steps    until the input runs out (at most OPS_MAX_STEPS): an opcode
  *            byte (low 4 bits the operation, bits 4-5 how its arguments
  *            are drawn, bit 6 allocation failure injected before it,
@@ -109,6 +112,7 @@ struct ops_fz {
 	unsigned int window_lg2;
 	unsigned int unit_lg2;	/* granularity of the ranges drawn */
 	u64 pa_base;		/* PA of base if the PA follows the IOVA */
+	u64 pa_high;		/* ORed into every PA drawn (LPA2) */
 	bool dirty;		/* dirty state and bitmaps are compared */
 	bool noncoherent;
 	bool bbm_blocked;	/* ARM, neither BBML2 nor BBML1 */
@@ -616,8 +620,8 @@ static void op_map(struct ops_fz *f, unsigned int opc, bool inject)
 	if (pa_follows)
 		pa = f->pa_base + (r.iova - f->base);
 	else
-		pa = (producer_u64(f->p, 0, 0xffff) << s) &
-		     fz_lg2_mask(pa_bits);
+		pa = ((producer_u64(f->p, 0, 0xffff) << s) &
+		      fz_lg2_mask(pa_bits)) | f->pa_high;
 	if (args == ARGS_JITTER)
 		pa += (u64)producer_u32(f->p, 0, 15) << f->unit_lg2;
 	prot = draw_prot(f, producer_bool(f->p));
@@ -1615,8 +1619,8 @@ static bool fresh_region(struct ops_fz *f, struct stale *s, u64 iova,
 	if (producer_bool(f->p))
 		pa = f->pa_base + (iova - f->base);
 	else
-		pa = (producer_u64(f->p, 0, 0xffff) << lg2) &
-		     fz_lg2_mask(pa_bits);
+		pa = ((producer_u64(f->p, 0, 0xffff) << lg2) &
+		      fz_lg2_mask(pa_bits)) | f->pa_high;
 	model_foreach_range(f->m, iova, len, count_leaf, &n);
 	if (n) {
 		set_phase(f, s, "unmap 0x%llx+0x%llx",
@@ -1882,6 +1886,14 @@ static void setup(struct ops_fz *f, struct producer *p)
 	if (f->pa_base + fz_lg2_mask(f->window_lg2) >
 	    fz_lg2_mask(pt->cfg.oas < 64 ? pt->cfg.oas : 64))
 		f->pa_base = 0;
+	/*
+	 * PAs are drawn below 2^44; LPA2 keeps PA[51:50] in descriptor bits
+	 * 9:8, so those configurations (and they alone: older inputs keep
+	 * their meaning) draw those two bits for every PA as well.
+	 */
+	if ((pt->cfg.quirks & IOPGT_QUIRK_ARM_LPA2) && pt->cfg.oas >= 52)
+		f->pa_high = (u64)producer_u32(p, 0, 3) << 50;
+	f->pa_base |= f->pa_high;
 }
 
 static void teardown(struct ops_fz *f)
