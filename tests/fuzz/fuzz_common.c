@@ -57,6 +57,10 @@ static const char *const fz_pinned[] = {
 	"riscv_g/sv57x4",
 	"riscv/sv39-napot-pbmt",
 	"riscv_g/sv48x4-napot",
+	"arm_s1/4k-52-lpa2-bbml2",
+	"arm_s2/4k-52-lpa2-concat16",
+	"arm_s2/16k-52-lpa2",
+	"arm_s1/16k-36-lpa2-bbml2",
 };
 
 /*

@@ -33,6 +33,8 @@
  * clears one if a format ever does. The pass does not ask the engine's
  * table_pa decoder: the bits outside the address field are scrambled in
  * some table entries, and that decoder must find the table through them.
+ * With ARM LPA2, every table PA and leaf OA gets the input's choice of
+ * PA[51:50] (descriptor bits 9:8), so high addresses are decoded too.
  * The engine's phys_to_virt translates only the first byte of a table
  * allocated here and aborts on any other address (the middle of a table,
  * which a walk would then read past, or no table at all); the hwmodel's
@@ -78,6 +80,7 @@ struct dec_fz {
 	u64 probe[DEC_MAX_PROBES];
 	unsigned int nprobe;
 	int validated;			/* iopgt_validate()'s answer */
+	u64 pa_high;			/* ORed into table PAs and leaf OAs */
 };
 
 static void dec_fail(struct dec_fz *f, u64 iova, const char *fmt, ...)
@@ -128,12 +131,19 @@ static void *dec_table_p2v(void *ctx, u64 pa)
 				"outside every table");
 }
 
+/*
+ * Tables get @pa_high added to the allocator's (low) PA: nothing but the
+ * two translations above reads table memory by PA.
+ */
 static void *dec_alloc(void *ctx, unsigned int size_lg2, iopgt_gfp_t gfp,
 		       u64 *pa)
 {
 	struct dec_fz *f = ctx;
+	void *va = f->tops->alloc_table(f->fz.ta, size_lg2, gfp, pa);
 
-	return f->tops->alloc_table(f->fz.ta, size_lg2, gfp, pa);
+	if (va)
+		*pa |= f->pa_high;
+	return va;
 }
 
 static void dec_free(void *ctx, void *table, unsigned int size_lg2)
@@ -276,6 +286,7 @@ static unsigned int put_leaf(struct dec_fz *f, struct dec_table *t,
 	oa = (producer_u64(f->p, 0, 0xfffff) << size) & fz_lg2_mask(oa_bits);
 	if (producer_chance(f->p, 8))
 		oa |= producer_u64(f->p, 0, 0xff) << 12;
+	oa |= f->pa_high;
 	prot = producer_u32(f->p, 1, 3) | (producer_u32(f->p, 0, 7) << 2);
 	if (f->c->prot_attrs(&f->fz.pt, prot, &attrs))
 		attrs = 0;
@@ -599,6 +610,14 @@ static void setup(struct dec_fz *f, struct producer *p)
 	f->p = p;
 	fz_begin(&f->fz, "fuzz_decode", p);
 	flags = producer_u32(p, 0, 3);
+	/*
+	 * LPA2 puts PA[51:50] in descriptor bits 9:8: those configurations
+	 * (and they alone, so older inputs keep their meaning) draw those two
+	 * bits for every table and leaf address.
+	 */
+	if ((f->fz.config->cfg.quirks & IOPGT_QUIRK_ARM_LPA2) &&
+	    f->fz.config->cfg.oas >= 52)
+		f->pa_high = (u64)producer_u32(p, 0, 3) << 50;
 	f->c = fz_codec(f->fz.config->cfg.format);
 	if (!f->c)
 		fz_die("no codecs for %s", f->fz.config->name);

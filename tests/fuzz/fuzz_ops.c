@@ -10,12 +10,16 @@
  *            read_dirty refused); bit 3 ARM without BBML2, then bit 7
  *            BBML1 (split and merge through nT) or else neither (split and
  *            merge refused with -EBUSY unless a fault window is allowed);
- *            bit 4 large window; bits 5-6 where the window sits
+ *            bit 4 large window; bits 5-6 where the window sits; then
+ *            the window's index if it sits anywhere, the PA of its start
+ *            for maps whose PA follows the IOVA, and with ARM LPA2 only
+ *            PA[51:50] of every PA drawn
  *   steps    until the input runs out (at most OPS_MAX_STEPS): an opcode
  *            byte (low 4 bits the operation, bits 4-5 how its arguments
  *            are drawn, bit 6 allocation failure injected before it,
- *            bit 7 the PA follows the IOVA for a map, and
- *            IOPGT_SPLIT_ALLOW_FAULT for a split or merge) and the
+ *            bit 7 the PA follows the IOVA for a map,
+ *            IOPGT_SPLIT_ALLOW_FAULT for a split or merge, and
+ *            IOPGT_UNMAP_CUT for an unmap or unmap_read_dirty) and the
  *            operation's arguments
  *
  * Besides single calls, three operations are sequences: a merge that
@@ -96,6 +100,7 @@ enum ops_args {
 #define OPC_INJECT	(1u << 6)
 #define OPC_PA_FOLLOWS	(1u << 7)	/* map */
 #define OPC_ALLOW_FAULT	(1u << 7)	/* split, merge */
+#define OPC_CUT		(1u << 7)	/* unmap, unmap_read_dirty */
 
 struct ops_fz {
 	struct producer *p;
@@ -107,9 +112,11 @@ struct ops_fz {
 	unsigned int window_lg2;
 	unsigned int unit_lg2;	/* granularity of the ranges drawn */
 	u64 pa_base;		/* PA of base if the PA follows the IOVA */
+	u64 pa_high;		/* ORed into every PA drawn (LPA2) */
 	bool dirty;		/* dirty state and bitmaps are compared */
 	bool noncoherent;
 	bool bbm_blocked;	/* ARM, neither BBML2 nor BBML1 */
+	bool cut_blocked;	/* ARM without BBML2: a cut may not split */
 	unsigned int step;
 	char op[200];		/* what the current step does */
 	int ret;		/* and what iopgt said */
@@ -613,8 +620,8 @@ static void op_map(struct ops_fz *f, unsigned int opc, bool inject)
 	if (pa_follows)
 		pa = f->pa_base + (r.iova - f->base);
 	else
-		pa = (producer_u64(f->p, 0, 0xffff) << s) &
-		     fz_lg2_mask(pa_bits);
+		pa = ((producer_u64(f->p, 0, 0xffff) << s) &
+		      fz_lg2_mask(pa_bits)) | f->pa_high;
 	if (args == ARGS_JITTER)
 		pa += (u64)producer_u32(f->p, 0, 15) << f->unit_lg2;
 	prot = draw_prot(f, producer_bool(f->p));
@@ -662,6 +669,63 @@ static void op_map(struct ops_fz *f, unsigned int opc, bool inject)
 		touch_range(f, r.iova, r.len);
 }
 
+struct mapped_ctx {
+	u64 first, last, bytes;
+};
+
+static int count_mapped(void *ctx, const struct model_leaf *leaf)
+{
+	struct mapped_ctx *c = ctx;
+	u64 lf = leaf->iova, ll = lf + fz_lg2_mask(leaf->size_lg2);
+
+	lf = lf > c->first ? lf : c->first;
+	ll = ll < c->last ? ll : c->last;
+	c->bytes += ll - lf + 1;
+	return 0;
+}
+
+/*
+ * The bytes of [@iova, @iova + @len) the model maps: what a cut must say
+ * it unmapped, counted apart from model_cut()'s own answer.
+ */
+static u64 mapped_inside(struct ops_fz *f, u64 iova, u64 len)
+{
+	struct mapped_ctx c = { .first = iova, .last = iova + (len - 1) };
+
+	if (len && len - 1 <= ~0ull - iova)
+		model_foreach_range(f->m, iova, len, count_mapped, &c);
+	return c.bytes;
+}
+
+/*
+ * A cut that failed to allocate (an injected failure): nothing may have
+ * changed, and the model, which never runs out, must have done the cut.
+ */
+static void cut_enomem_check(struct ops_fz *f, u64 iova, u64 len, u64 live,
+			     u64 ue, const struct iopgt_gather *g)
+{
+	struct model *m = model_clone(f->m);
+	int rm;
+
+	if (!m)
+		fz_die("out of memory");
+	rm = model_cut(m, iova, len, !f->cut_blocked, NULL);
+	model_destroy(m);
+	if (rm)
+		ops_fail(f, iova, "cut: iopgt -ENOMEM, model %s",
+			 test_errname(rm));
+	if (talloc_live(f->fz.ta) != live)
+		ops_fail(f, iova,
+			 "cut failed with -ENOMEM but live tables went from %llu to %llu",
+			 (unsigned long long)live,
+			 (unsigned long long)talloc_live(f->fz.ta));
+	if (ue)
+		ops_fail(f, iova, "failed cut reported 0x%llx unmapped",
+			 (unsigned long long)ue);
+	if (!gather_empty(g))
+		ops_fail(f, iova, "cut failed with -ENOMEM but left work in the gather");
+}
+
 /*
  * iopgt_unmap() of [@iova, @iova + @len) (with @bm, iopgt_unmap_read_dirty())
  * and the model's unmap: the same answer and the same length unmapped; the
@@ -669,30 +733,65 @@ static void op_map(struct ops_fz *f, unsigned int opc, bool inject)
  * -ENOENT: emptied tables may have been detached, then with a range to
  * invalidate. The gather is flushed (dirty state released into @bm).
  *
+ * With IOPGT_UNMAP_CUT in @flags, the model cuts too (model_cut(): a leaf
+ * reaching past an end is split first, and refused with -EBUSY on ARM
+ * without BBML2, as the engine's cut refuses any break-before-make), and
+ * a success must report exactly the bytes of the range the model mapped
+ * (the whole length when it had no hole). @inject: an allocation failure
+ * is armed; a cut may then fail with -ENOMEM and nothing changed.
+ *
  * Return: iopgt's answer.
  */
 static int unmap_checked(struct ops_fz *f, u64 iova, u64 len,
-			 struct iopgt_bitmap *bm)
+			 struct iopgt_bitmap *bm, u32 flags, bool inject)
 {
 	const char *what = bm ? "unmap_read_dirty" : "unmap";
+	bool cut = flags & IOPGT_UNMAP_CUT;
+	u64 ue = 0x5a5a, um = 0, want = 0, live = talloc_live(f->fz.ta);
 	struct iopgt_gather g;
-	u64 ue = 0x5a5a, um = 0;
 	int re, rm;
 
 	probe_range(f, iova, len);
+	if (cut) {
+		want = mapped_inside(f, iova, len);
+		/*
+		 * The pages at the ends, inside the range, must go; probed
+		 * only in the window (a hostile range may leave ias).
+		 */
+		if (len && len - 1 <= ~0ull - iova && iova >= f->base &&
+		    iova + (len - 1) <= f->wlast) {
+			add_probe(f, iova & ~fz_lg2_mask(f->fz.min_lg2));
+			add_probe(f, (iova + (len - 1)) &
+					     ~fz_lg2_mask(f->fz.min_lg2));
+		}
+	}
 	iopgt_gather_init(&g);
 	if (bm)
-		re = iopgt_unmap_read_dirty(&f->fz.pt, iova, len, 0, bm, &g, &ue);
+		re = iopgt_unmap_read_dirty(&f->fz.pt, iova, len, flags, bm,
+					    &g, &ue);
 	else
-		re = iopgt_unmap(&f->fz.pt, iova, len, 0, &g, &ue);
+		re = iopgt_unmap(&f->fz.pt, iova, len, flags, &g, &ue);
 	f->ret = re;
-	rm = model_unmap(f->m, iova, len, &um);
+	talloc_fail_after(f->fz.ta, -1);
+	if (cut && inject && re == -ENOMEM) {
+		cut_enomem_check(f, iova, len, live, ue, &g);
+		flush(f, &g, bm);
+		return re;
+	}
+	if (cut)
+		rm = model_cut(f->m, iova, len, !f->cut_blocked, &um);
+	else
+		rm = model_unmap(f->m, iova, len, &um);
 	if (re != rm)
 		ops_fail(f, iova, "iopgt %s, model %s", test_errname(re),
 			 test_errname(rm));
 	if (ue != um)
 		ops_fail(f, iova, "unmapped 0x%llx, model 0x%llx",
 			 (unsigned long long)ue, (unsigned long long)um);
+	if (cut && !re && ue != want)
+		ops_fail(f, iova,
+			 "cut unmapped 0x%llx, the range held 0x%llx mapped",
+			 (unsigned long long)ue, (unsigned long long)want);
 	if (!re)
 		check_gather_covers(f, &g, what);
 	else if (re != -ENOENT && !gather_empty(&g))
@@ -705,13 +804,15 @@ static int unmap_checked(struct ops_fz *f, u64 iova, u64 len,
 	return re;
 }
 
-static void op_unmap(struct ops_fz *f, unsigned int opc)
+static void op_unmap(struct ops_fz *f, unsigned int opc, bool inject)
 {
 	struct range r = draw_range(f, (opc >> 4) & 3, draw_size(f));
+	u32 flags = (opc & OPC_CUT) ? IOPGT_UNMAP_CUT : 0;
 
-	set_op(f, "unmap 0x%llx+0x%llx", (unsigned long long)r.iova,
-	       (unsigned long long)r.len);
-	unmap_checked(f, r.iova, r.len, NULL);
+	set_op(f, "unmap 0x%llx+0x%llx%s%s", (unsigned long long)r.iova,
+	       (unsigned long long)r.len, flags ? " CUT" : "",
+	       flags && inject ? " (allocation fails)" : "");
+	unmap_checked(f, r.iova, r.len, NULL, flags, inject);
 }
 
 /* A bitmap over [base, last of range] plus 64 bits that must stay clear. */
@@ -863,17 +964,45 @@ static void op_read_dirty(struct ops_fz *f, unsigned int opc)
 	free(want);
 }
 
-static void op_unmap_read_dirty(struct ops_fz *f, unsigned int opc)
+struct clip_ctx {
+	u64 first, last, base, nbits, *words;
+	unsigned int pgshift;
+};
+
+static int mark_clipped(void *ctx, const struct model_leaf *leaf)
+{
+	struct clip_ctx *c = ctx;
+	u64 lf = leaf->iova, ll = lf + fz_lg2_mask(leaf->size_lg2);
+
+	if (leaf->dirty)
+		model_bitmap_set(c->words, c->nbits, c->base, c->pgshift,
+				 lf > c->first ? lf : c->first,
+				 ll < c->last ? ll : c->last);
+	return 0;
+}
+
+/*
+ * With IOPGT_UNMAP_CUT (bit 7 of the opcode) exactly the range goes, so
+ * the bits expected are those of the model's dirty leaves clipped to the
+ * range; the parts kept stay dirty, which check_step() compares leaf by
+ * leaf.
+ */
+static void op_unmap_read_dirty(struct ops_fz *f, unsigned int opc,
+				bool inject)
 {
 	struct range r = draw_range(f, (opc >> 4) & 3, draw_size(f));
 	unsigned int pgshift = draw_pgshift(f, r.iova, r.len);
 	struct iopgt_bitmap bm = { .pgshift = pgshift };
+	u32 flags = (opc & OPC_CUT) ? IOPGT_UNMAP_CUT : 0;
 	u64 nbits = 0, *got = NULL, *want = NULL;
 	bool valid = r.len && r.len - 1 <= ~0ull - r.iova;
+	struct clip_ctx c;
 	int re;
 
-	set_op(f, "unmap_read_dirty 0x%llx+0x%llx pgshift %u",
-	       (unsigned long long)r.iova, (unsigned long long)r.len, pgshift);
+	set_op(f, "unmap_read_dirty 0x%llx+0x%llx pgshift %u%s%s",
+	       (unsigned long long)r.iova, (unsigned long long)r.len, pgshift,
+	       flags ? " CUT" : "",
+	       flags && inject ? " (allocation fails)" : "");
 	bm.base = r.iova & ~fz_lg2_mask(pgshift);
 	if (valid) {
 		got = bitmap_words(r.iova, r.len, bm.base, pgshift, &nbits);
@@ -887,10 +1016,19 @@ static void op_unmap_read_dirty(struct ops_fz *f, unsigned int opc)
 	}
 	bm.words = got;
 	bm.nbits = nbits;
-	if (valid)
+	if (valid && flags) {
+		c.first = r.iova;
+		c.last = r.iova + (r.len - 1);
+		c.base = bm.base;
+		c.nbits = nbits;
+		c.words = want;
+		c.pgshift = pgshift;
+		model_foreach_range(f->m, r.iova, r.len, mark_clipped, &c);
+	} else if (valid) {
 		model_mark_dirty_leaves(f->m, r.iova, r.len, bm.base, pgshift,
 					want, nbits);
-	re = unmap_checked(f, r.iova, r.len, &bm);
+	}
+	re = unmap_checked(f, r.iova, r.len, &bm, flags, inject);
 	/* A refused call reports nothing */
 	if (re && valid)
 		memset(want, 0, (nbits + 63) / 64 * sizeof(u64));
@@ -1092,7 +1230,7 @@ static void op_split_merge(struct ops_fz *f)
 static void op_clear_all(struct ops_fz *f)
 {
 	set_op(f, "unmap the window");
-	unmap_checked(f, f->base, f->wlast - f->base + 1, NULL);
+	unmap_checked(f, f->base, f->wlast - f->base + 1, NULL, 0, false);
 	if (model_count(f->m))
 		ops_fail(f, f->base, "model not empty after unmapping all");
 	touch(f, f->base, f->wlast);
@@ -1481,13 +1619,13 @@ static bool fresh_region(struct ops_fz *f, struct stale *s, u64 iova,
 	if (producer_bool(f->p))
 		pa = f->pa_base + (iova - f->base);
 	else
-		pa = (producer_u64(f->p, 0, 0xffff) << lg2) &
-		     fz_lg2_mask(pa_bits);
+		pa = ((producer_u64(f->p, 0, 0xffff) << lg2) &
+		      fz_lg2_mask(pa_bits)) | f->pa_high;
 	model_foreach_range(f->m, iova, len, count_leaf, &n);
 	if (n) {
 		set_phase(f, s, "unmap 0x%llx+0x%llx",
 			  (unsigned long long)iova, (unsigned long long)len);
-		unmap_checked(f, iova, len, NULL);
+		unmap_checked(f, iova, len, NULL, 0, false);
 	}
 	set_phase(f, s, "map 0x%llx+0x%llx -> 0x%llx prot 0x%x",
 		  (unsigned long long)iova, (unsigned long long)len,
@@ -1689,6 +1827,11 @@ static void setup(struct ops_fz *f, struct producer *p)
 			cfg.quirks |= IOPGT_QUIRK_ARM_BBML1;
 		else
 			f->bbm_blocked = true;
+		/*
+		 * A cut splits inside an unmap, which cannot wait for the
+		 * invalidation a two-step (BBML1 or fault window) split needs.
+		 */
+		f->cut_blocked = flags & 8;
 	}
 	fz_table_init(&f->fz, &cfg);
 	f->dirty = pt->dirty_tracking;
@@ -1743,6 +1886,14 @@ static void setup(struct ops_fz *f, struct producer *p)
 	if (f->pa_base + fz_lg2_mask(f->window_lg2) >
 	    fz_lg2_mask(pt->cfg.oas < 64 ? pt->cfg.oas : 64))
 		f->pa_base = 0;
+	/*
+	 * PAs are drawn below 2^44; LPA2 keeps PA[51:50] in descriptor bits
+	 * 9:8, so those configurations (and they alone: older inputs keep
+	 * their meaning) draw those two bits for every PA as well.
+	 */
+	if ((pt->cfg.quirks & IOPGT_QUIRK_ARM_LPA2) && pt->cfg.oas >= 52)
+		f->pa_high = (u64)producer_u32(p, 0, 3) << 50;
+	f->pa_base |= f->pa_high;
 }
 
 static void teardown(struct ops_fz *f)
@@ -1802,7 +1953,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			op_deep_merge(&f);
 			break;
 		case OP_UNMAP:
-			op_unmap(&f, opc);
+			op_unmap(&f, opc, inject);
 			break;
 		case OP_SPLIT_STALE:
 			op_split_stale(&f);
@@ -1811,7 +1962,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			op_read_dirty(&f, opc);
 			break;
 		case OP_UNMAP_READ_DIRTY:
-			op_unmap_read_dirty(&f, opc);
+			op_unmap_read_dirty(&f, opc, inject);
 			break;
 		case OP_SPLIT:
 			op_split(&f, opc, inject);

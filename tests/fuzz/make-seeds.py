@@ -60,6 +60,10 @@ CONFIGS = [
     ("riscv_g/sv57x4", 5, 12, 11, 59, 56, 0x1008040201000),
     ("riscv/sv39-napot-pbmt", 3, 12, 9, 38, 56, 0x40211000),
     ("riscv_g/sv48x4-napot", 4, 12, 11, 50, 56, 0x8040211000),
+    ("arm_s1/4k-52-lpa2-bbml2", 5, 12, 4, 52, 52, 0x8442211000),
+    ("arm_s2/4k-52-lpa2-concat16", 4, 12, 13, 52, 52, 0x8442211000),
+    ("arm_s2/16k-52-lpa2", 4, 14, 5, 52, 52, 0x1042204000),
+    ("arm_s1/16k-36-lpa2-bbml2", 2, 14, 11, 36, 52, 0x42204000),
 ]
 
 U64 = (1 << 64) - 1
@@ -78,6 +82,53 @@ def pgsizes(c, bbml2):
 
 def mask(lg2):
     return U64 if lg2 >= 64 else (1 << lg2) - 1
+
+
+def lpa2(c):
+    """ARM with FEAT_LPA2 descriptors (IOPGT_QUIRK_ARM_LPA2)"""
+    return "lpa2" in c[0]
+
+
+# ARM VMSAv8-64 descriptors, from FORMATS.md: bits 1:0 are 0b11 for a
+# table (above the leaf level) or a page (at it) and 0b01 for a block; AF
+# is bit 10; stage 1 AP[1] (bit 6) lets unprivileged accesses (a
+# device's) through and AP[2] (bit 7) makes a leaf read-only, stage 2 S2AP
+# (bits 7:6) grants write and read, MemAttr (bits 5:2) 0b1111 is normal
+# write-back memory. The address field is granule-aligned: bits 47:g,
+# with the 64K granule and a 52-bit OA PA[51:48] in bits 15:12; with LPA2
+# (4K and 16K granules) bits 49:g, and PA[51:50] in bits 9:8, where SH
+# would otherwise be. Hardware dirty management: DBM (bit 51) set makes a
+# writable leaf writable-clean with AP[2] set (stage 1) or S2AP[1] clear
+# (stage 2); the SMMU makes it dirty by flipping that bit.
+ARM_PAGE, ARM_BLOCK = 3, 1
+ARM_DBM = 1 << 51
+ARM_AF = 1 << 10
+ARM_S1_AP1, ARM_S1_AP2 = 1 << 6, 1 << 7
+ARM_S2_READ, ARM_S2_WRITE = 1 << 6, 1 << 7
+ARM_S2_NORMAL_WB = 0xf << 2
+
+
+def arm_addr(c, oa):
+    g, oas = c[2], c[5]
+    assert not oa & mask(g) and oa < 1 << oas, hex(oa)
+    if lpa2(c):
+        return (oa & mask(50) & ~mask(g)) | (oa >> 50 & 3) << 8
+    if g == 16 and oas == 52:
+        return (oa & mask(48) & ~mask(g)) | (oa >> 48 & 0xf) << 12
+    return oa & mask(48) & ~mask(g)
+
+
+def arm_leaf(c, level, oa, write=True, clean=False):
+    """A page (@level 0, iopgt's numbering) or block descriptor mapping
+    @oa, readable, writable if @write: then with DBM and writable-clean
+    if @clean, or plainly writable (as if already dirty) if not."""
+    d = arm_addr(c, oa) | ARM_AF | (ARM_PAGE if level == 0 else ARM_BLOCK)
+    if write and clean:
+        d |= ARM_DBM
+    if c[0].startswith("arm_s2"):
+        d |= ARM_S2_NORMAL_WB | ARM_S2_READ
+        return d | (ARM_S2_WRITE if write and not clean else 0)
+    return d | ARM_S1_AP1 | (0 if write and not clean else ARM_S1_AP2)
 
 
 def bits(m):
@@ -149,7 +200,8 @@ class Ops(Input):
 
     def __init__(self, name, lowpa=False, notrack=False, noncoherent=False,
                  nobbml2=False, bbml1=False, large=False, pos=0, base_k=0,
-                 pa_k=0):
+                 pa_k=0, pa_high=0):
+        """@pa_high: PA[51:50] of every PA drawn (LPA2 configs only)"""
         super().__init__(name)
         _, levels, g, top, ias, oas, _ = self.c
         pgs = pgsizes(self.c, not nobbml2)
@@ -182,13 +234,18 @@ class Ops(Input):
             self.e.u(base_k, 0, mask(ias - self.w))
             self.base = base_k << self.w
         self.e.u(pa_k, 0, 0xff)
+        if lpa2(self.c):
+            self.e.u(pa_high, 0, 3)
+        else:
+            assert not pa_high
         self.pgs = pgs
 
     def sizes(self):
         return self.pgs & ~mask(self.unit_lg2) & mask(self.w)
 
     def _opc(self, op, args="plain", inject=None, bit7=False):
-        """@bit7: the PA follows the IOVA (map), ALLOW_FAULT (split, merge)"""
+        """@bit7: the PA follows the IOVA (map), ALLOW_FAULT (split, merge),
+        IOPGT_UNMAP_CUT (unmap, unmap_read_dirty)"""
         opc = OP[op] | ARGS[args] << 4 | (inject is not None) << 6 | \
             bit7 << 7
         self.e.u(opc, 0, 255)
@@ -251,9 +308,11 @@ class Ops(Input):
             elif kind == 3:
                 self.e.bool(arg)
 
-    def unmap(self, s, k, n, args="plain", hostile=None):
-        self._opc("unmap", args)
-        self._range(s, k, n, args, hostile=hostile)
+    def unmap(self, s, k, n, args="plain", hostile=None, cut=False,
+              inject=None, jitter=(0, 0, False)):
+        """@cut: IOPGT_UNMAP_CUT; @inject: allocation failure (a cut)"""
+        self._opc("unmap", args, inject, cut)
+        self._range(s, k, n, args, jitter, hostile)
 
     def read_dirty(self, s, k, n, pgshift=12, no_clear=False, record=False,
                    back=0, no_bitmap=False):
@@ -266,9 +325,10 @@ class Ops(Input):
         self.e.chance(8, no_bitmap)
         self.e.u(back, 0, 2)
 
-    def unmap_read_dirty(self, s, k, n, pgshift=12):
-        self._opc("unmap_read_dirty")
-        self._range(s, k, n)
+    def unmap_read_dirty(self, s, k, n, pgshift=12, args="plain",
+                         cut=False, inject=None, jitter=(0, 0, False)):
+        self._opc("unmap_read_dirty", args, inject, cut)
+        self._range(s, k, n, args, jitter)
         self.e.u(pgshift, 12, 21)
 
     def split(self, s, k, n, to, inject=None, allow_fault=False):
@@ -689,6 +749,79 @@ def ops_seeds():
         o.tracking(True)
         o.unmap_read_dirty(21, 0, 2)
         seeds[name.replace("/", "-") + "-tracking-toggle"] = o
+
+    # Cuts (IOPGT_UNMAP_CUT): exactly the range goes. A ragged piece from
+    # inside a dirty 2M leaf (both ends inside it: split on both sides),
+    # one at 64K steps, then one across two 2M leaves whose ends are
+    # jittered by whole pages; an allocation failure first, which must
+    # change nothing; the kept parts stay dirty and are harvested.
+    o = Ops("amdv1/mode4")
+    o.map(21, 0, 2, pa_follows=True)
+    o.write_run(7, 8, 16)
+    o.write(512 + 300)
+    o.unmap_read_dirty(12, 3, 4, pgshift=12, cut=True, inject=0)
+    o.unmap_read_dirty(12, 3, 4, pgshift=12, cut=True)
+    o.unmap(16, 5, 3, cut=True)
+    o.unmap_read_dirty(21, 0, 1, pgshift=13, args="jitter", cut=True,
+                       jitter=(3, 9, False))
+    o.read_dirty(21, 0, 2, pgshift=12)
+    o.merge(21, 0, 2)
+    o.unmap(21, 0, 2, cut=True)
+    seeds["amdv1-cut-ragged"] = o
+    # A large window: a 1G leaf cut from the middle, ragged at 2M units.
+    o = Ops("vtd_sl/4lvl", large=True)
+    o.map(30, 1, 1, pa_follows=True)
+    o.write_run(1 << 18, 8, 26)
+    o.unmap_read_dirty(21, 512 + 100, 3, pgshift=21, cut=True)
+    o.unmap(21, 512 + 200, 1, args="jitter", cut=True,
+            jitter=(3, 7, True))
+    o.read_dirty(30, 1, 1, pgshift=21)
+    seeds["vtd_sl-cut-1g"] = o
+    # ARM: with BBML2 contiguous runs and blocks are cut; without it a
+    # cut that must split is refused (-EBUSY, nothing changed) even with
+    # BBML1, and one on leaf boundaries works.
+    o = Ops("arm_s1/4k-48")
+    o.map(21, 1, 1, pa_follows=True)
+    o.map(16, 1, 4, pa_follows=True)
+    o.write_run(16, 16, 14)
+    o.unmap_read_dirty(12, 16 + 5, 4, pgshift=12, cut=True)
+    o.unmap_read_dirty(12, 512 + 17, 3, pgshift=14, cut=True)
+    o.read_dirty(21, 1, 1)
+    seeds["arm_s1-cut-contig"] = o
+    o = Ops("arm_s1/4k-48", nobbml2=True, bbml1=True)
+    o.map(21, 1, 1, pa_follows=True)
+    o.write(600)
+    o.unmap_read_dirty(12, 512 + 3, 4, pgshift=12, cut=True)
+    o.unmap(21, 1, 1, cut=True)
+    seeds["arm_s1-cut-bbml1-refused"] = o
+
+    # LPA2: blocks with PA[51:50] set (descriptor bits 9:8) through a
+    # migration: a 1G block above 2^50 split to 2M, written, harvested and
+    # merged back, 2M blocks beside it harvested, merged, and cut; on a
+    # 16K stage-2 table at the top of the 52-bit IOVA space, a 32M block
+    # split to 2M runs and 16K pages and merged back under DMA.
+    o = Ops("arm_s1/4k-52-lpa2-bbml2", large=True, pa_k=0x5a, pa_high=3)
+    o.map(30, 1, 1, pa_follows=True)
+    o.map(21, 0, 2, pa=0x1234)
+    o.write_run(1 << 18, 16, 24)
+    o.split(30, 1, 1, 21)
+    o.write_run((1 << 18) + 5, 8, 22)
+    o.read_dirty(30, 1, 1, pgshift=21)
+    o.merge(30, 1, 1)
+    o.write(512 + 3)
+    o.read_dirty(21, 0, 2, pgshift=12, no_clear=True)
+    o.merge(21, 0, 2)
+    o.unmap_read_dirty(21, 512 + 3, 2, pgshift=21, cut=True)
+    seeds["arm_s1-4k-52-lpa2-migrate"] = o
+    o = Ops("arm_s2/16k-52-lpa2", large=True, pos=2, pa_high=2)
+    o.map(25, 9, 1, pa=0x2345)
+    o.deep_merge(25, 3, 21, subs=[(5, 14, None), (9, 14, None)],
+                 prime=[(0, 3, True), (2, 100, False)],
+                 after=[(True, ("ent", 0, 14), 1), (True, 2, 2000)])
+    o.write_run(3 << 13, 32, 14)
+    o.read_dirty(25, 3, 1, pgshift=14)
+    o.unmap_read_dirty(25, 3, 4, pgshift=21)
+    seeds["arm_s2-16k-52-lpa2-migrate"] = o
     return encoded(seeds)
 
 
@@ -744,11 +877,16 @@ KIND = dict(raw=0, leaf=1, flip=2, byte=3, table=4, copy=5, zero=6)
 class Decode(Input):
     """A fuzz_decode input: tables are filled in creation order."""
 
-    def __init__(self, name, tracking=False, bbml2=False):
+    def __init__(self, name, tracking=False, bbml2=False, pa_high=0):
+        """@pa_high: PA[51:50] of every table and leaf (LPA2 only)"""
         super().__init__(name)
         _, levels, g, top, ias, oas, _ = self.c
         self.pgs = pgsizes(self.c, bbml2)
         self.e.u(int(tracking) | int(bbml2) << 1, 0, 3)
+        if lpa2(self.c):
+            self.e.u(pa_high, 0, 3)
+        else:
+            assert not pa_high
         # (level, number of entries) of each table, in creation order
         self.tables = [(levels - 1, 1 << top)]
         self.cur = -1
@@ -1055,6 +1193,86 @@ def decode_seeds():
     d.last_pages(4, 0x55, 15)
     d.finish(probes=((1 << 29) + (8191 << 16),), len_lg2=30, pgshift=16)
     seeds["arm_s2-64k-table-res0"] = d
+
+    # LPA2, 4K granule, 52-bit IOVA: five levels from ARM level -1 (a
+    # 16-entry root), every table above 2^50 (PA[51:50] in bits 9:8 of its
+    # table descriptor); a 512G block at ARM level 0, 1G and 2M blocks and
+    # pages, those written here with PA[51:50] of their own.
+    name = "arm_s1/4k-52-lpa2-bbml2"
+    c = config(name)[1]
+    d = Decode(name, tracking=True, bbml2=True, pa_high=3)
+    d.table(1)
+    d.pointer(15)
+    d.table(3)
+    d.leaf_at(3, 39, 5, noise=0x80)
+    d.run(4, 1, "raw")
+    d.raw(arm_leaf(c, 3, 1 << 50 | 7 << 39, clean=True))
+    d.end_run(3)
+    d.pointer(511)
+    d.table(3)
+    d.leaf_at(0, 30, 0x1234)
+    d.run(1, 2, "raw")
+    d.raw(arm_leaf(c, 2, 2 << 50 | 0x3ff << 30, clean=True))
+    d.raw(arm_leaf(c, 2, 1 << 50 | 0x123 << 30, write=False))
+    d.end_run(5)
+    d.pointer(2)
+    d.table(2)
+    d.pointer(0)
+    d.run(1, 2, "raw")
+    d.raw(arm_leaf(c, 1, 3 << 50 | 0x1ffff << 21, clean=True))
+    d.raw(arm_leaf(c, 1, 2 << 50 | 0x155 << 21, clean=True))
+    d.end_run(1)
+    d.table(2)
+    d.run(0, 4, "leaf")
+    for i in range(4):
+        d.leaf(12, 0x100 + i, noise=0x80 if i & 1 else 0)
+    d.end_run()
+    d.run(4, 2, "raw")
+    d.raw(arm_leaf(c, 0, 1 << 50 | 0xabcde << 12, clean=True))
+    d.raw(arm_leaf(c, 0, 2 << 50 | 0xabcdf << 12, write=False))
+    d.end_run()
+    top = 15 << 48 | 511 << 39
+    d.finish(probes=(15 << 48 | 3 << 39 | 0x123 << 12,
+                     15 << 48 | 4 << 39 | 0x77 << 21,
+                     top | 2 << 30 | 4 << 12, top | 2 << 30 | 5 << 12,
+                     top | 2 << 30 | 1 << 21, top | 1 << 30),
+             len_lg2=41, pgshift=21)
+    seeds["arm_s1-4k-52-lpa2-tree"] = d
+
+    # LPA2, 16K granule stage 2 from ARM level 0 (a 32-entry root): 64G
+    # and 32M blocks and pages with PA[51:50] set, tables above 2^50, a
+    # page in the last slot.
+    name = "arm_s2/16k-52-lpa2"
+    c = config(name)[1]
+    d = Decode(name, tracking=True, pa_high=2)
+    d.table(1)
+    d.pointer(31)
+    d.table(3)
+    d.leaf_at(0, 36, 3)
+    d.run(1, 2, "raw")
+    d.raw(arm_leaf(c, 2, 1 << 50 | 0x3fff << 36, clean=True))
+    d.raw(arm_leaf(c, 2, 3 << 50 | 5 << 36, write=False))
+    d.end_run(2)
+    d.pointer(2047)
+    d.table(3)
+    d.leaf_at(5, 25, 0x777, noise=0x80)
+    d.run(6, 1, "raw")
+    d.raw(arm_leaf(c, 1, 2 << 50 | 0x4567 << 25, clean=True))
+    d.end_run(3)
+    d.pointer(2047)
+    d.table(2)
+    d.run(0, 2, "raw")
+    d.raw(arm_leaf(c, 0, 1 << 50 | 0x12345 << 14, clean=True))
+    d.raw(arm_leaf(c, 0, 3 << 50 | 0x2468a << 14, clean=True))
+    d.end_run()
+    d.last_pages(4, 0x300, 0)
+    top = 31 << 47 | 2047 << 36
+    d.finish(probes=(31 << 47 | 2 << 36 | 0x1234 << 14,
+                     31 << 47 | 1 << 36 | 7 << 14,
+                     top | 6 << 25 | 3 << 14, top | 2047 << 25 | 1 << 14,
+                     top | 2047 << 25 | 2047 << 14),
+             len_lg2=40, pgshift=14)
+    seeds["arm_s2-16k-52-lpa2-tree"] = d
 
     # Raw bytes everywhere (mostly refused by validate).
     d = Decode("amdv1/mode6")
