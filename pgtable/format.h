@@ -120,10 +120,11 @@
  *	Required when FMT_NEEDS_BBM: the leaf as an entry the hardware treats
  *	as invalid (the fault-window marker) and back.
  *
- * FMT_OA_LINEAR(pt)
- *	1 when a one-slot leaf's entry for the next OA is this entry plus
- *	FMT_OA_STEP(pt, size_lg2) (map writes stretches that way).
- *	Default: 1.
+ * FMT_OA_LINEAR(pt, oa, last)
+ *	1 when, for OAs from @oa to @last, a one-slot leaf's entry for the
+ *	next OA is this entry plus FMT_OA_STEP(pt, size_lg2) (map writes
+ *	stretches that way). A format whose high address bits sit apart
+ *	from the rest is linear within a stretch that keeps them. Default: 1.
  *
  * FMT_OA_STEP(pt, size_lg2)
  *	What the entry of a one-slot leaf of 2^size_lg2 grows by from one OA
@@ -352,7 +353,8 @@ static inline bool fmt_contract_table_stray(const struct iopgt *pt,
 
 static inline u64 fmt_contract_masks(const struct iopgt *pt)
 {
-	return FMT_DIRTY_MASK(pt) + FMT_DIRTY_VAL(pt) + FMT_OA_LINEAR(pt) +
+	return FMT_DIRTY_MASK(pt) + FMT_DIRTY_VAL(pt) +
+	       FMT_OA_LINEAR(pt, 0, 0) +
 	       FMT_OA_STEP(pt, 12) +
 	       FMT_TRACKING_ENCODED + FMT_NEEDS_BBM;
 }

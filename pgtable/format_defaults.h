@@ -19,7 +19,7 @@
 
 /* The OA field is linear: the next leaf's entry is this one plus a step. */
 #ifndef FMT_OA_LINEAR
-#define FMT_OA_LINEAR(pt) ((void)(pt), 1)
+#define FMT_OA_LINEAR(pt, oa, last) ((void)(pt), (void)(oa), (void)(last), 1)
 #endif
 
 /* The OA field holds the address in place: the step is the leaf's size. */

@@ -84,7 +84,8 @@ static inline void tpl_write_leaves(const struct iopgt *pt, u64 *table,
 	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
 	u64 *p = &table[idx], *end, pte, step, slots = n << (size_lg2 - item_lg2);
 
-	if (size_lg2 == item_lg2 && FMT_OA_LINEAR(pt)) {
+	if (size_lg2 == item_lg2 &&
+	    FMT_OA_LINEAR(pt, pa, pa + (n << size_lg2) - 1)) {
 		/* one entry a leaf: the next one is this one's OA plus a step */
 		pte = fmt_make_leaf(pt, level, pa, size_lg2, attrs);
 		step = FMT_OA_STEP(pt, size_lg2);

@@ -367,8 +367,8 @@ static inline const char *armpt_check_entry(const struct iopgt *pt,
 #define FMT_TRACKING_ENCODED	1
 #define FMT_PLAIN_MASK(pt)	ARMPT_PLAIN_MASK
 #define FMT_PLAIN_VAL(pt)	ARMPT_PLAIN_VAL(IOPGT_ARM_S2)
-/* PA[51:48] in bits 15:12: the next leaf's entry is not this one's plus a step */
-#define FMT_OA_LINEAR(pt)	(!armpt_oa52(pt))
+/* linear while the bits kept apart (PA[51:48] or PA[51:50]) do not change */
+#define FMT_OA_LINEAR(pt, oa, last)	armpt_oa_linear(pt, oa, last)
 /* Block <-> table while live: only SMMU BBML2 allows a direct replacement */
 #define FMT_NEEDS_BBM		1
 #define fmt_leaf_set_nt		armpt_leaf_set_nt

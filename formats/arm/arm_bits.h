@@ -221,6 +221,19 @@ static inline u64 armpt_sh_is(const struct iopgt *pt)
 	return armpt_lpa2(pt) ? 0 : ARMPT_SH_IS;
 }
 
+/*
+ * Is the entry for each OA from @oa to @last the one before plus the
+ * step? Yes unless the address bits kept apart from the field (PA[51:48]
+ * in bits 15:12 at 64K, PA[51:50] in bits 9:8 with LPA2) change between
+ * them: a carry out of the field would land on a bit that is no address.
+ */
+static inline bool armpt_oa_linear(const struct iopgt *pt, u64 oa, u64 last)
+{
+	unsigned int apart = armpt_lpa2(pt) ? 50 : 48;
+
+	return !armpt_oa52(pt) || (oa >> apart) == (last >> apart);
+}
+
 /* Address-field bits that are not address bits: RES0 below the granule */
 static inline u64 armpt_oa_res0(const struct iopgt *pt)
 {

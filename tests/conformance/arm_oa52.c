@@ -233,7 +233,48 @@ static void lpa2_is_refused_where_it_does_not_apply(struct it *t)
 	talloc_destroy(ta);
 }
 
+/*
+ * One map call whose pages cross the PA where the bits kept apart change
+ * (2^48 at 64K, 2^50 with LPA2): map writes a stretch by adding a step to
+ * the entry only where no carry leaves the address field, so every page
+ * still translates to its own address, on both sides.
+ */
+static void a_stretch_across_2_to_the_48_or_50_maps_page_by_page(
+	struct it *t)
+{
+	struct iopgt_validate_err err = { 0 };
+	unsigned int g_lg2, apart, i;
+	struct ad *a;
+	u64 iova, pa, got;
+
+	if (!ad_is_arm(t) || t->config->cfg.oas <= 50 ||
+	    (!(t->config->cfg.quirks & IOPGT_QUIRK_ARM_LPA2) &&
+	     t->config->cfg.granule_lg2 != 16))
+		return;
+	a = ad_setup(t, 0);
+	IT_CHECK(t, a);
+	g_lg2 = a->pt.granule_lg2;
+	apart = ad_lpa2(a) ? 50 : 48;
+	iova = 64ull << g_lg2;
+	pa = (1ull << apart) - (4ull << g_lg2);
+	IT_ASSERT_RET(t, iopgt_map(&a->pt, iova, pa, 8ull << g_lg2,
+				   IOPGT_READ | IOPGT_WRITE, 0, &got), 0);
+	for (i = 0; i < 8; i++) {
+		u64 off = ((u64)i << g_lg2) + 0x18;
+
+		IT_CHECK(t, ad_hw_translates(a, iova + off, pa + off, false));
+		IT_ASSERT_RET(t, iopgt_iova_to_phys(&a->pt, iova + off, &got),
+			      0);
+		IT_ASSERT_EQ(t, got, pa + off);
+	}
+	IT_ASSERT_RET(t, iopgt_validate(&a->pt, &err), 0);
+	IT_CHECK(t, ad_no_stray(a, "a walk"));
+	ad_teardown(a);
+}
+
 const struct it_case it_cases_arm_oa52[] = {
+	{ "a_stretch_across_2_to_the_48_or_50_maps_page_by_page",
+	  a_stretch_across_2_to_the_48_or_50_maps_page_by_page },
 	{ "table_descriptor_holds_pa_51_48_in_bits_15_12",
 	  table_descriptor_holds_pa_51_48_in_bits_15_12 },
 	{ "lpa2_descriptors_hold_pa_51_50_in_bits_9_8",
