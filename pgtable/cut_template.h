@@ -45,55 +45,115 @@ static bool tpl_cut_deep(const struct tpl_cut *c, unsigned int level,
 	return !(c->pt->pgsize_bitmap & (1ull << item_lg2));
 }
 
+/*
+ * The slots of the table at @level translating from @first that go
+ * deeper, into @deep (at most one per end, in order); returns how many.
+ * Where the config has a leaf of the item size, only a slot an end falls
+ * strictly inside does, so the ends are looked up rather than every slot
+ * tested; without one (and above level 0) every slot does: returns ~0u.
+ */
+static unsigned int tpl_cut_deep_slots(const struct tpl_cut *c,
+				       unsigned int level, u64 first,
+				       unsigned int deep[2])
+{
+	const struct iopgt *pt = c->pt;
+	unsigned int item_lg2 = iopgt_item_lg2(pt, level), nd = 0, i, k;
+	u64 last = first + ((u64)(1u << iopgt_table_lg2(pt, level)) <<
+			    item_lg2) - 1;
+
+	if (!level)
+		return 0;
+	if (!(pt->pgsize_bitmap & (1ull << item_lg2)))
+		return ~0u;
+	for (k = 0; k < c->nbound; k++) {
+		if (c->bound[k] <= first || c->bound[k] > last)
+			continue;
+		i = (unsigned int)((c->bound[k] - first) >> item_lg2);
+		if ((!nd || deep[nd - 1] != i) &&
+		    tpl_cut_deep(c, level, first + ((u64)i << item_lg2)))
+			deep[nd++] = i;
+	}
+	return nd;
+}
+
 /* Tables the subtree below a deep slot (@level, from @first) takes. */
 static u64 tpl_cut_count(const struct tpl_cut *c, unsigned int level,
 			 u64 first)
 {
-	unsigned int n = 1u << iopgt_bpl(c->pt), i;
 	unsigned int item_lg2 = iopgt_item_lg2(c->pt, level - 1);
-	u64 need = 1, cf;
+	unsigned int deep[2], nd, i;
+	u64 need = 1;
 
-	for (i = 0; i < n; i++) {
-		cf = first + ((u64)i << item_lg2);
-		if (tpl_cut_deep(c, level - 1, cf))
-			need += tpl_cut_count(c, level - 1, cf);
+	nd = tpl_cut_deep_slots(c, level - 1, first, deep);
+	if (nd == ~0u) {
+		for (i = 0; i < 1u << iopgt_bpl(c->pt); i++)
+			need += tpl_cut_count(c, level - 1,
+					      first + ((u64)i << item_lg2));
+		return need;
 	}
+	for (i = 0; i < nd; i++)
+		need += tpl_cut_count(c, level - 1,
+				      first + ((u64)deep[i] << item_lg2));
 	return need;
+}
+
+static u64 *tpl_cut_build(struct tpl_cut *c, unsigned int level, u64 first,
+			  u64 oa, u64 *pa);
+
+/* Slot @i of @table (at @level, from @first to @oa) as a built subtree. */
+static bool tpl_cut_build_slot(struct tpl_cut *c, u64 *table,
+			       unsigned int level, unsigned int i, u64 first,
+			       u64 oa)
+{
+	unsigned int item_lg2 = iopgt_item_lg2(c->pt, level);
+	u64 *child, cpa;
+
+	child = tpl_cut_build(c, level - 1, first + ((u64)i << item_lg2),
+			      oa + ((u64)i << item_lg2), &cpa);
+	if (!child)
+		return false;
+	iopgt_pte_set(&table[i], fmt_make_table(c->pt, level, cpa));
+	iopgt_sync(c->pt, &table[i], sizeof(u64));
+	return true;
 }
 
 /*
  * Build, off to the side, the table at @level that replaces a deep slot
  * translating @first to @oa: leaves of the item size wherever no end falls
- * inside, tables further down where one does.
+ * inside (written as map writes a stretch), tables further down where one
+ * does.
  */
 static u64 *tpl_cut_build(struct tpl_cut *c, unsigned int level, u64 first,
 			  u64 oa, u64 *pa)
 {
 	const struct iopgt *pt = c->pt;
-	unsigned int n = 1u << iopgt_table_lg2(pt, level), i;
-	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
-	u64 *table, *child, cpa, cf, coa, pte;
+	unsigned int n = 1u << iopgt_table_lg2(pt, level), from = 0, i, nd;
+	unsigned int item_lg2 = iopgt_item_lg2(pt, level), deep[2];
+	u64 *table;
 
 	table = tpl_pool_take(&c->pool, pa);
 	if (!table)
 		return NULL;
-	for (i = 0; i < n; i++) {
-		cf = first + ((u64)i << item_lg2);
-		coa = oa + ((u64)i << item_lg2);
-		if (tpl_cut_deep(c, level, cf)) {
-			child = tpl_cut_build(c, level - 1, cf, coa, &cpa);
-			if (!child)
+	nd = tpl_cut_deep_slots(c, level, first, deep);
+	if (nd == ~0u) {
+		for (i = 0; i < n; i++)
+			if (!tpl_cut_build_slot(c, table, level, i, first, oa))
 				return NULL;
-			iopgt_pte_set(&table[i],
-				      fmt_make_table(pt, level, cpa));
-			continue;
-		}
-		pte = fmt_make_leaf(pt, level, coa, item_lg2, c->attrs);
-		if (c->dirty)
-			pte = fmt_leaf_mkdirty(pt, pte);
-		iopgt_pte_set(&table[i], pte);
+		return table;
 	}
-	iopgt_sync(pt, table, sizeof(u64) * n);
+	for (i = 0; i <= nd; i++) {
+		unsigned int to = i < nd ? deep[i] : n;
+
+		if (to > from)
+			tpl_write_leaves(pt, table, from, level,
+					 oa + ((u64)from << item_lg2),
+					 item_lg2, to - from, c->attrs,
+					 c->dirty);
+		if (i < nd &&
+		    !tpl_cut_build_slot(c, table, level, to, first, oa))
+			return NULL;
+		from = to + 1;
+	}
 	return table;
 }
 

@@ -75,11 +75,15 @@ static inline u64 tpl_stretch(const struct iopgt *pt, unsigned int level,
 	return tpl_min(n, bound);
 }
 
-/* Write @n leaves of 2^@size_lg2 from slot @idx, translating from @pa. */
+/*
+ * Write @n leaves of 2^@size_lg2 from slot @idx, translating from @pa,
+ * dirty if @dirty (split and cut carry a leaf's dirty state; map passes
+ * false, which folds away).
+ */
 static inline void tpl_write_leaves(const struct iopgt *pt, u64 *table,
 				    unsigned int idx, unsigned int level,
 				    u64 pa, unsigned int size_lg2, u64 n,
-				    u64 attrs)
+				    u64 attrs, bool dirty)
 {
 	unsigned int item_lg2 = iopgt_item_lg2(pt, level);
 	u64 *p = &table[idx], *end, pte, step, slots = n << (size_lg2 - item_lg2);
@@ -88,13 +92,18 @@ static inline void tpl_write_leaves(const struct iopgt *pt, u64 *table,
 	    FMT_OA_LINEAR(pt, pa, pa + (n << size_lg2) - 1)) {
 		/* one entry a leaf: the next one is this one's OA plus a step */
 		pte = fmt_make_leaf(pt, level, pa, size_lg2, attrs);
+		if (dirty)
+			pte = fmt_leaf_mkdirty(pt, pte);
 		step = FMT_OA_STEP(pt, size_lg2);
 		for (end = p + n; p < end; p++, pte += step)
 			iopgt_pte_set(p, pte);
 	} else {
-		for (end = p + slots; p < end; p++, pa += 1ull << item_lg2)
-			iopgt_pte_set(p, fmt_make_leaf(pt, level, pa, size_lg2,
-						     attrs));
+		for (end = p + slots; p < end; p++, pa += 1ull << item_lg2) {
+			pte = fmt_make_leaf(pt, level, pa, size_lg2, attrs);
+			if (dirty)
+				pte = fmt_leaf_mkdirty(pt, pte);
+			iopgt_pte_set(p, pte);
+		}
 	}
 	iopgt_sync(pt, &table[idx], slots * sizeof(u64));
 }
@@ -291,7 +300,7 @@ static int tpl_map_fill(struct tpl_map *m, struct tpl_it *it)
 				tpl_stretch(pt, it->level, it->idx, size_lg2,
 					    iova, m->pa_delta, it->last);
 			tpl_write_leaves(pt, it->table, it->idx, it->level, pa,
-					 size_lg2, n, m->attrs);
+					 size_lg2, n, m->attrs, false);
 			it->idx += n << (size_lg2 - it->item_lg2);
 			continue;
 		}

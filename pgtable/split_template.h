@@ -111,19 +111,17 @@ static u64 *tpl_split_build(struct tpl_split *sp, unsigned int level, u64 oa,
 	table = tpl_pool_take(&sp->pool, pa);
 	if (!table)
 		return NULL;
+	if (level == target_level) {
+		tpl_write_leaves(pt, table, 0, level, oa, sp->target_lg2,
+				 n >> (sp->target_lg2 - item_lg2), attrs, dirty);
+		return table;
+	}
 	for (i = 0; i < n; i++) {
 		e_oa = oa + ((u64)i << item_lg2);
-		if (level == target_level) {
-			e = fmt_make_leaf(pt, level, e_oa, sp->target_lg2,
-					  attrs);
-			if (dirty)
-				e = fmt_leaf_mkdirty(pt, e);
-		} else {
-			child = tpl_split_build(sp, level - 1, e_oa, leaf, &cpa);
-			if (!child)
-				return NULL;
-			e = fmt_make_table(pt, level, cpa);
-		}
+		child = tpl_split_build(sp, level - 1, e_oa, leaf, &cpa);
+		if (!child)
+			return NULL;
+		e = fmt_make_table(pt, level, cpa);
 		iopgt_pte_set(&table[i], e);
 	}
 	iopgt_sync(pt, table, sizeof(u64) * n);
