@@ -77,3 +77,8 @@ endif()
 # option, where nothing can undo it: the preset spells the two out.)
 set(IOPGT_FREESTANDING_FLAGS -O2 -fno-sanitize=all -fno-stack-protector
 	-U_FORTIFY_SOURCE -fno-profile-arcs -fno-test-coverage)
+# clang's source-based coverage (the coverage-llvm preset) likewise.
+if(CMAKE_C_COMPILER_ID MATCHES "Clang")
+	list(APPEND IOPGT_FREESTANDING_FLAGS -fno-profile-instr-generate
+		-fno-coverage-mapping)
+endif()

@@ -30,7 +30,7 @@ set(iopgt_pkg_dir "${PROJECT_BINARY_DIR}/pkg")
 string(TOUPPER "${CMAKE_BUILD_TYPE}" iopgt_bt)
 set(iopgt_cflags "${CMAKE_C_FLAGS} ${CMAKE_C_FLAGS_${iopgt_bt}}")
 if(IOPGT_SANITIZE OR IOPGT_FUZZ OR
-   iopgt_cflags MATCHES "profile-arcs|--coverage")
+   iopgt_cflags MATCHES "profile-arcs|--coverage|profile-instr-generate")
 	install(CODE "message(FATAL_ERROR \"iopgt: this build tree is \"
 		\"instrumented (sanitizers, fuzzing or coverage) and has no \"
 		\"package; install from the release preset's build\")")

@@ -23,6 +23,8 @@ extern const struct it_case it_cases_arm_decode[];
 extern const unsigned int it_ncases_arm_decode;
 extern const struct it_case it_cases_arm_oa52[];
 extern const unsigned int it_ncases_arm_oa52;
+extern const struct it_case it_cases_corrupt[];
+extern const unsigned int it_ncases_corrupt;
 extern const struct it_case it_cases_caps[];
 extern const unsigned int it_ncases_caps;
 extern const struct it_case it_cases_coverage[];
@@ -36,7 +38,7 @@ extern const unsigned int it_ncases_coverage;
 #define IT_CASE_ENTRY(name)	{ it_cases_##name, &it_ncases_##name },
 #define IT_CASE_LISTS(X)						\
 	X(map) X(dirty) X(split) X(cut) X(grow) X(random) X(edges)	\
-	X(arm_decode) X(arm_oa52) X(caps) X(coverage)
+	X(arm_decode) X(arm_oa52) X(corrupt) X(caps) X(coverage)
 
 /* These start threads (pthreads in userspace, kthreads in a kernel). */
 extern const struct it_case it_cases_threads[];
