@@ -69,17 +69,22 @@ const char *shim_format_name(int fmt)
  * tables' 48-bit IOVA, and so their four levels, and take the 52-bit OA
  * that LPA2 is for: only the descriptor encoding differs from the plain
  * format's (the address field to bit 49, PA[51:50] in bits 9:8, no SH).
+ * amdv1+grow starts at one level (DTE mode 1, 2 MiB of IOVA) and grows its
+ * top as maps reach further, up to the plain table's 48 bits: the first
+ * map from 1 GiB up grows it twice, to mode 3.
  */
 struct shim_variant {
 	const char *name;
 	enum iopgt_format format;
 	u32 quirks;		/* added to what the table is made with */
 	u8 ias, oas;		/* 0: the format's default */
+	u8 levels;		/* 0: the format's default */
 };
 
 static const struct shim_variant shim_variants[] = {
-	{ "arm_s1+lpa2", IOPGT_FMT_ARM_S1, IOPGT_QUIRK_ARM_LPA2, 48, 52 },
-	{ "arm_s2+lpa2", IOPGT_FMT_ARM_S2, IOPGT_QUIRK_ARM_LPA2, 48, 52 },
+	{ "arm_s1+lpa2", IOPGT_FMT_ARM_S1, IOPGT_QUIRK_ARM_LPA2, 48, 52, 0 },
+	{ "arm_s2+lpa2", IOPGT_FMT_ARM_S2, IOPGT_QUIRK_ARM_LPA2, 48, 52, 0 },
+	{ "amdv1+grow", IOPGT_FMT_AMDV1, IOPGT_QUIRK_AMD_GROW_TOP, 48, 0, 1 },
 };
 
 #define SHIM_NVARIANTS	(sizeof(shim_variants) / sizeof(shim_variants[0]))
@@ -393,6 +398,7 @@ static struct shim_pt *shim_pt_new(int variant, u64 pgsize_bitmap,
 		.format = v.format,
 		.ias = v.ias,
 		.oas = v.oas,
+		.levels = v.levels,
 		.granule_lg2 = SHIM_GRANULE_LG2,
 		.pgsize_bitmap = pgsize_bitmap,
 		.quirks = quirks | v.quirks,
