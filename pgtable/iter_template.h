@@ -293,7 +293,9 @@ static void tpl_leaf_make_dirty(const struct iopgt *pt, u64 *ptep, u64 pte)
 
 /*
  * The leaves under what @it walks, tables included: with @mark make each
- * dirty (and say false); without, say whether any is.
+ * writable one dirty (and say false: a device cannot have written a
+ * read-only leaf, so marking one would only report it for nothing);
+ * without, say whether any is.
  */
 static bool tpl_tree_dirty(struct tpl_it *it, bool mark)
 {
@@ -302,10 +304,13 @@ static bool tpl_tree_dirty(struct tpl_it *it, bool mark)
 	for (; tpl_it_more(it); tpl_it_next(it)) {
 		switch (tpl_it_load(it)) {
 		case IOPGT_E_LEAF:
-			if (mark)
-				tpl_leaf_make_dirty(it->pt, tpl_it_ptep(it),
-						    it->pte);
-			else if (fmt_leaf_dirty(it->pt, it->pte))
+			if (mark) {
+				if (fmt_leaf_prot(it->pt, it->pte) &
+				    IOPGT_WRITE)
+					tpl_leaf_make_dirty(it->pt,
+							    tpl_it_ptep(it),
+							    it->pte);
+			} else if (fmt_leaf_dirty(it->pt, it->pte))
 				return true;
 			break;
 		case IOPGT_E_TABLE:
