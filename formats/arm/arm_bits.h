@@ -189,7 +189,7 @@ static inline bool armpt_oa52(const struct iopgt *pt)
 	return pt->cfg.oas > 48;
 }
 
-/* The descriptor bits holding OA bits 49:12 */
+/* The descriptor bits that hold the address in place: 47:12, 49:12 (LPA2) */
 static inline u64 armpt_oa_field(const struct iopgt *pt)
 {
 	return armpt_lpa2(pt) ? ARMPT_OA_LPA2 : ARMPT_OA;
