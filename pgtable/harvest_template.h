@@ -376,8 +376,10 @@ static void tpl_harvest_walk(struct tpl_harvest *h, struct tpl_it *it)
 		tail = end & ~((1u << (sz - item_lg2)) - 1);
 		if (tail <= i) {
 			/*
-			 * What is left lies inside this one leaf (in a table
-			 * iopgt wrote, the head's leaf when it starts at i).
+			 * Only where entries disagree about a run (the head
+			 * took any run starting at i): what is left lies
+			 * inside this one leaf, read whole, and end never
+			 * falls below i.
 			 */
 			tpl_harvest_leaf(h, table, end, level, sz,
 					 base + ((u64)end << item_lg2));
