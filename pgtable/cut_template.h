@@ -207,9 +207,17 @@ static int tpl_cut_commit_leaf(struct tpl_cut *c, u64 *table, unsigned int g,
 	}
 	iopgt_gather_add(c->gather, leaf_first,
 			 leaf_first | iopgt_lg2_mask(size_lg2));
+	/*
+	 * A slot the hardware made dirty after the first read above took
+	 * its dirty state along (tpl_replace_leaf), but parts rewritten
+	 * before it did not, and the device may now hold the whole leaf
+	 * cached as dirty. Split leaves that to gather release
+	 * (tpl_note_run); a cut cannot wait, since the unmap that follows
+	 * reads and removes the parts in its range now.
+	 */
 	if (n > 1)
-		tpl_note_run(c->gather, leaf_first,
-			     leaf_first | iopgt_lg2_mask(size_lg2), size_lg2);
+		tpl_dirty_whole(pt, leaf_first,
+				leaf_first | iopgt_lg2_mask(size_lg2));
 	if (any_sub)
 		c->gather->flags |= IOPGT_GATHER_SPLIT;
 	return 0;

@@ -235,18 +235,11 @@ static void tpl_runs_recheck(struct iopgt *pt, struct iopgt_gather *gather)
 {
 	const struct iopgt_gather_run *r;
 	u64 first, last;
-	struct tpl_it it;
 
 	for (r = gather->runs; r < gather->runs + gather->nruns; r++) {
 		for (first = r->first; first <= r->last; first = last + 1) {
 			last = first | iopgt_lg2_mask(r->lg2);
-			tpl_it_init(&it, pt, pt->root, pt->levels - 1, first,
-				    last);
-			if (tpl_tree_dirty(&it, false)) {
-				tpl_it_init(&it, pt, pt->root, pt->levels - 1,
-					    first, last);
-				tpl_tree_dirty(&it, true);
-			}
+			tpl_dirty_whole(pt, first, last);
 			if (last >= r->last)
 				break;
 		}

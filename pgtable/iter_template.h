@@ -327,6 +327,23 @@ static bool tpl_tree_dirty(struct tpl_it *it, bool mark)
 	return false;
 }
 
+/*
+ * [@first, @last] was one leaf and is now several: if any part of it is
+ * dirty, make every writable part dirty. The hardware set the dirty state
+ * in one slot and may hold the whole former leaf cached as dirty, so
+ * nothing in memory says which parts it wrote.
+ */
+static void tpl_dirty_whole(const struct iopgt *pt, u64 first, u64 last)
+{
+	struct tpl_it it;
+
+	tpl_it_init(&it, pt, pt->root, pt->levels - 1, first, last);
+	if (!tpl_tree_dirty(&it, false))
+		return;
+	tpl_it_init(&it, pt, pt->root, pt->levels - 1, first, last);
+	tpl_tree_dirty(&it, true);
+}
+
 /* What one compare-exchange of a live entry came to (tpl_cas). */
 enum tpl_cas {
 	TPL_CAS_DONE,	/* written */

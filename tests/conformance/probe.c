@@ -29,8 +29,9 @@
  *    through the stale entry.
  *  - cut_keeps_writes_through_stale_leaf: every leaf size above four
  *    pages has its second quarter cut out while the device holds it as
- *    for split; it then writes beside both ends and at the leaf's edges,
- *    before the invalidation, without a fault, and no write is lost.
+ *    for split (its first write racing the cut included); it then writes
+ *    beside both ends and at the leaf's edges, before the invalidation,
+ *    without a fault, and into the removed quarter, and no write is lost.
  *  - random_probed_edits_lose_no_write_under_dma: random split, merge,
  *    unmap_read_dirty (plain or cutting) + remap and harvest (some rounds NO_CLEAR) of random
  *    sub-ranges of two halves while a device thread reads and writes the
@@ -327,7 +328,7 @@ enum split_mode {
 	SPLIT_DIRTY,	/* its IOTLB entry, dirty: it wrote one page */
 	SPLIT_CLEAN,	/* its IOTLB entry, clean: it read one page */
 	SPLIT_WALK,	/* only the table pointers above the leaf */
-	SPLIT_RACE,	/* a clean entry, and its first write races the split */
+	SPLIT_RACE,	/* a clean entry, and its first write races the edit */
 	SPLIT_NMODES,
 };
 
@@ -335,7 +336,7 @@ static const char *const split_mode_name[SPLIT_NMODES] = {
 	"cached dirty in the IOTLB",
 	"cached clean in the IOTLB",
 	"its table pointers cached",
-	"cached clean, first write racing the split",
+	"cached clean, first write racing the edit",
 };
 
 /*
@@ -401,6 +402,26 @@ static void *racer_thread(void *arg)
 	}
 }
 
+/* Tell the racer to write at @iova; returns as its wait begins. */
+static void racer_start(struct racer *r, u64 iova)
+{
+	unsigned int i;
+
+	r->iova = iova;
+	__atomic_store_n(&r->started, false, __ATOMIC_RELAXED);
+	__atomic_store_n(&r->done, false, __ATOMIC_RELAXED);
+	__atomic_store_n(&r->go, 1, __ATOMIC_RELEASE);
+	for (i = 0; !__atomic_load_n(&r->started, __ATOMIC_ACQUIRE); i++)
+		if (i % 1024 == 1023)
+			sched_yield();
+}
+
+static void racer_wait(struct racer *r)
+{
+	while (!__atomic_load_n(&r->done, __ATOMIC_ACQUIRE))
+		sched_yield();
+}
+
 /*
  * One leaf of 2^@s at IOVA 0, split to the smallest page while the device
  * holds it as @mode says; before the invalidation the device writes pages
@@ -459,23 +480,13 @@ static bool split_probe_one(struct fx *fx, unsigned int s,
 	if (mode == SPLIT_WALK)
 		hwm_invalidate(fx->hw, 0, len - 1, false);
 	iopgt_gather_init(&g);
-	if (mode == SPLIT_RACE) {
-		/* the split starts as the racer's wait does */
-		racer->iova = page[0];
-		__atomic_store_n(&racer->started, false, __ATOMIC_RELAXED);
-		__atomic_store_n(&racer->done, false, __ATOMIC_RELAXED);
-		__atomic_store_n(&racer->go, 1, __ATOMIC_RELEASE);
-		for (i = 0; !__atomic_load_n(&racer->started,
-					     __ATOMIC_ACQUIRE); i++)
-			if (i % 1024 == 1023)
-				sched_yield();
-	}
+	if (mode == SPLIT_RACE)
+		racer_start(racer, page[0]);
 	split_t[0] = now_ns();
 	ret = iopgt_split(&fx->pt, 0, len, ul, 0, 0, &g);
 	split_t[1] = now_ns();
 	if (mode == SPLIT_RACE) {
-		while (!__atomic_load_n(&racer->done, __ATOMIC_ACQUIRE))
-			sched_yield();
+		racer_wait(racer);
 		path[0] = racer->path;
 		if (racer->ret || racer->pa != page[0]) {
 			IT_FAIL(t, "write at 0x%llx racing the split of the 2^%u leaf at 0x0: %s -> 0x%llx",
@@ -573,31 +584,36 @@ static bool pin_apart(pthread_t racer, cpu_set_t *saved)
 	return !pthread_setaffinity_np(pthread_self(), sizeof(one), &one);
 }
 
+/* One probe of a 2^@s leaf at 0 held as @mode, timing its edit in @edit_t. */
+typedef bool (*probe_one_fn)(struct fx *fx, unsigned int s,
+			     enum split_mode mode, struct racer *racer,
+			     u64 *edit_t);
+
 /*
- * Every leaf size above the smallest, up to 1 GiB, each way the device
- * can hold it. Racing writes go many times over on multi-slot leaves and
- * on the others up to 16 level-1 items: the racer's delays spread its
- * write over the time a split of that size takes (timed on the same leaf
- * just before), so it lands before, inside and after the stretch where a
- * multi-slot leaf is rewritten slot by slot; tries go on until enough
- * writes landed while the split ran (or eight times as many tries).
+ * Every leaf size from 2^@min_lg2 up to 1 GiB, each way the device can
+ * hold it, edited by @one. Racing writes go many times over on
+ * multi-slot leaves and on the others up to 16 level-1 items: the racer's
+ * delays spread its write over the time an edit of that size takes (timed
+ * on the same leaf just before), so it lands before, inside and after the
+ * stretch where a multi-slot leaf is rewritten slot by slot; tries go on
+ * until enough writes landed while the edit ran (or eight times as many
+ * tries).
  */
-static void split_keeps_writes_through_stale_leaf(struct it *t)
+static void probe_each_leaf(struct fx *fx, unsigned int min_lg2,
+			    probe_one_fn one)
 {
-	struct fx fx;
+	struct it *t = fx->t;
 	struct racer racer = { 0 };
 	pthread_t tid;
 	cpu_set_t cpus;
 	unsigned int s, tries, k, landed, race_max_lg2, bpl;
 	enum split_mode mode;
-	u64 rnd = t->seed, split_t[2] = { 0, 0 }, spin_ns, spin_max;
+	u64 rnd = t->seed, edit_t[2] = { 0, 0 }, spin_ns, spin_max;
 	bool pinned;
 
-	IT_CHECK(t, fx_setup_dirty(t, &fx));
-	racer.hw = fx.hw;
+	racer.hw = fx->hw;
 	if (pthread_create(&tid, NULL, racer_thread, &racer)) {
 		IT_FAIL(t, "pthread_create failed");
-		fx_teardown(&fx);
 		return;
 	}
 	pinned = pin_apart(tid, &cpus);
@@ -608,22 +624,22 @@ static void split_keeps_writes_through_stale_leaf(struct it *t)
 	if (!spin_ns)
 		spin_ns = 1;
 	tries = it_scaled(t, 32);
-	race_max_lg2 = fx_item_lg2(&fx, fx.pt.levels > 1 ? 1 : 0) + 4;
-	bpl = fx.pt.granule_lg2 - 3;
+	race_max_lg2 = fx_item_lg2(fx, fx->pt.levels > 1 ? 1 : 0) + 4;
+	bpl = fx->pt.granule_lg2 - 3;
 	/*
 	 * Largest first: unmapping a leaf leaves the tables above it, and a
 	 * larger leaf would not fit under them.
 	 */
-	for (s = cap_lg2(&fx); s > unit_lg2(&fx) && !t->failed; s--) {
-		if (!fx_size_ok(&fx, s))
+	for (s = cap_lg2(fx); s >= min_lg2 && !t->failed; s--) {
+		if (!fx_size_ok(fx, s))
 			continue;
 		for (mode = 0; mode < SPLIT_NMODES && !t->failed; mode++) {
 			/* multi-slot: not a whole number of levels */
 			if (mode == SPLIT_RACE && s > race_max_lg2 &&
-			    !((s - unit_lg2(&fx)) % bpl))
+			    !((s - unit_lg2(fx)) % bpl))
 				continue;
-			/* from no wait to a bit longer than a split */
-			spin_max = (split_t[1] - split_t[0] + 500) * 1024 /
+			/* from no wait to a bit longer than an edit */
+			spin_max = (edit_t[1] - edit_t[0] + 500) * 1024 /
 					   spin_ns + 1;
 			landed = 0;
 			for (k = 0; !t->failed &&
@@ -632,10 +648,10 @@ static void split_keeps_writes_through_stale_leaf(struct it *t)
 			     k++) {
 				racer.spin = (unsigned int)it_rand_below(&rnd,
 									 spin_max);
-				split_probe_one(&fx, s, mode, &racer, split_t);
+				one(fx, s, mode, &racer, edit_t);
 				landed += mode == SPLIT_RACE &&
-					  racer.t0 < split_t[1] &&
-					  racer.t1 > split_t[0];
+					  racer.t0 < edit_t[1] &&
+					  racer.t1 > edit_t[0];
 			}
 		}
 	}
@@ -643,6 +659,14 @@ static void split_keeps_writes_through_stale_leaf(struct it *t)
 	pthread_join(tid, NULL);
 	if (pinned)
 		pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
+}
+
+static void split_keeps_writes_through_stale_leaf(struct it *t)
+{
+	struct fx fx;
+
+	IT_CHECK(t, fx_setup_dirty(t, &fx));
+	probe_each_leaf(&fx, unit_lg2(&fx) + 1, split_probe_one);
 	if (!t->failed && iopgt_validate(&fx.pt, NULL))
 		IT_FAIL(t, "iopgt_validate failed after the splits");
 	fx_teardown(&fx);
@@ -662,15 +686,20 @@ static void split_keeps_writes_through_stale_leaf(struct it *t)
  * dirty state and may fault. After the release, a harvest must
  * report each kept page written, and with the leaf held dirty the whole
  * rest of it; the cut's bitmap must report the removed part if the leaf
- * was dirty, and the removed page if the write landed.
+ * was dirty, and the removed page if the write landed. Racing, the
+ * device's first write (to the last page: the slot a multi-slot leaf has
+ * rewritten last) lands while the cut runs; if it made the entry the
+ * device holds dirty, the write to the removed page lands without a walk,
+ * and only the cut's bitmap can still report it.
  */
-static bool cut_probe_one(struct fx *fx, unsigned int s, enum split_mode mode)
+static bool cut_probe_one(struct fx *fx, unsigned int s, enum split_mode mode,
+			  struct racer *racer, u64 *cut_t)
 {
 	struct it *t = fx->t;
 	unsigned int ul = unit_lg2(fx), i;
 	u64 unit = sz(ul), len = sz(s), pa, *words, *cut_words, bit, got = 0;
 	u64 page[CUT_PROBES] = { len - unit, 0, len / 4 - unit, len / 2 };
-	bool removed_written = false;
+	bool removed_written = false, race = mode == SPLIT_RACE;
 	struct iopgt_bitmap bm = { .base = 0, .pgshift = ul };
 	enum pr_path path;
 	struct iopgt_gather g;
@@ -701,8 +730,25 @@ static bool cut_probe_one(struct fx *fx, unsigned int s, enum split_mode mode)
 	if (mode == SPLIT_WALK)
 		hwm_invalidate(fx->hw, 0, len - 1, false);
 	iopgt_gather_init(&g);
+	if (race)
+		racer_start(racer, page[0]);
+	cut_t[0] = now_ns();
 	ret = iopgt_unmap_read_dirty(&fx->pt, len / 4, len / 4,
 				     IOPGT_UNMAP_CUT, &bm, &g, &got);
+	cut_t[1] = now_ns();
+	if (race) {
+		racer_wait(racer);
+		if (racer->ret || racer->pa != page[0]) {
+			IT_FAIL(t, "write at 0x%llx racing the cut of 0x%llx+0x%llx from the 2^%u leaf at 0x0: %s -> 0x%llx",
+				(unsigned long long)page[0],
+				(unsigned long long)(len / 4),
+				(unsigned long long)(len / 4), s,
+				hwm_fault_name(racer->ret),
+				(unsigned long long)racer->pa);
+			fx_flush(fx, &g, &bm);
+			goto out;
+		}
+	}
 	if (ret || got != len / 4) {
 		IT_FAIL(t, "cut of 0x%llx+0x%llx from the 2^%u leaf at 0x0: %s, 0x%llx unmapped",
 			(unsigned long long)(len / 4),
@@ -711,7 +757,7 @@ static bool cut_probe_one(struct fx *fx, unsigned int s, enum split_mode mode)
 		fx_flush(fx, &g, &bm);
 		goto out;
 	}
-	for (i = 0; i < CUT_PROBES; i++) {
+	for (i = race; i < CUT_PROBES; i++) {
 		ret = probe_access(fx->hw, page[i], HWM_WRITE, &pa, &path);
 		if (ret || pa != page[i]) {
 			IT_FAIL(t, "write at 0x%llx right after cutting 0x%llx+0x%llx from the 2^%u leaf (%s): %s -> 0x%llx",
@@ -773,21 +819,14 @@ out:
 static void cut_keeps_writes_through_stale_leaf(struct it *t)
 {
 	struct fx fx;
-	enum split_mode mode;
-	unsigned int s;
 
 	IT_CHECK(t, fx_setup_dirty(t, &fx));
 	if (fx_cut_blocked(&fx)) {
 		fx_teardown(&fx);
 		return;
 	}
-	/* largest first, as for split; a leaf of at least 4 pages */
-	for (s = cap_lg2(&fx); s >= unit_lg2(&fx) + 2 && !t->failed; s--) {
-		if (!fx_size_ok(&fx, s))
-			continue;
-		for (mode = 0; mode < SPLIT_RACE && !t->failed; mode++)
-			cut_probe_one(&fx, s, mode);
-	}
+	/* a leaf of at least 4 pages */
+	probe_each_leaf(&fx, unit_lg2(&fx) + 2, cut_probe_one);
 	if (!t->failed && iopgt_validate(&fx.pt, NULL))
 		IT_FAIL(t, "iopgt_validate failed after the cuts");
 	fx_teardown(&fx);
