@@ -34,7 +34,7 @@ for png in harvest_4K harvest_2M map_unmap split_merge; do
 	fi
 done
 for row in '| vtd_sl | ' '| map, 1 GiB' '| unmap, 1 GiB' \
-	'split 2M to 4K'; do
+	'split 2M to 4K' 'cut vs memset'; do
 	if ! grep -qF -- "$row" "$dir/tables.md"; then
 		echo "FAIL: no '$row' in the tables:"
 		cat "$dir/tables.md"
