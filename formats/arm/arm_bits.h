@@ -52,7 +52,7 @@
  * level 0 with 4K, 64G at ARM level 1 with 16K.
  *
  * Memory types. Stage 1 leaves carry an AttrIndx into the MAIR the driver
- * programs (ARMPT_S1_MAIR gives the value these indices assume):
+ * programs (ARMPT_S1_MAIR, which iopgt_hw_info gives as arm.mair):
  *	0  Normal, inner and outer write-back cacheable   IOPGT_CACHE
  *	1  Device-nGnRE                                   IOPGT_MMIO
  *	2  Normal, inner and outer non-cacheable          otherwise

@@ -172,7 +172,7 @@ static inline int armpt_s2_init(struct iopgt *pt)
 	return armpt_init(pt, true);
 }
 
-/* VTCR.SL0 / TG0 / T0SZ / (I)PS / DS, and how the walk starts. */
+/* VTCR.SL0 / TG0 / T0SZ / (I)PS / DS / MAIR, and how the walk starts. */
 static inline void armpt_hw_info(const struct iopgt *pt,
 				 struct iopgt_hw_info *info, bool s2)
 {
@@ -186,6 +186,7 @@ static inline void armpt_hw_info(const struct iopgt *pt,
 	info->arm.start_level = (int8_t)start;
 	info->arm.concat = pt->top_lg2 > bpl ? 1u << (pt->top_lg2 - bpl) : 1;
 	info->arm.ds = armpt_lpa2(pt);
+	info->arm.mair = s2 ? 0 : ARMPT_S1_MAIR;
 	/*
 	 * SL0 counts down from ARM level 2 (4K) or 3 (16K, 64K). Level -1
 	 * (SL2 = 1, SL0 = 0) never starts a stage-2 walk here: init

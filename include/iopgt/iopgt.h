@@ -264,6 +264,10 @@ struct iopgt_hw_info_vtd {
  *      PA[51:50] where SH was, and the shareability of cacheable leaves
  *      comes from the configuration's SH0 (CD.SH0, STE.S2SH0): program it
  *      Inner Shareable, what iopgt writes in SH otherwise
+ * @mair: stage 1: the MAIR the leaves' AttrIndx values index (SMMUv3
+ *        CD.MAIR0, SMMUv2 CBn_MAIR0): attribute 0 Normal write-back,
+ *        1 Device-nGnRE, 2 Normal non-cacheable. 0 at stage 2, whose
+ *        leaves hold the memory type itself
  */
 struct iopgt_hw_info_arm {
 	uint8_t tsz;
@@ -273,6 +277,7 @@ struct iopgt_hw_info_arm {
 	int8_t start_level;
 	uint8_t concat;
 	uint8_t ds;
+	uint64_t mair;
 };
 
 /**

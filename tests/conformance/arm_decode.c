@@ -455,6 +455,56 @@ static void init_refuses_arm_config_without_a_granule(struct it *t)
 	IT_ASSERT_EQ(t, live, 0);
 }
 
+/*
+ * Stage 1 leaves name their memory type by AttrIndx (bits 4:2), an index
+ * into the MAIR the driver programs; iopgt_hw_info gives that MAIR. Read
+ * back through it, each leaf has the type its map asked for, in the
+ * architecture's MAIR encodings: 0xff Normal inner/outer write-back
+ * (IOPGT_CACHE), 0x04 Device-nGnRE (IOPGT_MMIO, which wins over
+ * IOPGT_CACHE), 0x44 Normal inner/outer non-cacheable (neither). Stage 2
+ * leaves hold the type themselves: no MAIR.
+ */
+static void s1_mair_gives_each_leaf_the_memory_type_it_was_mapped_with(
+	struct it *t)
+{
+	static const struct {
+		u32 prot;
+		u8 attr;
+	} want[] = {
+		{ IOPGT_READ | IOPGT_CACHE, 0xff },
+		{ IOPGT_READ | IOPGT_MMIO, 0x04 },
+		{ IOPGT_READ | IOPGT_MMIO | IOPGT_CACHE, 0x04 },
+		{ IOPGT_READ | IOPGT_WRITE, 0x44 },
+	};
+	struct iopgt_hw_info info;
+	struct ad *a;
+	u64 iova, got = 0;
+	unsigned int g_lg2, i, idx;
+
+	if (!ad_is_arm(t))
+		return;
+	a = ad_setup(t, 0);
+	IT_CHECK(t, a);
+	iopgt_hw_info(&a->pt, &info);
+	if (a->pt.cfg.format == IOPGT_FMT_ARM_S2) {
+		IT_ASSERT_EQ(t, info.arm.mair, 0);
+		ad_teardown(a);
+		return;
+	}
+	g_lg2 = a->pt.granule_lg2;
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		iova = (u64)(i + 1) << g_lg2;
+		IT_ASSERT_RET(t, iopgt_map(&a->pt, iova, iova << 4,
+					   1ull << g_lg2, want[i].prot, 0,
+					   &got), 0);
+		idx = (tle_load(ad_entry(a, iova, 0)) >> 2) & 7;
+		IT_ASSERT_EQ(t, (info.arm.mair >> (8 * idx)) & 0xff,
+			     want[i].attr);
+	}
+	IT_CHECK(t, ad_no_stray(a, "map"));
+	ad_teardown(a);
+}
+
 const struct it_case it_cases_arm_decode[] = {
 	{ "corrupt_table_descriptor_never_reads_outside_a_table",
 	  corrupt_table_descriptor_never_reads_outside_a_table },
@@ -462,6 +512,8 @@ const struct it_case it_cases_arm_decode[] = {
 	  leaf_bits_below_the_granule_do_not_move_a_translation },
 	{ "init_refuses_arm_config_without_a_granule",
 	  init_refuses_arm_config_without_a_granule },
+	{ "s1_mair_gives_each_leaf_the_memory_type_it_was_mapped_with",
+	  s1_mair_gives_each_leaf_the_memory_type_it_was_mapped_with },
 };
 
 const unsigned int it_ncases_arm_decode = sizeof(it_cases_arm_decode) /
