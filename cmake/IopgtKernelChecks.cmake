@@ -15,6 +15,8 @@
 #                  (32-bit x86) headers
 #   cross_s390x    the conformance bodies, model and software IOMMU built
 #                  for s390x and run under qemu-s390x (scripts/cross-test)
+#   qemu_iommu_smmu  the QEMU IOMMU cases under Arm's SMMUv3, in an arm64
+#                  guest (cmake/IopgtQemuIommu.cmake)
 
 option(IOPGT_CROSS_TESTS
 	"register the cross-architecture kernel builds and the s390x run" OFF)

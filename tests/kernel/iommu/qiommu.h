@@ -9,7 +9,8 @@
  * faults it recorded, what it still translated after an invalidation.
  *
  * The IOMMU-specific half is struct qi_iommu (qiommu_vtd.c,
- * qiommu_amd.c); the tests (qiommu_main.c) only see that interface.
+ * qiommu_amd.c on x86; qiommu_smmu.c, Arm's SMMUv3, on arm64); the tests
+ * (qiommu_main.c) only see that interface.
  */
 #ifndef IOPGT_QIOMMU_H
 #define IOPGT_QIOMMU_H
@@ -30,10 +31,10 @@ enum qi_fault {
 
 /**
  * struct qi_iommu - one emulated IOMMU, as the tests drive it
- * @name: "vtd" or "amd": what the runner passes as iommu=
- * @probe: find the unit in its ACPI table, map its registers, read its
- *         capabilities and fill in @q->cfg (format, page sizes, quirks);
- *         0 or a negative errno
+ * @name: "vtd", "amd" or "smmu": what the runner passes as iommu=
+ * @probe: find the unit in its ACPI table (device tree on arm64), map
+ *         its registers, read its capabilities and fill in @q->cfg
+ *         (format, page sizes, quirks); 0 or a negative errno
  * @levels: the @i-th table depth to test (0, 1, ...): AMD DTE mode or
  *          VT-d levels the unit takes; 0 when there are no more
  * @enable: give edu the table whose hw_info is @info, then turn
@@ -63,6 +64,7 @@ struct qi_iommu {
 
 extern const struct qi_iommu qi_vtd;
 extern const struct qi_iommu qi_amd;
+extern const struct qi_iommu qi_smmu;
 
 /* IOMMU state; each unit uses its own part. */
 struct qi_vtd {
@@ -78,6 +80,14 @@ struct qi_amd {
 	struct page *cmdbuf, *evtlog, *sem;
 	u32 cmd_tail;
 	u64 sem_seq;
+};
+
+struct qi_smmu {
+	u32 idr0, idr1, idr3, idr5;
+	struct page *strtab, *cd, *cmdq, *evtq;
+	unsigned int strtab_order;
+	u32 cmd_prod;
+	unsigned int unexpected;	/* events no test provoked */
 };
 
 /**
@@ -104,6 +114,7 @@ struct qi {
 	union {
 		struct qi_vtd vtd;
 		struct qi_amd amd;
+		struct qi_smmu smmu;
 	};
 };
 

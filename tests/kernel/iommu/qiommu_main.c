@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * iopgt_qemu_iommu: the tests. Load with iommu=vtd or iommu=amd (the
- * runner does, from the kernel command line) in a QEMU guest booted with
- * the kernel's IOMMU drivers off; results are printed as KTAP.
+ * iopgt_qemu_iommu: the tests. Load with iommu=vtd or iommu=amd (x86), or
+ * iommu=smmu (arm64), in a QEMU guest booted with the kernel's IOMMU
+ * drivers off; results are printed as KTAP.
  *
  * edu (QEMU's teaching PCI device) copies between RAM and a 4 KiB buffer
  * of its own at 0x40000, from DMA addresses below 2^28. Every check moves
@@ -18,12 +18,15 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#ifdef CONFIG_X86
 #include <asm/cacheflush.h>
+#endif
 #include "qiommu.h"
 
 static char *iommu = "";
 module_param(iommu, charp, 0444);
-MODULE_PARM_DESC(iommu, "unit under test: vtd or amd (expected, not guessed)");
+MODULE_PARM_DESC(iommu,
+		 "unit under test: vtd, amd or smmu (expected, not guessed)");
 
 #define EDU_VENDOR	0x1234
 #define EDU_DEVICE	0x11e8
@@ -43,12 +46,18 @@ MODULE_PARM_DESC(iommu, "unit under test: vtd or amd (expected, not guessed)");
 
 /*
  * The 2 MiB blocks mappings point into: every one that order-9
- * allocations find in [1G, 1G + 256M), so that a leaf's IOVA (below
- * 2^28) differs from its PA at every size, and so that for most sizes
- * some block lies in the upper half of its leaf (a walker that took the
- * leaf for a smaller one would send the DMA elsewhere).
+ * allocations find in [1G, 1G + 256M) (arm64: [2G, 2G + 256M), as
+ * QEMU's virt machine has its RAM from 1G up and the kernel at its
+ * start), so that a leaf's IOVA (below 2^28) differs from its PA at
+ * every size, and so that for most sizes some block lies in the upper
+ * half of its leaf (a walker that took the leaf for a smaller one would
+ * send the DMA elsewhere).
  */
+#ifdef CONFIG_ARM64
+#define BAND_BASE	SZ_2G
+#else
 #define BAND_BASE	SZ_1G
+#endif
 #define BAND_LEN	SZ_256M
 #define BLOCK_ORDER	9
 #define MAX_BLOCKS	(BAND_LEN / SZ_2M)
@@ -139,10 +148,15 @@ static void *qi_phys_to_virt(void *ctx, u64 pa)
 	return phys_to_virt(pa);
 }
 
+#ifdef CONFIG_X86
 static void qi_cache_clean(void *ctx, void *va, size_t len)
 {
 	clflush_cache_range(va, len);
 }
+#else
+/* the SMMU unit refuses a walker that does not snoop: never needed */
+#define qi_cache_clean	NULL
+#endif
 
 static const struct iopgt_ops qi_ops = {
 	.alloc_table = qi_alloc_table,
@@ -378,10 +392,13 @@ static bool table_sound(struct qi *q)
 /*
  * Nothing mapped: a write is refused, also where the IOVA equals a PA,
  * and so is a read (which only a unit that reports faults can show).
+ * On arm64 no RAM lies below edu's 2^28 (virt's starts at 1G): there
+ * the IOVA is the page's PA modulo 2^28, and the unit's fault record
+ * is what shows the refusal.
  */
 static bool test_never_mapped(struct qi *q)
 {
-	u64 iova = page_to_phys(low_page) + 2 * XFER;
+	u64 iova = (page_to_phys(low_page) & (EDU_DMA_LIMIT - 1)) + 2 * XFER;
 	enum qi_fault f;
 	bool ok;
 
@@ -559,20 +576,32 @@ static int blocks_alloc(void)
 		nblocks, (u64)BAND_BASE, (u64)BAND_BASE + BAND_LEN, n);
 	if (!nblocks)
 		return -ENOMEM;
-	/* below 16M: a PA that an IOVA under 2^28 can equal */
+	/* x86: below 16M, a PA that an IOVA under 2^28 can equal */
 	low_page = alloc_page(GFP_KERNEL | GFP_DMA | __GFP_ZERO);
 	return low_page ? 0 : -ENOMEM;
 }
 
+/* The units this architecture's QEMU emulates. */
+static const struct qi_iommu *const qi_units[] = {
+#ifdef CONFIG_X86
+	&qi_vtd,
+	&qi_amd,
+#endif
+#ifdef CONFIG_ARM64
+	&qi_smmu,
+#endif
+};
+
 static int qi_setup(struct qi *q)
 {
+	unsigned int i;
 	int ret;
 
-	if (!strcmp(iommu, "vtd"))
-		q->iommu = &qi_vtd;
-	else if (!strcmp(iommu, "amd"))
-		q->iommu = &qi_amd;
-	else
+	for (i = 0; i < ARRAY_SIZE(qi_units); i++) {
+		if (!strcmp(iommu, qi_units[i]->name))
+			q->iommu = qi_units[i];
+	}
+	if (!q->iommu)
 		return -EINVAL;
 	q->domain = 7;
 	ret = edu_setup(q);
@@ -609,7 +638,11 @@ static int table_setup(struct qi *q, unsigned int levels)
 	struct iopgt_hw_info info;
 	int ret;
 
-	cfg.levels = levels;
+	/* ARM derives the levels from the IOVA width: ask for that width */
+	if (cfg.format == IOPGT_FMT_ARM_S1)
+		cfg.ias = cfg.granule_lg2 + (cfg.granule_lg2 - 3) * levels;
+	else
+		cfg.levels = levels;
 	cfg.ops = &qi_ops;
 	cfg.ctx = q;
 	ret = iopgt_init(&q->pt, &cfg);
@@ -725,5 +758,5 @@ static void __exit qi_exit(void)
 
 module_init(qi_init);
 module_exit(qi_exit);
-MODULE_DESCRIPTION("iopgt tables walked by QEMU's emulated VT-d and AMD-Vi");
+MODULE_DESCRIPTION("iopgt tables walked by QEMU's emulated VT-d, AMD-Vi, SMMUv3");
 MODULE_LICENSE("Dual BSD/GPL");
