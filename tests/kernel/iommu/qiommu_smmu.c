@@ -110,6 +110,9 @@ static void smmu_wr(struct qi *q, u32 off, u32 val)
 	writel(val, q->regs + off);
 }
 
+/* IDR5.OAS encodings (7 is reserved: taken as the largest) */
+static const u8 smmu_oas_bits[8] = { 32, 36, 40, 42, 44, 48, 52, 52 };
+
 static int smmu_probe(struct qi *q)
 {
 	struct qi_smmu *s = &q->smmu;
@@ -157,9 +160,7 @@ static int smmu_probe(struct qi *q)
 
 	q->cfg.format = IOPGT_FMT_ARM_S1;
 	q->cfg.granule_lg2 = 12;
-	/* IDR5.OAS: 32, 36, 40, 42, 44, 48, 52 bits */
-	q->cfg.oas = (u8[]){ 32, 36, 40, 42, 44, 48, 52, 52 }[IDR5_OAS(
-		s->idr5)];
+	q->cfg.oas = smmu_oas_bits[IDR5_OAS(s->idr5)];
 	/* a split or merge replaces live blocks: what IDR3.BBML allows */
 	if (IDR3_BBML(s->idr3) == 1)
 		q->cfg.quirks |= IOPGT_QUIRK_ARM_BBML1;
