@@ -21,9 +21,10 @@ endif()
 # -machine virt,iommu=smmuv3), the module cross-built against Debian's
 # arm64 headers, booting Debian's arm64 kernel (scripts/kernel-headers
 # --guest fetches both). Opt-in with the other cross-architecture checks
-# (-DIOPGT_CROSS_TESTS=ON after `bash scripts/deps --cross`): 41 s of wall
-# time on the shared 2-core machine, plus about 40 s for the first
-# download of the headers, kernel and busybox.
+# (-DIOPGT_CROSS_TESTS=ON after `bash scripts/deps --cross`): 25-27 s of
+# wall time on the idle 2-core development machine (41-48 s beside a CI
+# run), plus about 40 s for the first download of the headers, kernel
+# and busybox.
 if(NOT IOPGT_SANITIZE AND IOPGT_CROSS_TESTS)
 	iopgt_add_test(NAME qemu_iommu_smmu
 		COMMAND bash "${PROJECT_SOURCE_DIR}/tests/kernel/iommu/run"

@@ -758,5 +758,5 @@ static void __exit qi_exit(void)
 
 module_init(qi_init);
 module_exit(qi_exit);
-MODULE_DESCRIPTION("iopgt tables walked by QEMU's emulated VT-d, AMD-Vi, SMMUv3");
+MODULE_DESCRIPTION("iopgt tables walked by QEMU's VT-d, AMD-Vi and SMMUv3");
 MODULE_LICENSE("Dual BSD/GPL");
