@@ -183,26 +183,30 @@ static int smmu_cr0(struct qi *q, u32 val)
 	return 0;
 }
 
-/* Queue index arithmetic: the index bits, then the wrap bit above them. */
-static u32 q_idx(u32 v, unsigned int lg2)
+/*
+ * Queue indices carry a wrap bit above their 2^lg2 slots; kept masked to
+ * those bits, a queue is empty exactly when its two indices are equal.
+ */
+static u32 q_mask(unsigned int lg2)
+{
+	return (2u << lg2) - 1;
+}
+
+static u32 q_slot(u32 v, unsigned int lg2)
 {
 	return v & ((1u << lg2) - 1);
 }
 
-static u32 q_wrap(u32 v, unsigned int lg2)
+/* Queue one command; smmu_cmd_sync() hands it to the SMMU. */
+static void smmu_cmd_add(struct qi *q, u64 w0, u64 w1)
 {
-	return v & (1u << lg2);
-}
+	struct qi_smmu *s = &q->smmu;
+	u64 *cmd = (u64 *)page_address(s->cmdq) +
+		   2 * q_slot(s->cmd_prod, CMDQ_LG2);
 
-static bool q_empty(u32 prod, u32 cons, unsigned int lg2)
-{
-	return q_idx(prod, lg2) == q_idx(cons, lg2) &&
-	       q_wrap(prod, lg2) == q_wrap(cons, lg2);
-}
-
-static u32 q_inc(u32 v, unsigned int lg2)
-{
-	return (v + 1) & ((2u << lg2) - 1);
+	cmd[0] = cpu_to_le64(w0);
+	cmd[1] = cpu_to_le64(w1);
+	s->cmd_prod = (s->cmd_prod + 1) & q_mask(CMDQ_LG2);
 }
 
 /* The SMMU consumed every command given, or stopped at a bad one. */
@@ -211,38 +215,28 @@ static bool smmu_cmdq_done(struct qi *q)
 	u32 cons = smmu_rd(q, SMMU_CMDQ_CONS);
 
 	return CONS_ERR(cons) ||
-	       q_empty(q->smmu.cmd_prod, cons & ((2u << CMDQ_LG2) - 1),
-		       CMDQ_LG2);
+	       (cons & q_mask(CMDQ_LG2)) == q->smmu.cmd_prod;
 }
 
 /*
- * Add one command, then a CMD_SYNC, and wait until the SMMU has consumed
- * both (a SYNC completes only when every command before it has taken
- * effect). One command at a time: the queue never fills.
+ * Queue a CMD_SYNC behind the commands added, hand them all over and
+ * wait until the SMMU has consumed them (a SYNC completes only when
+ * every command before it has taken effect). Callers add fewer commands
+ * than the queue holds between two syncs.
  */
-static int smmu_cmd(struct qi *q, u64 w0, u64 w1)
+static int smmu_cmd_sync(struct qi *q)
 {
-	struct qi_smmu *s = &q->smmu;
-	u64 *cmdq = page_address(s->cmdq);
-	u64 cmds[2][2] = { { w0, w1 }, { CMD_SYNC, 0 } };
 	u32 cons;
-	int i;
 
-	for (i = 0; i < 2; i++) {
-		u32 slot = q_idx(s->cmd_prod, CMDQ_LG2);
-
-		cmdq[2 * slot] = cpu_to_le64(cmds[i][0]);
-		cmdq[2 * slot + 1] = cpu_to_le64(cmds[i][1]);
-		s->cmd_prod = q_inc(s->cmd_prod, CMDQ_LG2);
-	}
+	smmu_cmd_add(q, CMD_SYNC, 0);
 	/* the commands reach memory before the SMMU is told of them */
 	wmb();
-	smmu_wr(q, SMMU_CMDQ_PROD, s->cmd_prod);
+	smmu_wr(q, SMMU_CMDQ_PROD, q->smmu.cmd_prod);
 	if (!qi_wait(smmu_cmdq_done(q), 1000))
 		return -ETIMEDOUT;
 	cons = smmu_rd(q, SMMU_CMDQ_CONS);
 	if (CONS_ERR(cons)) {
-		qi_diag("smmu: command %#llx refused, CMDQ_CONS %#x", w0, cons);
+		qi_diag("smmu: a command was refused, CMDQ_CONS %#x", cons);
 		return -EIO;
 	}
 	return 0;
@@ -320,10 +314,11 @@ static int smmu_enable(struct qi *q, const struct iopgt_hw_info *info)
 	wmb();
 
 	ret = smmu_cr0(q, CR0_CMDQEN | CR0_EVENTQEN);
-	if (!ret)
-		ret = smmu_cmd(q, CMD_CFGI_ALL, 31);	/* Range 31: all */
-	if (!ret)
-		ret = smmu_cmd(q, CMD_TLBI_NSNH_ALL, 0);
+	if (ret)
+		return ret;
+	smmu_cmd_add(q, CMD_CFGI_ALL, 31);	/* Range 31: every stream */
+	smmu_cmd_add(q, CMD_TLBI_NSNH_ALL, 0);
+	ret = smmu_cmd_sync(q);
 	if (!ret)
 		ret = smmu_cr0(q, CR0_CMDQEN | CR0_EVENTQEN | CR0_SMMUEN);
 	return ret;
@@ -337,14 +332,14 @@ static int smmu_enable(struct qi *q, const struct iopgt_hw_info *info)
 static int smmu_invalidate(struct qi *q, u64 first, u64 last, bool tables)
 {
 	u64 asid = (u64)q->domain << 48, va;
-	int ret = 0;
 
 	if ((last >> 12) - (first >> 12) >= INV_PAGES_MAX)
-		return smmu_cmd(q, CMD_TLBI_NH_ASID | asid, 0);
-	for (va = first & PAGE_MASK; !ret && va <= last; va += SZ_4K)
-		ret = smmu_cmd(q, CMD_TLBI_NH_VA | asid,
-			       va | (tables ? 0 : CMD_LEAF));
-	return ret;
+		smmu_cmd_add(q, CMD_TLBI_NH_ASID | asid, 0);
+	else
+		for (va = first & PAGE_MASK; va <= last; va += SZ_4K)
+			smmu_cmd_add(q, CMD_TLBI_NH_VA | asid,
+				     va | (tables ? 0 : CMD_LEAF));
+	return smmu_cmd_sync(q);
 }
 
 /*
@@ -356,16 +351,17 @@ static void smmu_events(struct qi *q, bool consume,
 			void *arg)
 {
 	const u64 *evtq = page_address(q->smmu.evtq);
-	u32 prod = smmu_rd(q, SMMU_EVENTQ_PROD) & ((2u << EVTQ_LG2) - 1);
-	u32 cons = smmu_rd(q, SMMU_EVENTQ_CONS) & ((2u << EVTQ_LG2) - 1);
+	u32 prod = smmu_rd(q, SMMU_EVENTQ_PROD) & q_mask(EVTQ_LG2);
+	u32 cons = smmu_rd(q, SMMU_EVENTQ_CONS) & q_mask(EVTQ_LG2);
+	const u64 *slot;
 	u64 evt[4];
 	int i;
 
 	rmb();
-	for (; !q_empty(prod, cons, EVTQ_LG2); cons = q_inc(cons, EVTQ_LG2)) {
+	for (; cons != prod; cons = (cons + 1) & q_mask(EVTQ_LG2)) {
+		slot = evtq + 4 * q_slot(cons, EVTQ_LG2);
 		for (i = 0; i < 4; i++)
-			evt[i] = le64_to_cpu(evtq[4 * q_idx(cons, EVTQ_LG2) +
-						  i]);
+			evt[i] = le64_to_cpu(slot[i]);
 		fn(q, evt, arg);
 	}
 	if (consume)
